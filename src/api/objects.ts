@@ -1,0 +1,142 @@
+/**
+ * Kubernetes-shaped objects: everything a user creates in graymesh has
+ * apiVersion, kind, metadata, spec and status, so manifests written for a
+ * cluster apply here as they are.
+ */
+
+/** Object metadata, after Kubernetes' ObjectMeta. */
+export interface ObjectMeta {
+  /** DNS-1123 name, unique per kind within a namespace. */
+  name: string;
+  /** The project (namespace) the object lives in; absent for cluster-scoped kinds. */
+  namespace?: string;
+  /** Labels; `app` and `version` select workloads. */
+  labels?: Record<string, string>;
+  /** Free-form annotations. */
+  annotations?: Record<string, string>;
+  /** Opaque version of this object, bumped on every write; stale writes get 409. */
+  resourceVersion?: string;
+  /** Bumped when the spec changes. */
+  generation?: number;
+  /** RFC 3339 creation time. */
+  creationTimestamp?: string;
+  /** Stable identity of this object. */
+  uid?: string;
+  /** Objects this one belongs to; deleting the owner deletes it. */
+  ownerReferences?: OwnerReference[];
+}
+
+/** A reference to an owning object, after Kubernetes' OwnerReference. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
+/** Any stored object. */
+export interface KubeObject<Spec = Record<string, unknown>, Status = Record<string, unknown>> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  status?: Status;
+  [extra: string]: unknown;
+}
+
+/** A container of a Deployment's pod template. */
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  ports?: { name?: string; containerPort: number; protocol?: string }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  imagePullPolicy?: string;
+  resources?: Record<string, unknown>;
+}
+
+/** A readiness or liveness probe; HTTP GET or TCP socket. */
+export interface Probe {
+  httpGet?: { path?: string; port?: number | string };
+  tcpSocket?: { port?: number | string };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+export interface DeploymentSpec {
+  replicas?: number;
+  selector?: { matchLabels?: Record<string, string> };
+  template: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec: { containers: Container[]; serviceAccountName?: string; [k: string]: unknown };
+  };
+  [k: string]: unknown;
+}
+
+export interface DeploymentStatus {
+  replicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  updatedReplicas?: number;
+  observedGeneration?: number;
+  [k: string]: unknown;
+}
+
+export type Deployment = KubeObject<DeploymentSpec, DeploymentStatus>;
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+}
+
+export interface ServiceSpec {
+  selector?: Record<string, string>;
+  ports?: ServicePort[];
+  type?: string;
+  [k: string]: unknown;
+}
+
+export type Service = KubeObject<ServiceSpec>;
+
+export interface PodStatus {
+  /** Pending, Running, Succeeded, Failed. */
+  phase: string;
+  /** OS process id of the running instance. */
+  pid?: number;
+  /** The port the instance listens on. */
+  port?: number;
+  /** The port of the outbound listener its HTTP_PROXY points at. */
+  proxyPort?: number;
+  podIP?: string;
+  startTime?: string;
+  message?: string;
+  containerStatuses?: {
+    name: string;
+    image: string;
+    ready: boolean;
+    restartCount: number;
+    started?: boolean;
+    state?: Record<string, unknown>;
+    lastState?: Record<string, unknown>;
+  }[];
+  [k: string]: unknown;
+}
+
+export type Pod = KubeObject<Record<string, unknown>, PodStatus>;
+
+export interface NamespaceSpec {
+  [k: string]: unknown;
+}
+
+export type Namespace = KubeObject<NamespaceSpec>;
+
+/** The one annotation graymesh reads on a project: application governance (tracing at the gateway). */
+export const GOVERNANCE_ANNOTATION = 'graymesh.dev/governance';

@@ -1,0 +1,237 @@
+/** `get`, `apply`, `delete`, `deploy`, `logs`, `status` and `project`: thin shells over the REST API. */
+import { invalid, notFound, GmError } from '../../api/errors.js';
+import { kindByName } from '../../api/kinds.js';
+import type { Deployment, KubeObject, Pod, Service } from '../../api/objects.js';
+import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
+import { ApiClient } from '../client.js';
+import { readManifests } from '../manifests.js';
+import { age, parseFormat, printData, printTable, type Format } from '../output.js';
+
+interface ApplyResponse {
+  results: { kind: string; name: string; namespace?: string; action: string }[];
+  warnings: string[];
+}
+
+const enc = encodeURIComponent;
+
+function reportApply(r: ApplyResponse): void {
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const x of r.results) {
+    process.stdout.write(`${x.kind.toLowerCase()}/${x.name}${x.namespace ? ` (${x.namespace})` : ''} ${x.action}\n`);
+  }
+}
+
+export async function applyCmd(client: ApiClient, file: string, project: string | undefined, dryRun: boolean): Promise<number> {
+  const objects = readManifests(file);
+  if (objects.length === 0) throw invalid(`${file === '-' ? 'stdin' : file}: no objects to apply`);
+  reportApply(await client.post<ApplyResponse>('/api/v1/apply', { objects, project, dryRun }));
+  return 0;
+}
+
+export async function deleteFileCmd(client: ApiClient, file: string, project: string | undefined, ignoreNotFound: boolean): Promise<number> {
+  const objects = readManifests(file);
+  reportApply(await client.post<ApplyResponse>('/api/v1/delete', { objects, project, ignoreNotFound }));
+  return 0;
+}
+
+export async function deleteNamedCmd(client: ApiClient, resource: string, name: string, project: string | undefined): Promise<number> {
+  const kind = kindByName(resource);
+  if (!kind) throw invalid(`unknown resource type "${resource}"; use app, workload, service, vs, dr, gw, se or project`);
+  if (kind.kind === 'Namespace') {
+    await client.request('DELETE', `/api/v1/projects/${enc(name)}`);
+  } else {
+    if (!project) throw invalid(`${kind.kind} ${name}: which project? pass -p PROJECT`);
+    await client.request('DELETE', `/api/v1/projects/${enc(project)}/${kind.plural}/${enc(name)}`);
+  }
+  process.stdout.write(`${kind.kind.toLowerCase()}/${name} deleted\n`);
+  return 0;
+}
+
+export async function deployCmd(client: ApiClient, sample: string, project: string, allVersions: boolean): Promise<number> {
+  const r = await client.post<ApplyResponse>(`/api/v1/projects/${enc(project)}/samples/${enc(sample)}`, { allVersions });
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  const names = r.results.filter((x) => x.kind === 'Deployment').map((x) => x.name);
+  const tty = process.stderr.isTTY;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const deps = (await client.get<{ items: Deployment[] }>(`/api/v1/projects/${enc(project)}/deployments`)).items.filter((d) =>
+      names.includes(d.metadata.name),
+    );
+    const ready = deps.filter((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1));
+    if (tty) process.stderr.write(`\r${sample}: ${ready.length}/${names.length} workloads ready`);
+    if (ready.length === names.length) break;
+    if (Date.now() > deadline) {
+      const waiting = deps.filter((d) => !ready.includes(d)).map((d) => d.metadata.name);
+      throw new GmError('GM_ERR_TIMEOUT', 504, `${sample}: not ready after 180 s: ${waiting.join(', ')}; see graymesh get pods -p ${project} and graymesh logs`);
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  if (tty) process.stderr.write('\n');
+  await client.get('/api/v1/config/wait');
+  process.stdout.write(`${sample} deployed into project ${project}: ${names.length} workloads ready\n`);
+  return 0;
+}
+
+export async function logsCmd(client: ApiClient, target: string, project: string, tail: number | undefined): Promise<number> {
+  const q = tail !== undefined ? `?tail=${tail}` : '';
+  let text: string;
+  try {
+    text = await client.request<string>('GET', `/api/v1/projects/${enc(project)}/pods/${enc(target)}/log${q}`, undefined, { text: true });
+  } catch (err) {
+    if (!(err instanceof GmError) || err.status !== 404 || /project .* not found/.test(err.message)) throw err;
+    try {
+      text = await client.request<string>('GET', `/api/v1/projects/${enc(project)}/deployments/${enc(target)}/log${q}`, undefined, { text: true });
+    } catch (err2) {
+      if (err2 instanceof GmError && err2.status === 404) throw notFound(`no pod or workload named ${target} in project ${project}`);
+      throw err2;
+    }
+  }
+  process.stdout.write(text);
+  return 0;
+}
+
+export async function statusCmd(client: ApiClient, output: string | undefined): Promise<number> {
+  const s = await client.get<{
+    controlPlane: { url: string; healthy: boolean; pid: number };
+    gateway: { url: string };
+    proxies: { name: string; pid: number; ackedVersion: number; current: boolean }[];
+    configVersion: number;
+  }>('/api/v1/status');
+  const f = parseFormat(output);
+  if (f === 'json' || f === 'yaml') {
+    printData(s, f);
+    return 0;
+  }
+  process.stdout.write(`control plane  ${s.controlPlane.url}  healthy  pid ${s.controlPlane.pid}\n`);
+  process.stdout.write(`gateway        ${s.gateway.url}\n`);
+  process.stdout.write(`config         version ${s.configVersion}\n`);
+  printTable(
+    ['PROXY', 'PID', 'ACKED', 'STATUS'],
+    s.proxies.map((p) => [p.name, String(p.pid), String(p.ackedVersion), p.current ? 'SYNCED' : 'STALE']),
+  );
+  return 0;
+}
+
+export async function projectSetCmd(client: ApiClient, project: string, governance: string | undefined): Promise<number> {
+  if (governance !== 'on' && governance !== 'off') throw invalid('--governance: use on or off');
+  await client.request('PATCH', `/api/v1/projects/${enc(project)}`, { governance: governance === 'on' });
+  process.stdout.write(`project ${project}: application governance ${governance}\n`);
+  return 0;
+}
+
+export async function projectCreateCmd(client: ApiClient, name: string): Promise<number> {
+  await client.post('/api/v1/projects', { name });
+  process.stdout.write(`project ${name} created\n`);
+  return 0;
+}
+
+export async function getCmd(client: ApiClient, resource: string, name: string | undefined, project: string | undefined, output: string | undefined): Promise<number> {
+  const kind = kindByName(resource);
+  if (!kind) throw invalid(`unknown resource type "${resource}"; use projects, apps, workloads, services, pods, vs, dr, gw or se`);
+  const format = parseFormat(output);
+  let items: KubeObject[];
+  let single: KubeObject | undefined;
+  if (kind.kind === 'Namespace') {
+    if (name) single = await client.get<KubeObject>(`/api/v1/projects/${enc(name)}`);
+    else items = (await client.get<{ items: KubeObject[] }>('/api/v1/projects')).items;
+  } else {
+    if (!project) throw invalid(`which project? pass -p PROJECT (graymesh get projects lists them)`);
+    const base = `/api/v1/projects/${enc(project)}/${kind.plural}`;
+    if (name) single = await client.get<KubeObject>(`${base}/${enc(name)}`);
+    else items = (await client.get<{ items: KubeObject[] }>(base)).items;
+  }
+  if (format === 'json' || format === 'yaml') {
+    printData(single ?? { items: items! }, format);
+    return 0;
+  }
+  const list = single ? [single] : items!;
+  if (list.length === 0) {
+    process.stderr.write(`no ${kind.plural} found${project && kind.namespaced ? ` in project ${project}` : ''}\n`);
+    return 0;
+  }
+  const apps = kind.kind === 'Application' ? await appSummary(client, project as string) : undefined;
+  table(kind.kind, list, format, apps);
+  return 0;
+}
+
+async function appSummary(client: ApiClient, project: string): Promise<{ deps: Deployment[]; svcs: Service[] }> {
+  const base = `/api/v1/projects/${enc(project)}`;
+  const [deps, svcs] = await Promise.all([
+    client.get<{ items: Deployment[] }>(`${base}/deployments`),
+    client.get<{ items: Service[] }>(`${base}/services`),
+  ]);
+  return { deps: deps.items, svcs: svcs.items };
+}
+
+function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: Deployment[]; svcs: Service[] }): void {
+  const wide = format === 'wide';
+  switch (kind) {
+    case 'Namespace':
+      printTable(
+        ['NAME', 'STATUS', 'GOVERNANCE', 'AGE'],
+        list.map((o) => [o.metadata.name, 'Active', o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on', age(o.metadata.creationTimestamp)]),
+      );
+      return;
+    case 'Application':
+      printTable(
+        ['NAME', 'SERVICES', 'WORKLOADS', 'READY', 'AGE'],
+        list.map((o) => {
+          const sel = (o.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {};
+          const match = (x: KubeObject): boolean => Object.entries(sel).every(([k, v]) => x.metadata.labels?.[k] === v);
+          const deps = apps?.deps.filter(match) ?? [];
+          const ready = deps.filter((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1)).length;
+          return [o.metadata.name, String(apps?.svcs.filter(match).length ?? 0), String(deps.length), `${ready}/${deps.length}`, age(o.metadata.creationTimestamp)];
+        }),
+      );
+      return;
+    case 'Deployment':
+      printTable(
+        ['NAME', 'APP', 'VERSION', 'READY', 'IMAGE', 'AGE', ...(wide ? ['UP-TO-DATE'] : [])],
+        (list as Deployment[]).map((d) => [
+          d.metadata.name,
+          d.metadata.labels?.app ?? '-',
+          d.metadata.labels?.version ?? '-',
+          `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+          d.spec?.template.spec.containers[0]?.image ?? '-',
+          age(d.metadata.creationTimestamp),
+          ...(wide ? [String(d.status?.updatedReplicas ?? 0)] : []),
+        ]),
+      );
+      return;
+    case 'Service':
+      printTable(
+        ['NAME', 'PORTS', 'SELECTOR', 'AGE'],
+        (list as Service[]).map((s) => [
+          s.metadata.name,
+          (s.spec?.ports ?? []).map((p) => `${p.port}${p.name ? `/${p.name}` : ''}`).join(','),
+          Object.entries(s.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+          age(s.metadata.creationTimestamp),
+        ]),
+      );
+      return;
+    case 'Pod':
+      printTable(
+        ['NAME', 'READY', 'STATUS', 'RESTARTS', 'PID', 'PORT', 'AGE', ...(wide ? ['VERSION', 'PROXY-PORT'] : [])],
+        (list as Pod[]).map((p) => {
+          const c = p.status?.containerStatuses?.[0];
+          const terminating = p.metadata.annotations?.['graymesh.dev/terminating'] === 'true';
+          return [
+            p.metadata.name,
+            c?.ready ? '1/1' : '0/1',
+            terminating ? 'Terminating' : p.status?.phase ?? 'Pending',
+            String(c?.restartCount ?? 0),
+            String(p.status?.pid ?? '-'),
+            String(p.status?.port ?? '-'),
+            age(p.metadata.creationTimestamp),
+            ...(wide ? [p.metadata.labels?.version ?? '-', String(p.status?.proxyPort ?? '-')] : []),
+          ];
+        }),
+      );
+      return;
+    default:
+      printTable(
+        ['NAME', 'HOSTS', 'AGE'],
+        list.map((o) => [o.metadata.name, ((o.spec as { hosts?: string[]; host?: string } | undefined)?.hosts ?? [(o.spec as { host?: string } | undefined)?.host ?? '-']).join(','), age(o.metadata.creationTimestamp)]),
+      );
+  }
+}

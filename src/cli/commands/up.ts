@@ -1,0 +1,216 @@
+/**
+ * `graymesh up`: the control plane in this process, the node proxy beside it,
+ * and Bookinfo deployed into demo-project on first start. With --detach the
+ * same runs in the background and this command returns once the API answers
+ * and the proxy enforces the current config.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GmError, invalid, unavailable } from '../../api/errors.js';
+import { ControlPlane } from '../../controlplane/control-plane.js';
+import { bookinfoManifests } from '../../controlplane/samples/bookinfo.js';
+import { applyObjects, prepare } from '../../controlplane/apply.js';
+import { GOVERNANCE_ANNOTATION, type Deployment } from '../../api/objects.js';
+import { Home } from '../../runtime/home.js';
+import { PACKAGE_ROOT } from '../../runtime/image-catalog.js';
+import { checkPortFree } from '../../runtime/ports.js';
+import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
+
+export interface UpOptions {
+  detach?: boolean;
+  port: number;
+  gatewayPort: number;
+  sample: boolean;
+  listen: string;
+}
+
+export const SAMPLE_PROJECT = 'demo-project';
+const CLI = path.join(PACKAGE_ROOT, 'bin', 'graymesh.js');
+
+function portError(err: unknown, port: number, what: string, flag: string): GmError {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE') return invalid(`${what} port ${port} is in use; stop what uses it or pass ${flag} N`);
+  if (code === 'EACCES') return invalid(`${what} port ${port} is not allowed for this user; pass ${flag} N (above 1023)`);
+  return invalid(`${what} port ${port}: ${(err as Error).message}`);
+}
+
+async function refuseIfRunning(home: Home): Promise<void> {
+  const inst = home.readInstance();
+  if (inst && isOurs(inst.pid, inst.instance)) {
+    throw invalid(`graymesh is already running on ${home.dir} (pid ${inst.pid}, ${inst.url}); run graymesh down first`);
+  }
+}
+
+export async function up(home: Home, opts: UpOptions): Promise<number> {
+  home.ensure();
+  await refuseIfRunning(home);
+  if (opts.listen !== '127.0.0.1' && opts.listen !== 'localhost') {
+    process.stderr.write(`warning: listening on ${opts.listen}: the API and gateway are reachable from other machines\n`);
+  }
+  try {
+    await checkPortFree(opts.port, opts.listen);
+  } catch (err) {
+    throw portError(err, opts.port, 'API', '--port');
+  }
+  const prior = home.readInstance();
+  const proxyAlive = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, prior.instance);
+  if (!proxyAlive) {
+    try {
+      await checkPortFree(opts.gatewayPort, opts.listen);
+    } catch (err) {
+      throw portError(err, opts.gatewayPort, 'gateway', '--gateway-port');
+    }
+  }
+  if (opts.detach) return detach(home, opts);
+  return foreground(home, opts);
+}
+
+async function detach(home: Home, opts: UpOptions): Promise<number> {
+  const log = path.join(home.logDir, 'controlplane.log');
+  const fd = openSync(log, 'a');
+  const args = [CLI, 'up', '--home', home.dir, '--port', String(opts.port), '--gateway-port', String(opts.gatewayPort), '--listen', opts.listen];
+  if (!opts.sample) args.push('--no-sample');
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, [INSTANCE_ENV]: home.instanceId(), GRAYMESH_DAEMON: '1' },
+  });
+  closeSync(fd);
+  child.unref();
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      const last = [...lines].reverse().find((l) => l.startsWith('error:')) ?? lines.at(-1) ?? 'the control plane exited';
+      throw unavailable(last.replace(/^error:\s*/, ''));
+    }
+    const inst = home.readInstance();
+    if (inst && inst.pid === child.pid) {
+      try {
+        const res = await fetch(`${inst.url}/api/v1/config/wait?timeout=1000`, {
+          headers: { authorization: `Bearer ${home.adminToken()}` },
+          signal: AbortSignal.timeout(3000),
+        });
+        const body = (await res.json()) as { proxies?: unknown[] };
+        if (res.ok && (body.proxies?.length ?? 0) > 0) {
+          printWelcome(home, inst.url, inst.gatewayUrl, opts.sample);
+          return 0;
+        }
+      } catch {
+        // not yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw unavailable(`graymesh did not become ready within 60 s; see ${log}`);
+}
+
+function printWelcome(home: Home, url: string, gatewayUrl: string, sample: boolean): void {
+  const gwPort = new URL(gatewayUrl).port;
+  const lines = [
+    `graymesh is running (home ${home.dir})`,
+    `  console:     ${url}/`,
+    `  API:         ${url}/api/openapi.json`,
+    `  credentials: ${home.credentialsFile}`,
+    `  gateway:     ${gatewayUrl}`,
+  ];
+  if (sample) lines.push(`  Bookinfo:    http://productpage.${SAMPLE_PROJECT}.localhost:${gwPort}/productpage`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function foreground(home: Home, opts: UpOptions): Promise<number> {
+  const log = (msg: string): void => {
+    process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+  };
+  const cp = new ControlPlane({ home, port: opts.port, gatewayPort: opts.gatewayPort, listen: opts.listen, log });
+  try {
+    await cp.start();
+  } catch (err) {
+    await cp.stop(false).catch(() => undefined);
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw portError(err, opts.port, 'API', '--port');
+    throw err;
+  }
+  const instance = cp.instance;
+  const prior = home.readInstance();
+  let proxyPid = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, instance) ? prior.proxyPid : undefined;
+  if (proxyPid === undefined) proxyPid = startProxy(home, cp, opts);
+  else log(`adopting the running node proxy (pid ${proxyPid})`);
+  const gatewayUrl = `http://127.0.0.1:${opts.gatewayPort}`;
+  home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid, startedAt: new Date().toISOString() });
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping: workloads, node proxy, control plane');
+    await cp.stop(true);
+    if (proxyPid !== undefined) {
+      try {
+        process.kill(proxyPid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+    const inst = home.readInstance();
+    if (inst?.pid === process.pid) home.writeInstance({ ...inst, pid: 0 });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  const firstStart = cp.store.getMeta('sampleDeployed') === undefined;
+  if (opts.sample && firstStart) {
+    const docs = [];
+    if (!cp.store.get('Namespace', undefined, SAMPLE_PROJECT)) {
+      docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: SAMPLE_PROJECT, annotations: { [GOVERNANCE_ANNOTATION]: 'true' } } });
+    }
+    docs.push(...bookinfoManifests(SAMPLE_PROJECT));
+    const { objects } = prepare(cp.store, docs, SAMPLE_PROJECT);
+    applyObjects(cp.store, objects);
+    cp.store.setMeta('sampleDeployed', new Date().toISOString());
+    log(`deployed the Bookinfo sample into project ${SAMPLE_PROJECT}`);
+  } else if (firstStart) {
+    cp.store.setMeta('sampleDeployed', 'skipped');
+  }
+  await cp.distributor.waitFor(cp.syncConfig(), 30_000, true).catch((err: Error) => log(err.message));
+  if (process.env.GRAYMESH_DAEMON !== '1') printWelcome(home, cp.url, gatewayUrl, opts.sample);
+  if (opts.sample) void reportSampleReady(cp, log);
+  log('press Ctrl-C to stop');
+  return new Promise<number>(() => undefined);
+}
+
+async function reportSampleReady(cp: ControlPlane, log: (m: string) => void): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const deps = cp.store.list<Deployment>('Deployment', { namespace: SAMPLE_PROJECT });
+    if (deps.length > 0 && deps.every((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1))) {
+      log(`Bookinfo is ready: ${deps.length} workloads running`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): number {
+  const fd = openSync(path.join(home.logDir, 'proxy.log'), 'a');
+  const child = spawn(process.execPath, [CLI, 'proxy'], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: {
+      PATH: process.env.PATH ?? '',
+      [INSTANCE_ENV]: cp.instance,
+      GRAYMESH_CP_URL: cp.url,
+      GRAYMESH_TOKEN: cp.token,
+      GRAYMESH_GATEWAY_PORT: String(opts.gatewayPort),
+      GRAYMESH_LISTEN: opts.listen,
+      GRAYMESH_PROXY_NAME: 'node-proxy',
+      GRAYMESH_HOME: home.dir,
+    },
+  });
+  closeSync(fd);
+  child.unref();
+  return child.pid as number;
+}

@@ -1,0 +1,185 @@
+/**
+ * The graymesh CLI. Every command finds its instance through --home or
+ * GRAYMESH_HOME (or GRAYMESH_URL and GRAYMESH_TOKEN), exits 0 on success, and
+ * on failure prints one line `error: ...` (a stack trace only with --debug).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { GmError, invalid } from '../api/errors.js';
+import { dns1123LabelError } from '../api/names.js';
+import { Home, resolveHome } from '../runtime/home.js';
+import { ApiClient } from './client.js';
+import { up } from './commands/up.js';
+import { down } from './commands/down.js';
+import {
+  applyCmd,
+  deleteFileCmd,
+  deleteNamedCmd,
+  deployCmd,
+  getCmd,
+  logsCmd,
+  projectCreateCmd,
+  projectSetCmd,
+  statusCmd,
+} from './commands/resources.js';
+
+interface Globals {
+  home?: string;
+  debug?: boolean;
+}
+
+function intOption(name: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw invalid(`${name} ${v}: must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function projectArg(p: string | undefined): string | undefined {
+  if (p === undefined) return undefined;
+  const err = dns1123LabelError(p);
+  if (err) throw invalid(`-p ${p}: project name ${err}`);
+  return p;
+}
+
+function requireProject(p: string | undefined, what: string): string {
+  const v = projectArg(p);
+  if (!v) throw invalid(`${what}: which project? pass -p PROJECT`);
+  return v;
+}
+
+export function buildProgram(run: (code: number) => void): Command {
+  const program = new Command('graymesh')
+    .description('A service mesh with grayscale releases: Istio traffic rules, canary, blue-green and mirror releases on one machine')
+    .option('--home <dir>', 'instance home (default $GRAYMESH_HOME or ~/.graymesh)')
+    .option('--debug', 'print stack traces on errors')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? s : s) });
+
+  const home = (): Home => new Home(resolveHome(program.opts<Globals>().home));
+  const client = (): ApiClient => ApiClient.fromHome(home());
+  const done = (p: Promise<number>): Promise<void> => p.then(run);
+
+  program
+    .command('up')
+    .description('start the control plane, node proxy and gateway (and Bookinfo on first start)')
+    .option('--detach', 'run in the background; return once the API answers and the proxy enforces the config')
+    .option('--port <port>', 'API and console port', intOption('--port', 0, 65535), 7070)
+    .option('--gateway-port <port>', 'gateway port', intOption('--gateway-port', 0, 65535), 8080)
+    .option('--listen <addr>', 'address to listen on', '127.0.0.1')
+    .option('--no-sample', 'do not deploy Bookinfo on first start')
+    .action((o: { detach?: boolean; port: number; gatewayPort: number; sample: boolean; listen: string }) =>
+      done(up(home(), { detach: o.detach === true, port: o.port, gatewayPort: o.gatewayPort, sample: o.sample, listen: o.listen })),
+    );
+
+  program
+    .command('down')
+    .description('stop every process up started on this home')
+    .action(() => done(down(home())));
+
+  program
+    .command('status')
+    .description('control plane, gateway and proxies, with the config version each enforces')
+    .option('-o, --output <format>', 'json or yaml')
+    .action((o: { output?: string }) => done(statusCmd(client(), o.output)));
+
+  program
+    .command('apply')
+    .description('apply manifests (multi-document YAML or JSON), all or nothing')
+    .requiredOption('-f, --filename <file>', 'file, directory, or - for stdin')
+    .option('-p, --project <project>', 'project for objects without a namespace')
+    .option('--dry-run', 'validate only')
+    .action((o: { filename: string; project?: string; dryRun?: boolean }) =>
+      done(applyCmd(client(), o.filename, projectArg(o.project), o.dryRun === true)),
+    );
+
+  program
+    .command('delete')
+    .description('delete what manifests name (-f), or one object: delete app|workload|service|vs|dr|gw|project NAME')
+    .argument('[resource]', 'resource type')
+    .argument('[name]', 'object name')
+    .option('-f, --filename <file>', 'file, directory, or - for stdin')
+    .option('-p, --project <project>', 'project')
+    .option('--ignore-not-found', 'with -f: skip objects that do not exist')
+    .action((resource: string | undefined, name: string | undefined, o: { filename?: string; project?: string; ignoreNotFound?: boolean }) => {
+      if (o.filename) return done(deleteFileCmd(client(), o.filename, projectArg(o.project), o.ignoreNotFound === true));
+      if (!resource || !name) throw invalid('delete: name what to delete: -f FILE, or RESOURCE NAME -p PROJECT');
+      return done(deleteNamedCmd(client(), resource, name, projectArg(o.project)));
+    });
+
+  program
+    .command('deploy')
+    .description('deploy a sample application (bookinfo) and wait until it is ready')
+    .argument('<sample>', 'sample name: bookinfo')
+    .option('-p, --project <project>', 'project (created when missing)')
+    .option('--all-versions', 'also reviews v2 and v3')
+    .action((sample: string, o: { project?: string; allVersions?: boolean }) =>
+      done(deployCmd(client(), sample, requireProject(o.project, `deploy ${sample}`), o.allVersions === true)),
+    );
+
+  program
+    .command('get')
+    .description('list or read objects: projects, apps, workloads, services, pods, vs, dr, gw, se')
+    .argument('<resource>', 'resource type')
+    .argument('[name]', 'object name')
+    .option('-p, --project <project>', 'project')
+    .option('-o, --output <format>', 'json, yaml or wide')
+    .action((resource: string, name: string | undefined, o: { project?: string; output?: string }) =>
+      done(getCmd(client(), resource, name, projectArg(o.project), o.output)),
+    );
+
+  program
+    .command('logs')
+    .description("a pod's or workload's stdout and stderr")
+    .argument('<target>', 'pod or workload name')
+    .option('-p, --project <project>', 'project')
+    .option('--tail <lines>', 'only the last lines', intOption('--tail', 0, 1_000_000))
+    .action((target: string, o: { project?: string; tail?: number }) =>
+      done(logsCmd(client(), target, requireProject(o.project, `logs ${target}`), o.tail)),
+    );
+
+  const project = program.command('project').description('create projects and change their settings');
+  project
+    .command('create')
+    .argument('<name>', 'project name')
+    .action((name: string) => done(projectCreateCmd(client(), requireProject(name, 'project create'))));
+  project
+    .command('set')
+    .argument('<project>', 'project name')
+    .option('--governance <on|off>', 'application governance: tracing at the gateway')
+    .action((p: string, o: { governance?: string }) => done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance)));
+
+  program.addCommand(
+    new Command('proxy').description('run the node proxy (started by up)').action(async () => {
+      const { runProxy } = await import('../dataplane/main.js');
+      await runProxy();
+    }),
+    { hidden: true },
+  );
+  program.addOption(new Option('--version').hideHelp());
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      return err.exitCode || 1;
+    }
+    const msg = err instanceof GmError ? err.message : (err as Error).message;
+    process.stderr.write(`error: ${msg.split('\n')[0]}\n`);
+    if (err instanceof GmError && err.details.length > 1) {
+      for (const d of err.details) process.stderr.write(`  ${d}\n`);
+    }
+    if (debug) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The configuration snapshot the control plane pushes to every node proxy.
+ * A proxy applies a snapshot whole or not at all and ACKs its version.
+ * It carries everything the data plane needs and nothing it does not:
+ * no Deployments, no Applications, only services, endpoints, listeners and
+ * the Istio traffic objects as stored (networking.istio.io/v1).
+ */
+import type { KubeObject } from '../api/objects.js';
+
+/** One ready-or-not instance of a service version. */
+export interface EndpointConfig {
+  /** Pod name, e.g. reviews-v1-7f9c2-x4k2p. */
+  pod: string;
+  project: string;
+  /** The Deployment this pod belongs to, e.g. reviews-v1. */
+  workload: string;
+  /** Pod labels (app, version, and the template's others); DestinationRule subsets select on these. */
+  labels: Record<string, string>;
+  address: string;
+  port: number;
+  ready: boolean;
+  /** OS process id, reported in spans and logs. */
+  pid?: number;
+}
+
+/** One mesh service: a stable name and port over all its versions. */
+export interface ServiceConfig {
+  project: string;
+  name: string;
+  /** Service ports; a request to any of them reaches the pods' own port. */
+  ports: { name?: string; port: number }[];
+  /** Label selector of the Service. */
+  selector: Record<string, string>;
+}
+
+/** One workload's outbound listener: where its HTTP_PROXY points. */
+export interface ListenerConfig {
+  project: string;
+  /** The Deployment name, e.g. productpage-v1. */
+  workload: string;
+  /** Pod template labels of the workload (sourceLabels match on these). */
+  labels: Record<string, string>;
+  port: number;
+}
+
+export interface ProjectConfig {
+  name: string;
+  /** Application governance: when on, the gateway starts traces for requests entering the project. */
+  governance: boolean;
+}
+
+export interface ConfigSnapshot {
+  /** Monotonic config version; proxies ACK it. */
+  version: number;
+  /** Port of the gateway listener. */
+  gatewayPort: number;
+  projects: ProjectConfig[];
+  services: ServiceConfig[];
+  endpoints: EndpointConfig[];
+  listeners: ListenerConfig[];
+  /** networking.istio.io/v1 VirtualService objects. */
+  virtualServices: KubeObject[];
+  /** networking.istio.io/v1 DestinationRule objects. */
+  destinationRules: KubeObject[];
+  /** networking.istio.io/v1 Gateway objects. */
+  gateways: KubeObject[];
+  /** networking.istio.io/v1 ServiceEntry objects. */
+  serviceEntries: KubeObject[];
+}
+
+/** What a proxy reports back after receiving a snapshot. */
+export interface ConfigAck {
+  proxy: string;
+  version: number;
+  /** Present on a NACK: why the snapshot was refused; the proxy keeps its previous version. */
+  error?: string;
+}

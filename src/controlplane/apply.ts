@@ -1,0 +1,152 @@
+/**
+ * `apply` and `delete` of manifests: every document is validated first, and
+ * only when all of them are valid is anything written, in one transaction.
+ * One apply is all-or-nothing, as the contract says.
+ */
+import type { Container, Deployment, KubeObject } from '../api/objects.js';
+import { invalid, notFound } from '../api/errors.js';
+import { kindOf } from '../api/kinds.js';
+import { resolveContainer } from '../runtime/image-catalog.js';
+import { analyze, formatIssue, validateObject } from '../config/validate/index.js';
+import type { Store } from './store.js';
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
+
+export interface ApplyResult {
+  kind: string;
+  name: string;
+  namespace?: string;
+  action: ApplyAction;
+}
+
+export interface ApplyOutcome {
+  results: ApplyResult[];
+  warnings: string[];
+}
+
+/** Validates and normalizes documents; throws one GmError listing every problem. */
+export function prepare(store: Store, docs: unknown[], defaultNamespace: string | undefined): { objects: KubeObject[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const objects: KubeObject[] = [];
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) return;
+    const where = `document ${i + 1}`;
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      errors.push(`${where}: not an object; each document must be a Kubernetes-style object with apiVersion, kind and metadata`);
+      return;
+    }
+    const raw = structuredClone(doc) as KubeObject;
+    const info = typeof raw.apiVersion === 'string' && typeof raw.kind === 'string' ? kindOf(raw.apiVersion, raw.kind) : undefined;
+    if (info?.namespaced && raw.metadata && typeof raw.metadata === 'object' && !raw.metadata.namespace && defaultNamespace) {
+      raw.metadata.namespace = defaultNamespace;
+    }
+    const result = validateObject(raw);
+    for (const e of result.errors) errors.push(formatIssue(e));
+    for (const w of result.warnings) warnings.push(formatIssue(w));
+    if (result.errors.length > 0 || !result.object) return;
+    const obj = result.object;
+    const name = `${obj.kind} ${obj.metadata.name}`;
+    if (info && !info.writable) {
+      errors.push(`${name}: kind ${obj.kind} is managed by graymesh; create a Deployment instead`);
+      return;
+    }
+    if (info?.namespaced && !obj.metadata.namespace) {
+      errors.push(`${name}: metadata.namespace: missing; set it in the manifest or pass -p PROJECT`);
+      return;
+    }
+    if (obj.kind === 'Deployment') {
+      for (const [ci, c] of ((obj as Deployment).spec?.template.spec.containers ?? []).entries()) {
+        try {
+          resolveContainer(c as Container, `${name}: spec.template.spec.containers[${ci}].image`);
+        } catch (err) {
+          errors.push((err as Error).message);
+        }
+      }
+    }
+    objects.push(obj);
+  });
+  // Every namespace must exist, or be created by this same apply.
+  const created = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  for (const o of objects) {
+    const ns = o.metadata.namespace;
+    if (ns && !created.has(ns) && !store.get('Namespace', undefined, ns)) {
+      errors.push(`${o.kind} ${o.metadata.name}: metadata.namespace: project "${ns}" does not exist; create it first (graymesh apply a Namespace, or graymesh deploy ... -p ${ns})`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const k = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    if (seen.has(k)) errors.push(`${o.kind} ${o.metadata.name}: appears twice in one apply; keep one`);
+    seen.add(k);
+  }
+  if (errors.length > 0) {
+    throw invalid(errors.length === 1 ? (errors[0] as string) : `${errors.length} problems, nothing applied: ${errors[0]}`, errors);
+  }
+  const existing = (kind: string): KubeObject[] => store.list(kind);
+  const all = mergeForAnalysis([...existing('VirtualService'), ...existing('DestinationRule'), ...existing('Gateway'), ...existing('ServiceEntry')], objects);
+  for (const w of analyze(all)) {
+    const touched = objects.some((o) => o.kind === w.kind && o.metadata.name === w.name);
+    if (touched) warnings.push(formatIssue(w));
+  }
+  return { objects, warnings };
+}
+
+function mergeForAnalysis(stored: KubeObject[], incoming: KubeObject[]): KubeObject[] {
+  const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const map = new Map(stored.map((o) => [key(o), o]));
+  for (const o of incoming) map.set(key(o), o);
+  return [...map.values()];
+}
+
+/** Writes prepared objects in one transaction. */
+export function applyObjects(store: Store, objects: KubeObject[]): ApplyResult[] {
+  return store.transaction(() =>
+    objects.map((obj): ApplyResult => {
+      const ns = obj.metadata.namespace;
+      const base = { kind: obj.kind, name: obj.metadata.name, ...(ns ? { namespace: ns } : {}) };
+      const current = store.get(obj.kind, ns, obj.metadata.name);
+      if (!current) {
+        store.create(obj);
+        return { ...base, action: 'created' };
+      }
+      if (sameDesired(current, obj)) return { ...base, action: 'unchanged' };
+      store.update(obj);
+      return { ...base, action: 'configured' };
+    }),
+  );
+}
+
+function sameDesired(a: KubeObject, b: KubeObject): boolean {
+  const pick = (o: KubeObject): string =>
+    JSON.stringify([o.apiVersion, o.metadata.labels ?? {}, o.metadata.annotations ?? {}, o.spec ?? null, o.data ?? null]);
+  return pick(a) === pick(b);
+}
+
+/** Deletes objects (and, for a Namespace, everything in it) in one transaction. */
+export function deleteObjects(store: Store, objects: KubeObject[], ignoreNotFound: boolean): ApplyResult[] {
+  const missing = objects.filter((o) => !store.get(o.kind, o.metadata.namespace, o.metadata.name));
+  if (missing.length > 0 && !ignoreNotFound) {
+    const m = missing[0] as KubeObject;
+    throw notFound(
+      `${m.kind} ${m.metadata.name} not found${m.metadata.namespace ? ` in project ${m.metadata.namespace}` : ''}; nothing deleted (use --ignore-not-found to delete the rest)`,
+    );
+  }
+  return store.transaction(() =>
+    objects
+      .filter((o) => !missing.includes(o))
+      .map((o): ApplyResult => {
+        const ns = o.metadata.namespace;
+        if (o.kind === 'Namespace') deleteNamespaceContents(store, o.metadata.name);
+        store.delete(o.kind, ns, o.metadata.name);
+        return { kind: o.kind, name: o.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' };
+      }),
+  );
+}
+
+/** Every object in a namespace, except Pods (the engine removes those as their Deployments go). */
+export function deleteNamespaceContents(store: Store, namespace: string): void {
+  for (const kind of ['Application', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Service', 'ServiceAccount', 'Deployment', 'Release']) {
+    for (const o of store.list(kind, { namespace })) store.delete(kind, namespace, o.metadata.name);
+  }
+}

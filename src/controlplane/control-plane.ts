@@ -1,0 +1,113 @@
+/**
+ * The control plane of the local engine: the store, the controllers, config
+ * distribution, and the REST API in one process.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { KubeObject } from '../api/objects.js';
+import { Home } from '../runtime/home.js';
+import { Supervisor } from '../runtime/supervisor.js';
+import { Distributor } from './distributor.js';
+import { buildSnapshotContent } from './snapshot-builder.js';
+import { Store, type WatchEvent } from './store.js';
+import { WorkloadController } from './controllers/workloads.js';
+import { buildServer } from './server.js';
+
+export interface ControlPlaneOptions {
+  home: Home;
+  /** API port (0 for any). */
+  port: number;
+  gatewayPort: number;
+  /** Address to listen on. */
+  listen: string;
+  log(msg: string): void;
+}
+
+const SNAPSHOT_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry']);
+
+export class ControlPlane {
+  readonly store: Store;
+  readonly distributor = new Distributor();
+  readonly supervisor: Supervisor;
+  readonly workloads: WorkloadController;
+  readonly instance: string;
+  readonly token: string;
+  private app: FastifyInstance | undefined;
+  private lastContent = '';
+  private snapshotScheduled = false;
+  private unwatch: (() => void) | undefined;
+  url = '';
+
+  constructor(readonly opts: ControlPlaneOptions) {
+    opts.home.ensure();
+    this.store = new Store(opts.home.dbFile);
+    this.instance = opts.home.instanceId();
+    this.token = opts.home.adminToken();
+    this.supervisor = new Supervisor((ns, name, state) => this.workloads.onPodState(ns, name, state));
+    this.workloads = new WorkloadController({
+      store: this.store,
+      supervisor: this.supervisor,
+      home: opts.home.dir,
+      instance: this.instance,
+      syncConfig: () => this.syncConfig(),
+      waitForConfig: (v) => this.distributor.waitFor(v, 5_000).catch((err: Error) => opts.log(err.message)),
+      log: opts.log,
+    });
+  }
+
+  get gatewayPort(): number {
+    return this.opts.gatewayPort;
+  }
+
+  async start(): Promise<void> {
+    this.unwatch = this.store.watch((e) => this.onEvent(e));
+    this.syncConfig();
+    this.app = await buildServer(this);
+    const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
+    this.url = address.replace('[::1]', '127.0.0.1');
+    await this.workloads.resume();
+  }
+
+  /** Rebuilds the snapshot now and publishes it when its content changed; returns the current version. */
+  syncConfig(): number {
+    const content = buildSnapshotContent(this.store, this.opts.gatewayPort);
+    const text = JSON.stringify(content);
+    if (text === this.lastContent && this.distributor.current) return this.distributor.version;
+    this.lastContent = text;
+    const version = this.store.nextCounter('configVersion');
+    this.distributor.publish({ version, ...content });
+    return version;
+  }
+
+  /** Waits until every connected proxy enforces the current config. */
+  async settle(timeoutMs = 10_000): Promise<number> {
+    const v = this.syncConfig();
+    await this.distributor.waitFor(v, timeoutMs);
+    return v;
+  }
+
+  private onEvent(e: WatchEvent): void {
+    const o: KubeObject = e.object;
+    if (o.kind === 'Deployment') this.workloads.enqueue(o.metadata.namespace ?? 'default', o.metadata.name);
+    if (SNAPSHOT_KINDS.has(o.kind) && !this.snapshotScheduled) {
+      this.snapshotScheduled = true;
+      setImmediate(() => {
+        this.snapshotScheduled = false;
+        this.syncConfig();
+      });
+    }
+  }
+
+  /**
+   * Stops the control plane. With stopWorkloads the pods are stopped too (Ctrl-C,
+   * `down`); without, they keep running for a later control plane to adopt.
+   */
+  async stop(stopWorkloads: boolean): Promise<void> {
+    this.workloads.close();
+    this.unwatch?.();
+    if (stopWorkloads) await this.supervisor.stopAll(5_000);
+    else this.supervisor.detachAll();
+    this.distributor.close();
+    await this.app?.close();
+    this.store.close();
+  }
+}

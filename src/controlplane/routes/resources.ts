@@ -1,0 +1,246 @@
+/** Objects: generic list/get/create/update/delete per kind, apply and delete of manifests, projects, logs, samples. */
+import type { FastifyInstance } from 'fastify';
+import { badRequest, forbidden, invalid, notFound } from '../../api/errors.js';
+import { kindByName, type KindInfo } from '../../api/kinds.js';
+import type { KubeObject, Namespace } from '../../api/objects.js';
+import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
+import { dns1123LabelError } from '../../api/names.js';
+import { applyObjects, deleteNamespaceContents, deleteObjects, prepare } from '../apply.js';
+import type { ControlPlane } from '../control-plane.js';
+import type { OpenApi } from '../openapi.js';
+import { bookinfoManifests } from '../samples/bookinfo.js';
+import { readTail } from '../log-files.js';
+import { podLogFile } from '../controllers/workloads.js';
+import { WORKLOAD_LABEL } from '../snapshot-builder.js';
+import { matchesLabels } from '../store.js';
+
+interface Params {
+  project: string;
+  resource: string;
+  name: string;
+}
+
+const SAMPLES = ['bookinfo'];
+
+function kindFor(resource: string, namespaced: boolean): KindInfo {
+  const k = kindByName(resource);
+  if (!k || k.namespaced !== namespaced) {
+    throw notFound(`unknown resource "${resource}"; use one of deployments, services, pods, applications, virtualservices, destinationrules, gateways, serviceentries`);
+  }
+  return k;
+}
+
+function parseSelector(s: string | undefined): Record<string, string> | undefined {
+  if (!s) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of s.split(',')) {
+    const [k, v] = part.split('=');
+    if (!k || v === undefined) throw badRequest(`labelSelector: "${part}" is not key=value`);
+    out[k.trim()] = v.trim();
+  }
+  return out;
+}
+
+export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
+  const { store } = cp;
+  const mustProject = (name: string): Namespace => {
+    const ns = store.get<Namespace>('Namespace', undefined, name);
+    if (!ns) throw notFound(`project ${name} not found`);
+    return ns;
+  };
+
+  /** After a write: the new config, enforced by every proxy (bounded wait). */
+  const enforce = async (): Promise<{ configVersion: number; warnings: string[] }> => {
+    const v = cp.syncConfig();
+    try {
+      await cp.distributor.waitFor(v, 5_000);
+      return { configVersion: v, warnings: [] };
+    } catch (err) {
+      return { configVersion: v, warnings: [(err as Error).message] };
+    }
+  };
+
+  app.post('/api/v1/apply', async (req) => {
+    const body = req.body as { objects?: unknown[]; project?: string; dryRun?: boolean } | undefined;
+    if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...], "project"?: "P"} required');
+    if (body.project) {
+      const err = dns1123LabelError(body.project);
+      if (err) throw invalid(`project: ${err}`);
+    }
+    const { objects, warnings } = prepare(store, body.objects, body.project);
+    if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
+    const results = applyObjects(store, objects);
+    const e = await enforce();
+    return { results, warnings: [...warnings, ...e.warnings], configVersion: e.configVersion };
+  });
+  api.add('post', '/api/v1/apply', 'Applies manifests, all or nothing');
+
+  app.post('/api/v1/delete', async (req) => {
+    const body = req.body as { objects?: unknown[]; project?: string; ignoreNotFound?: boolean } | undefined;
+    if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...]} required');
+    const { objects } = prepare(store, body.objects, body.project);
+    const results = deleteObjects(store, objects, body.ignoreNotFound === true);
+    const e = await enforce();
+    return { results, warnings: e.warnings, configVersion: e.configVersion };
+  });
+  api.add('post', '/api/v1/delete', 'Deletes the objects manifests name, all or nothing');
+
+  // Projects (Namespaces).
+  app.get('/api/v1/projects', async () => ({ items: store.list('Namespace') }));
+  api.add('get', '/api/v1/projects', 'Lists projects');
+  app.get('/api/v1/projects/:project', async (req) => mustProject((req.params as Params).project));
+  api.add('get', '/api/v1/projects/:project', 'Reads a project');
+  app.post('/api/v1/projects', async (req, reply) => {
+    const { name, governance } = (req.body ?? {}) as { name?: string; governance?: boolean };
+    const err = dns1123LabelError(name);
+    if (err) throw invalid(`Namespace: metadata.name: ${err}`);
+    const ns: Namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: name as string, annotations: { [GOVERNANCE_ANNOTATION]: String(governance !== false) } },
+    };
+    reply.status(201);
+    return store.create(ns);
+  });
+  api.add('post', '/api/v1/projects', 'Creates a project');
+  app.patch('/api/v1/projects/:project', async (req) => {
+    const ns = mustProject((req.params as Params).project);
+    const { governance } = (req.body ?? {}) as { governance?: boolean };
+    if (typeof governance !== 'boolean') throw badRequest('body: {"governance": true|false} required');
+    ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
+    const out = store.update(ns);
+    await enforce();
+    return out;
+  });
+  api.add('patch', '/api/v1/projects/:project', 'Changes project settings (application governance)');
+  app.delete('/api/v1/projects/:project', async (req) => {
+    const { project } = req.params as Params;
+    mustProject(project);
+    store.transaction(() => {
+      deleteNamespaceContents(store, project);
+      store.delete('Namespace', undefined, project);
+    });
+    await enforce();
+    return { deleted: project };
+  });
+  api.add('delete', '/api/v1/projects/:project', 'Deletes a project and everything in it');
+
+  // Samples.
+  app.post('/api/v1/projects/:project/samples/:name', async (req) => {
+    const { project, name } = req.params as Params;
+    const { allVersions } = (req.body ?? {}) as { allVersions?: boolean };
+    if (!SAMPLES.includes(name)) throw notFound(`unknown sample "${name}"; the samples are: ${SAMPLES.join(', ')}`);
+    const err = dns1123LabelError(project);
+    if (err) throw invalid(`project: ${err}`);
+    const docs: KubeObject[] = [];
+    if (!store.get('Namespace', undefined, project)) {
+      docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: project, annotations: { [GOVERNANCE_ANNOTATION]: 'true' } } });
+    }
+    docs.push(...bookinfoManifests(project, allVersions === true));
+    const { objects, warnings } = prepare(store, docs, project);
+    const results = applyObjects(store, objects);
+    const e = await enforce();
+    return { results, warnings: [...warnings, ...e.warnings] };
+  });
+  api.add('post', '/api/v1/projects/:project/samples/:name', 'Deploys a sample application (bookinfo)');
+
+  // Logs.
+  app.get('/api/v1/projects/:project/pods/:name/log', async (req, reply) => {
+    const { project, name } = req.params as Params;
+    mustProject(project);
+    if (!store.get('Pod', project, name)) throw notFound(`pod ${name} not found in project ${project}`);
+    const tail = Number((req.query as { tail?: string }).tail ?? '0');
+    reply.type('text/plain; charset=utf-8');
+    return readTail(podLogFile(cp.opts.home.dir, project, name), tail);
+  });
+  api.add('get', '/api/v1/projects/:project/pods/:name/log', 'A pod\'s stdout and stderr', true, ['tail']);
+  app.get('/api/v1/projects/:project/deployments/:name/log', async (req, reply) => {
+    const { project, name } = req.params as Params;
+    mustProject(project);
+    if (!store.get('Deployment', project, name)) throw notFound(`workload ${name} not found in project ${project}`);
+    const tail = Number((req.query as { tail?: string }).tail ?? '0');
+    const pods = store.list('Pod', { namespace: project, labels: { [WORKLOAD_LABEL]: name } });
+    const parts = await Promise.all(
+      pods.map(async (p) => {
+        const text = await readTail(podLogFile(cp.opts.home.dir, project, p.metadata.name), tail);
+        return pods.length > 1 ? text.split('\n').filter(Boolean).map((l) => `[${p.metadata.name}] ${l}\n`).join('') : text;
+      }),
+    );
+    reply.type('text/plain; charset=utf-8');
+    return parts.join('');
+  });
+  api.add('get', '/api/v1/projects/:project/deployments/:name/log', 'The logs of every pod of a workload', true, ['tail']);
+
+  // Generic per-kind routes.
+  app.get('/api/v1/projects/:project/:resource', async (req) => {
+    const { project, resource } = req.params as Params;
+    const kind = kindFor(resource, true);
+    mustProject(project);
+    const labels = parseSelector((req.query as { labelSelector?: string }).labelSelector);
+    return { items: store.list(kind.kind, { namespace: project, ...(labels ? { labels } : {}) }) };
+  });
+  api.add('get', '/api/v1/projects/:project/:resource', 'Lists objects of a kind in a project', true, ['labelSelector']);
+
+  app.get('/api/v1/projects/:project/:resource/:name', async (req) => {
+    const { project, resource, name } = req.params as Params;
+    const kind = kindFor(resource, true);
+    mustProject(project);
+    return store.mustGet(kind.kind, project, name);
+  });
+  api.add('get', '/api/v1/projects/:project/:resource/:name', 'Reads one object');
+
+  app.post('/api/v1/projects/:project/:resource', async (req, reply) => {
+    const { project, resource } = req.params as Params;
+    const kind = kindFor(resource, true);
+    if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
+    mustProject(project);
+    const { objects, warnings } = prepare(store, [req.body], project);
+    const obj = objects[0] as KubeObject;
+    if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
+    const created = store.create(obj);
+    await enforce();
+    reply.status(201);
+    return { ...created, warnings };
+  });
+  api.add('post', '/api/v1/projects/:project/:resource', 'Creates an object');
+
+  app.put('/api/v1/projects/:project/:resource/:name', async (req) => {
+    const { project, resource, name } = req.params as Params;
+    const kind = kindFor(resource, true);
+    if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
+    mustProject(project);
+    const { objects } = prepare(store, [req.body], project);
+    const obj = objects[0] as KubeObject;
+    if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
+    const out = store.update(obj);
+    await enforce();
+    return out;
+  });
+  api.add('put', '/api/v1/projects/:project/:resource/:name', 'Replaces an object (409 when metadata.resourceVersion is stale)');
+
+  app.delete('/api/v1/projects/:project/:resource/:name', async (req) => {
+    const { project, resource, name } = req.params as Params;
+    const kind = kindFor(resource, true);
+    mustProject(project);
+    const obj = store.mustGet(kind.kind, project, name);
+    store.transaction(() => {
+      if (kind.kind === 'Application') {
+        // A composed app takes its components with it (KubeSphere's app deletion).
+        const sel = (obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+        if (sel && Object.keys(sel).length > 0) {
+          for (const k of ['Deployment', 'Service', 'ServiceAccount', 'VirtualService', 'DestinationRule']) {
+            for (const o of store.list(k, { namespace: project })) {
+              if (matchesLabels(o.metadata.labels, sel)) store.delete(k, project, o.metadata.name);
+            }
+          }
+        }
+      } else if (!kind.writable) {
+        throw forbidden(`${kind.plural} are managed by graymesh; delete or scale their workload instead`);
+      }
+      store.delete(kind.kind, project, name);
+    });
+    await enforce();
+    return { deleted: { kind: kind.kind, name, namespace: project } };
+  });
+  api.add('delete', '/api/v1/projects/:project/:resource/:name', 'Deletes an object (an application with its components)');
+}

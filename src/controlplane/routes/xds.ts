@@ -1,0 +1,32 @@
+/** Config distribution endpoints: the proxies' stream and their ACKs. */
+import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../../api/errors.js';
+import type { ConfigAck } from '../../config/snapshot.js';
+import type { ControlPlane } from '../control-plane.js';
+import type { OpenApi } from '../openapi.js';
+
+export function registerXdsRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
+  app.get('/xds/v1/stream', (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (!q.proxy) throw badRequest('proxy: required; name the proxy');
+    reply.hijack();
+    cp.distributor.connect(q.proxy, Number(q.pid ?? 0), Number(q.version ?? 0), reply.raw);
+  });
+  api.add('get', '/xds/v1/stream', 'Config stream for node proxies (NDJSON snapshots)', true, ['proxy', 'pid', 'version']);
+
+  app.post('/xds/v1/ack', async (req) => {
+    const a = req.body as Partial<ConfigAck>;
+    if (!a || typeof a.proxy !== 'string' || typeof a.version !== 'number') throw badRequest('body: {"proxy", "version", "error"?} required');
+    cp.distributor.ack(a as ConfigAck);
+    return { ok: true };
+  });
+  api.add('post', '/xds/v1/ack', 'A proxy acknowledges (or refuses) a config version');
+
+  app.get('/api/v1/config/wait', async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const version = q.version ? Number(q.version) : cp.syncConfig();
+    await cp.distributor.waitFor(version, Math.min(Number(q.timeout ?? 10_000), 60_000));
+    return { version, proxies: cp.distributor.list() };
+  });
+  api.add('get', '/api/v1/config/wait', 'Waits until every proxy enforces a config version', true, ['version', 'timeout']);
+}

@@ -1,0 +1,260 @@
+/**
+ * The node proxy: one process per machine serving the gateway listener and
+ * one outbound listener per workload, as Istio ambient's ztunnel serves a
+ * node. It applies config snapshots whole or not at all and keeps serving
+ * with the last good one while the control plane is away.
+ */
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
+import type { ConfigSnapshot, EndpointConfig, ListenerConfig } from '../config/snapshot.js';
+import { endToEnd, type HeaderMap } from './hop-by-hop.js';
+import type { RouteDecision, RouteRequest, Router, Source } from './router.js';
+import { portOf, stripPort } from './service-registry.js';
+import { compileRouter } from './compile-router.js';
+import { UpstreamPools } from './upstream.js';
+
+export interface NodeProxyOptions {
+  /** Port of the gateway listener (0 for any). */
+  gatewayPort: number;
+  /** Address listeners bind to. */
+  host?: string;
+}
+
+interface State {
+  version: number;
+  router: Router;
+  snapshot: ConfigSnapshot | undefined;
+}
+
+interface Listener {
+  server: Server;
+  source: Source;
+  port: number;
+}
+
+/** Envoy's default retry on connection failure: two more tries on another endpoint. */
+const CONNECT_RETRIES = 2;
+
+export class NodeProxy {
+  private state: State = { version: 0, router: { route: (r) => noConfig(r) }, snapshot: undefined };
+  private readonly listeners = new Map<number, Listener>();
+  private gateway: Server | undefined;
+  readonly pools = new UpstreamPools();
+  private readonly host: string;
+
+  constructor(private readonly opts: NodeProxyOptions) {
+    this.host = opts.host ?? '127.0.0.1';
+  }
+
+  get version(): number {
+    return this.state.version;
+  }
+
+  get snapshot(): ConfigSnapshot | undefined {
+    return this.state.snapshot;
+  }
+
+  /** The gateway's bound port. */
+  get gatewayPort(): number {
+    return (this.gateway?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    this.gateway = this.createServer({ kind: 'gateway' });
+    await listen(this.gateway, this.opts.gatewayPort, this.host);
+  }
+
+  /**
+   * Applies a snapshot whole or not at all: the router is compiled and every
+   * new listener bound before anything changes; on any failure what was bound
+   * is closed again and the previous config stays in force.
+   */
+  async apply(snapshot: ConfigSnapshot): Promise<void> {
+    const router = compileRouter(snapshot);
+    const wanted = new Map<number, ListenerConfig>();
+    for (const l of snapshot.listeners) wanted.set(l.port, l);
+    const opened: Listener[] = [];
+    try {
+      for (const [port, l] of wanted) {
+        if (this.listeners.has(port)) continue;
+        const source = sourceOf(l);
+        const server = this.createServer(source);
+        const listener: Listener = { server, source, port };
+        // Record before listening so the handler finds its source.
+        opened.push(listener);
+        await listen(server, port, this.host);
+      }
+    } catch (err) {
+      for (const l of opened) l.server.close();
+      throw new Error(`cannot open listener: ${(err as Error).message}`);
+    }
+    for (const l of opened) this.listeners.set(l.port, l);
+    for (const [port, l] of this.listeners) {
+      const want = wanted.get(port);
+      if (want) {
+        l.source = sourceOf(want);
+      } else {
+        this.listeners.delete(port);
+        l.server.close();
+        l.server.closeIdleConnections();
+      }
+    }
+    this.state = { version: snapshot.version, router, snapshot };
+    const origins = new Set(snapshot.endpoints.map((e) => `http://${e.address}:${e.port}`));
+    this.pools.retain(origins);
+  }
+
+  async close(): Promise<void> {
+    const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server)];
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (!s) return resolve();
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+    this.listeners.clear();
+    await this.pools.close();
+  }
+
+  private createServer(source: Source): Server {
+    const server = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 });
+    const listener = { source };
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const l = this.listeners.get((req.socket.localPort as number) ?? 0);
+      this.handle(req, res, l ? l.source : listener.source);
+    });
+    return server;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, source: Source): void {
+    let authority: string;
+    let path: string;
+    let scheme = 'http';
+    const url = req.url ?? '/';
+    if (url.startsWith('http://') || url.startsWith('https://')) {
+      // Absolute-form (RFC 9112 §3.2.2), as HTTP_PROXY clients send it.
+      const start = url.indexOf('//') + 2;
+      const slash = url.indexOf('/', start);
+      scheme = url.slice(0, start - 3);
+      authority = slash < 0 ? url.slice(start) : url.slice(start, slash);
+      path = slash < 0 ? '/' : url.slice(slash);
+    } else {
+      authority = req.headers.host ?? '';
+      path = url;
+    }
+    const host = stripPort(authority).toLowerCase();
+    const port = portOf(authority) ?? 80;
+    if (!req.headers['x-request-id']) req.headers['x-request-id'] = randomUUID();
+    const routeReq: RouteRequest = { source, authority, host, port, method: req.method ?? 'GET', path, scheme, headers: req.headers };
+    let decision: RouteDecision;
+    try {
+      decision = this.state.router.route(routeReq);
+    } catch (err) {
+      respond(res, 500, `route error: ${(err as Error).message}\n`);
+      return;
+    }
+    switch (decision.kind) {
+      case 'respond':
+        respond(res, decision.status, decision.body);
+        return;
+      case 'passthrough':
+        this.forward(req, res, routeReq, { address: decision.address, port: decision.port }, 0, () => undefined);
+        return;
+      case 'upstream': {
+        const ep = decision.pick();
+        if (!ep) {
+          respond(res, 503, 'no healthy upstream\n');
+          return;
+        }
+        this.forward(req, res, routeReq, ep, 0, (failed) => decision.pick(failed as EndpointConfig));
+        return;
+      }
+    }
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rr: RouteRequest,
+    ep: Pick<EndpointConfig, 'address' | 'port'>,
+    attempt: number,
+    next: (failed: Pick<EndpointConfig, 'address' | 'port'>) => Pick<EndpointConfig, 'address' | 'port'> | undefined,
+  ): void {
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const headers: HeaderMap = endToEnd(req.headers);
+    if (!headers.host) headers.host = rr.authority;
+    const pool = this.pools.get(ep.address, ep.port);
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) abort.abort();
+    };
+    res.once('close', onClose);
+    pool.request(
+      { method: rr.method as 'GET', path: rr.path, headers, body: hasBody ? req : null, signal: abort.signal },
+      (err, data) => {
+        if (err) {
+          res.off('close', onClose);
+          if (res.headersSent || abort.signal.aborted) {
+            res.destroy();
+            return;
+          }
+          const code = (err as { code?: string }).code ?? '';
+          const connectFailure = code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNRESET' && !hasBody;
+          if (connectFailure && !hasBody && attempt < CONNECT_RETRIES) {
+            const other = next(ep);
+            if (other) {
+              this.forward(req, res, rr, other, attempt + 1, next);
+              return;
+            }
+          }
+          if (connectFailure) {
+            respond(res, 503, `upstream connect error or disconnect/reset before headers. reset reason: connection failure\n`);
+          } else if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+            respond(res, 504, 'upstream request timeout\n');
+          } else {
+            respond(res, 502, `upstream reset: ${err.message}\n`);
+          }
+          return;
+        }
+        res.writeHead(data.statusCode, endToEnd(data.headers as Record<string, string | string[]>));
+        pipeline(data.body, res, () => {
+          res.off('close', onClose);
+        });
+      },
+    );
+  }
+}
+
+function sourceOf(l: ListenerConfig): Source {
+  return { kind: 'outbound', project: l.project, workload: l.workload, labels: l.labels };
+}
+
+function noConfig(req: RouteRequest): RouteDecision {
+  return { kind: 'respond', status: 503, body: `no configuration yet for "${req.host}"\n`, flags: 'NC' };
+}
+
+function respond(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * The image catalog: a container names an image as it would on a cluster, and
+ * the local engine maps known images to built-in programs. Bookinfo's images
+ * (kubesphere/examples-bookinfo-*, istio/examples-bookinfo-*, any tag, any
+ * registry prefix) run the built-in sample; graymesh/httpbin runs the test
+ * workload. A container with `command` and an unknown image runs that command.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Container } from '../api/objects.js';
+import { invalid } from '../api/errors.js';
+
+/** The package root (two levels above dist/src/runtime). */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface ProcessSpec {
+  /** Executable and arguments. */
+  argv: string[];
+  /** Extra environment the image sets (before the container's own env). */
+  env: Record<string, string>;
+}
+
+interface CatalogEntry {
+  script: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+const BOOKINFO = 'dist/samples/bookinfo/main.js';
+const HTTPBIN = 'dist/samples/httpbin/main.js';
+
+/** Images by repository name without registry, owner prefix or tag. */
+const CATALOG: Record<string, CatalogEntry> = {
+  'examples-bookinfo-productpage-v1': { script: BOOKINFO, args: ['productpage'], env: {} },
+  'examples-bookinfo-details-v1': { script: BOOKINFO, args: ['details'], env: {} },
+  'examples-bookinfo-ratings-v1': { script: BOOKINFO, args: ['ratings'], env: {} },
+  'examples-bookinfo-reviews-v1': { script: BOOKINFO, args: ['reviews'], env: { ENABLE_RATINGS: 'false' } },
+  'examples-bookinfo-reviews-v2': {
+    script: BOOKINFO,
+    args: ['reviews'],
+    env: { ENABLE_RATINGS: 'true', STAR_COLOR: 'black' },
+  },
+  'examples-bookinfo-reviews-v3': {
+    script: BOOKINFO,
+    args: ['reviews'],
+    env: { ENABLE_RATINGS: 'true', STAR_COLOR: 'red' },
+  },
+  httpbin: { script: HTTPBIN, args: [], env: {} },
+};
+
+/** Owners whose images the catalog knows. */
+const OWNERS = new Set(['kubesphere', 'istio', 'graymesh', 'kennethreitz', 'mccutchen']);
+
+/** Splits `docker.io/istio/examples-bookinfo-reviews-v2:1.20.1@sha256:...` into owner and repository. */
+export function parseImage(image: string): { owner: string | undefined; repo: string; tag: string | undefined } {
+  let ref = image.trim();
+  const at = ref.indexOf('@');
+  if (at >= 0) ref = ref.slice(0, at);
+  const parts = ref.split('/');
+  let last = parts.pop() ?? '';
+  let tag: string | undefined;
+  const colon = last.indexOf(':');
+  if (colon >= 0) {
+    tag = last.slice(colon + 1);
+    last = last.slice(0, colon);
+  }
+  return { owner: parts.at(-1), repo: last, tag };
+}
+
+/** True when the image names a program the catalog can run. */
+export function isKnownImage(image: string): boolean {
+  const { owner, repo } = parseImage(image);
+  return CATALOG[repo] !== undefined && owner !== undefined && OWNERS.has(owner);
+}
+
+/**
+ * How to run a container locally, or a GmError naming the image and the fix.
+ * `node` in a command means this Node.js, so programs run on the same runtime.
+ */
+export function resolveContainer(container: Container, where: string): ProcessSpec {
+  const image = container.image ?? '';
+  if (image && isKnownImage(image)) {
+    const entry = CATALOG[parseImage(image).repo] as CatalogEntry;
+    return {
+      argv: [process.execPath, path.join(PACKAGE_ROOT, entry.script), ...entry.args, ...(container.args ?? [])],
+      env: { ...entry.env },
+    };
+  }
+  if (container.command && container.command.length > 0) {
+    const [cmd, ...rest] = container.command as [string, ...string[]];
+    const exe = cmd === 'node' ? process.execPath : cmd;
+    return { argv: [exe, ...rest, ...(container.args ?? [])], env: {} };
+  }
+  throw invalid(
+    `${where}: image "${image}" is not in the local image catalog; use a Bookinfo image (e.g. kubesphere/examples-bookinfo-reviews-v2:1.13.0), graymesh/httpbin, or give the container a command to run`,
+  );
+}
