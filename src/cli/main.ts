@@ -135,8 +135,9 @@ export function buildProgram(run: (code: number) => void): Command {
     .argument('<target>', 'pod or workload name')
     .option('-p, --project <project>', 'project')
     .option('--tail <lines>', 'only the last lines', intOption('--tail', 0, 1_000_000))
-    .action((target: string, o: { project?: string; tail?: number }) =>
-      done(logsCmd(client(), target, requireProject(o.project, `logs ${target}`), o.tail)),
+    .option('--proxy', "the proxy's access log for the pod instead of its own output")
+    .action((target: string, o: { project?: string; tail?: number; proxy?: boolean }) =>
+      done(logsCmd(client(), target, requireProject(o.project, `logs ${target}`), o.tail, o.proxy === true)),
     );
 
   const project = program.command('project').description('create projects and change their settings');

@@ -7,13 +7,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NodeProxy } from './node-proxy.js';
 import { ConfigClient } from './config-client.js';
+import { AccessLog } from './access-log.js';
+import path from 'node:path';
 
 export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = (msg: string): void => {
     process.stdout.write(`${new Date().toISOString()} proxy ${msg}\n`);
   };
   const host = env.GRAYMESH_LISTEN ?? '127.0.0.1';
-  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host });
+  const sinks = [];
+  const accessLog = env.GRAYMESH_HOME ? new AccessLog(path.join(env.GRAYMESH_HOME, 'logs')) : undefined;
+  if (accessLog) sinks.push(accessLog.sink);
+  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host, sinks });
   await proxy.start();
   const admin = http.createServer((req, res) => {
     if (req.url === '/ready') {
@@ -45,6 +50,7 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
   const shutdown = (): void => {
     client.stop();
     admin.close();
+    accessLog?.close();
     void proxy.close().then(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   };

@@ -7,9 +7,8 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
-import type { ConfigSnapshot, EndpointConfig, ListenerConfig } from '../config/snapshot.js';
-import { endToEnd, type HeaderMap } from './hop-by-hop.js';
+import type { ConfigSnapshot, ListenerConfig } from '../config/snapshot.js';
+import { Executor, type RecordSink } from './executor.js';
 import type { RouteDecision, RouteRequest, Router, Source } from './router.js';
 import { portOf, stripPort } from './service-registry.js';
 import { compileRouter } from './compile-router.js';
@@ -20,6 +19,8 @@ export interface NodeProxyOptions {
   gatewayPort: number;
   /** Address listeners bind to. */
   host?: string;
+  /** Receivers of one record per finished request (access log, telemetry). */
+  sinks?: RecordSink[];
 }
 
 interface State {
@@ -34,18 +35,17 @@ interface Listener {
   port: number;
 }
 
-/** Envoy's default retry on connection failure: two more tries on another endpoint. */
-const CONNECT_RETRIES = 2;
-
 export class NodeProxy {
   private state: State = { version: 0, router: { route: (r) => noConfig(r) }, snapshot: undefined };
   private readonly listeners = new Map<number, Listener>();
   private gateway: Server | undefined;
   readonly pools = new UpstreamPools();
+  readonly executor: Executor;
   private readonly host: string;
 
   constructor(private readonly opts: NodeProxyOptions) {
     this.host = opts.host ?? '127.0.0.1';
+    this.executor = new Executor(this.pools, opts.sinks ?? []);
   }
 
   get version(): number {
@@ -88,7 +88,7 @@ export class NodeProxy {
       }
     } catch (err) {
       for (const l of opened) l.server.close();
-      throw new Error(`cannot open listener: ${(err as Error).message}`);
+      throw new Error(`cannot open listener: ${(err as Error).message}`, { cause: err });
     }
     for (const l of opened) this.listeners.set(l.port, l);
     for (const [port, l] of this.listeners) {
@@ -151,83 +151,24 @@ export class NodeProxy {
     const host = stripPort(authority).toLowerCase();
     const port = portOf(authority) ?? 80;
     if (!req.headers['x-request-id']) req.headers['x-request-id'] = randomUUID();
-    const routeReq: RouteRequest = { source, authority, host, port, method: req.method ?? 'GET', path, scheme, headers: req.headers };
+    const routeReq: RouteRequest = {
+      source,
+      authority,
+      host,
+      port,
+      method: req.method ?? 'GET',
+      path,
+      scheme,
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? '',
+    };
     let decision: RouteDecision;
     try {
       decision = this.state.router.route(routeReq);
     } catch (err) {
-      respond(res, 500, `route error: ${(err as Error).message}\n`);
-      return;
+      decision = { kind: 'respond', status: 500, body: `route error: ${(err as Error).message}\n`, flags: '-' };
     }
-    switch (decision.kind) {
-      case 'respond':
-        respond(res, decision.status, decision.body);
-        return;
-      case 'passthrough':
-        this.forward(req, res, routeReq, { address: decision.address, port: decision.port }, 0, () => undefined);
-        return;
-      case 'upstream': {
-        const ep = decision.pick();
-        if (!ep) {
-          respond(res, 503, 'no healthy upstream\n');
-          return;
-        }
-        this.forward(req, res, routeReq, ep, 0, (failed) => decision.pick(failed as EndpointConfig));
-        return;
-      }
-    }
-  }
-
-  private forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    rr: RouteRequest,
-    ep: Pick<EndpointConfig, 'address' | 'port'>,
-    attempt: number,
-    next: (failed: Pick<EndpointConfig, 'address' | 'port'>) => Pick<EndpointConfig, 'address' | 'port'> | undefined,
-  ): void {
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    const headers: HeaderMap = endToEnd(req.headers);
-    if (!headers.host) headers.host = rr.authority;
-    const pool = this.pools.get(ep.address, ep.port);
-    const abort = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClose);
-    pool.request(
-      { method: rr.method as 'GET', path: rr.path, headers, body: hasBody ? req : null, signal: abort.signal },
-      (err, data) => {
-        if (err) {
-          res.off('close', onClose);
-          if (res.headersSent || abort.signal.aborted) {
-            res.destroy();
-            return;
-          }
-          const code = (err as { code?: string }).code ?? '';
-          const connectFailure = code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNRESET' && !hasBody;
-          if (connectFailure && !hasBody && attempt < CONNECT_RETRIES) {
-            const other = next(ep);
-            if (other) {
-              this.forward(req, res, rr, other, attempt + 1, next);
-              return;
-            }
-          }
-          if (connectFailure) {
-            respond(res, 503, `upstream connect error or disconnect/reset before headers. reset reason: connection failure\n`);
-          } else if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-            respond(res, 504, 'upstream request timeout\n');
-          } else {
-            respond(res, 502, `upstream reset: ${err.message}\n`);
-          }
-          return;
-        }
-        res.writeHead(data.statusCode, endToEnd(data.headers as Record<string, string | string[]>));
-        pipeline(data.body, res, () => {
-          res.off('close', onClose);
-        });
-      },
-    );
+    this.executor.run(req, res, routeReq, decision);
   }
 }
 
@@ -237,15 +178,6 @@ function sourceOf(l: ListenerConfig): Source {
 
 function noConfig(req: RouteRequest): RouteDecision {
   return { kind: 'respond', status: 503, body: `no configuration yet for "${req.host}"\n`, flags: 'NC' };
-}
-
-function respond(res: ServerResponse, status: number, body: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,11 +1,10 @@
 /**
  * The router interface the proxy core sees: given what a request asks for and
- * where it came from, decide where it goes. The proxy core knows nothing of
- * Istio; the concrete router is chosen in one place (`compileRouter`).
+ * where it came from, decide what happens to it. The proxy core knows nothing
+ * of Istio; the concrete router is chosen in one place (`compileRouter`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EndpointConfig } from '../config/snapshot.js';
-import type { MeshService } from './service-registry.js';
+import type { DirectAction, RedirectAction, RouteAction } from './policy.js';
 
 /** Where a request entered the proxy. */
 export type Source =
@@ -25,19 +24,11 @@ export interface RouteRequest {
   path: string;
   scheme: string;
   headers: IncomingHttpHeaders;
+  /** The client's address (consistentHash useSourceIp). */
+  remoteAddress: string;
 }
 
-/** A request forwarded to a service's endpoints. */
-export interface UpstreamDecision {
-  kind: 'upstream';
-  service: MeshService;
-  /** Envoy-style cluster name, e.g. `outbound|9080|v1|reviews.demo-project.svc.cluster.local`. */
-  cluster: string;
-  /** Picks the endpoint for one attempt; undefined when none is healthy. */
-  pick(exclude?: EndpointConfig): EndpointConfig | undefined;
-}
-
-/** A request answered by the proxy itself. */
+/** A request answered by the proxy itself without a route (no route: 404 NR). */
 export interface RespondDecision {
   kind: 'respond';
   status: number;
@@ -53,7 +44,7 @@ export interface PassthroughDecision {
   port: number;
 }
 
-export type RouteDecision = UpstreamDecision | RespondDecision | PassthroughDecision;
+export type RouteDecision = RouteAction | RedirectAction | DirectAction | RespondDecision | PassthroughDecision;
 
 export interface Router {
   route(req: RouteRequest): RouteDecision;

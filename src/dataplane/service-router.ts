@@ -3,7 +3,8 @@
  * over the ready pods of all its versions, as a plain Kubernetes Service does.
  */
 import type { ConfigSnapshot, EndpointConfig } from '../config/snapshot.js';
-import type { RouteDecision, RouteRequest, Router, UpstreamDecision } from './router.js';
+import type { Cluster, RouteAction } from './policy.js';
+import type { RouteDecision, RouteRequest, Router } from './router.js';
 import { parseGatewayHost, ServiceRegistry, type MeshService } from './service-registry.js';
 
 /** Round-robin over a fixed list, skipping one excluded endpoint when another exists. */
@@ -31,48 +32,59 @@ export const NO_ROUTE = (host: string): RouteDecision => ({
   flags: 'NR',
 });
 
+/** A cluster over every ready endpoint of a service, round-robin (no subset, no policy). */
+export function plainCluster(svc: MeshService): Cluster {
+  const rr = new RoundRobin(svc.ready);
+  const port = svc.ports[0]?.port ?? 80;
+  return {
+    name: `outbound|${port}||${svc.fqdn}`,
+    service: svc,
+    endpoints: svc.ready,
+    pick: (_key, exclude) => rr.pick(exclude),
+    ejected: new Set(),
+    active: new Map(),
+  };
+}
+
+/** The route of a host without rules: its plain cluster, nothing else. */
+export function plainRoute(svc: MeshService, cluster: Cluster = plainCluster(svc)): RouteAction {
+  return { kind: 'route', cluster, routeName: 'default', mirrors: [] };
+}
+
 export class ServiceRouter implements Router {
   readonly registry: ServiceRegistry;
-  private readonly decisions = new Map<string, UpstreamDecision>();
+  private readonly routes = new Map<string, RouteAction>();
 
   constructor(snapshot: Pick<ConfigSnapshot, 'services' | 'endpoints'>) {
     this.registry = new ServiceRegistry(snapshot);
-    for (const svc of this.registry.all()) this.decisions.set(svc.fqdn, plainDecision(svc));
+    for (const svc of this.registry.all()) this.routes.set(svc.fqdn, plainRoute(svc));
   }
 
   route(req: RouteRequest): RouteDecision {
-    const svc = this.resolve(req);
-    if (!svc) {
-      if (req.source.kind === 'outbound' && !isMeshLike(req.host)) {
-        return { kind: 'passthrough', address: req.host, port: req.port };
-      }
-      return NO_ROUTE(req.host);
-    }
-    return this.decisions.get(svc.fqdn) as UpstreamDecision;
+    const svc = resolveService(this.registry, req);
+    if (!svc) return unknownHost(req);
+    return this.routes.get(svc.fqdn) as RouteAction;
   }
+}
 
-  /** The service a request names: the gateway's `<svc>.<project>.localhost`, or a mesh name. */
-  resolve(req: RouteRequest): MeshService | undefined {
-    if (req.source.kind === 'gateway') {
-      const parsed = parseGatewayHost(req.host);
-      return parsed ? this.registry.lookup(parsed[0], parsed[1]) : undefined;
-    }
-    return this.registry.lookup(req.host, req.source.project);
+/** The service a request names: the gateway's `<svc>.<project>.localhost`, or a mesh name from a workload. */
+export function resolveService(registry: ServiceRegistry, req: RouteRequest): MeshService | undefined {
+  if (req.source.kind === 'gateway') {
+    const parsed = parseGatewayHost(req.host);
+    return parsed ? registry.lookup(parsed[0], parsed[1]) : undefined;
   }
+  return registry.lookup(req.host, req.source.project);
+}
+
+/** A host that is no mesh service: passthrough from workloads (Istio's ALLOW_ANY), 404 NR at the gateway. */
+export function unknownHost(req: RouteRequest): RouteDecision {
+  if (req.source.kind === 'outbound' && !isMeshLike(req.host)) {
+    return { kind: 'passthrough', address: req.host, port: req.port };
+  }
+  return NO_ROUTE(req.host);
 }
 
 /** Names that can only mean a mesh service (no passthrough for them). */
 function isMeshLike(host: string): boolean {
   return !host.includes('.') || host.endsWith('.svc') || host.endsWith('.svc.cluster.local');
-}
-
-export function plainDecision(svc: MeshService): UpstreamDecision {
-  const rr = new RoundRobin(svc.ready);
-  const port = svc.ports[0]?.port ?? 80;
-  return {
-    kind: 'upstream',
-    service: svc,
-    cluster: `outbound|${port}||${svc.fqdn}`,
-    pick: (exclude) => rr.pick(exclude),
-  };
 }

@@ -72,9 +72,14 @@ export async function deployCmd(client: ApiClient, sample: string, project: stri
   return 0;
 }
 
-export async function logsCmd(client: ApiClient, target: string, project: string, tail: number | undefined): Promise<number> {
+export async function logsCmd(client: ApiClient, target: string, project: string, tail: number | undefined, proxy = false): Promise<number> {
   const q = tail !== undefined ? `?tail=${tail}` : '';
   let text: string;
+  if (proxy) {
+    text = await client.request<string>('GET', `/api/v1/projects/${enc(project)}/pods/${enc(target)}/proxy-log${q}`, undefined, { text: true });
+    process.stdout.write(text);
+    return 0;
+  }
   try {
     text = await client.request<string>('GET', `/api/v1/projects/${enc(project)}/pods/${enc(target)}/log${q}`, undefined, { text: true });
   } catch (err) {

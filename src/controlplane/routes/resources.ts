@@ -13,6 +13,8 @@ import { readTail } from '../log-files.js';
 import { podLogFile } from '../controllers/workloads.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { matchesLabels } from '../store.js';
+import { accessLogFile } from '../../dataplane/access-log.js';
+import path from 'node:path';
 
 interface Params {
   project: string;
@@ -154,6 +156,24 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     return readTail(podLogFile(cp.opts.home.dir, project, name), tail);
   });
   api.add('get', '/api/v1/projects/:project/pods/:name/log', 'A pod\'s stdout and stderr', true, ['tail']);
+  app.get('/api/v1/projects/:project/pods/:name/proxy-log', async (req, reply) => {
+    const { project, name } = req.params as Params;
+    mustProject(project);
+    const pod = store.get('Pod', project, name);
+    if (!pod) throw notFound(`pod ${name} not found in project ${project}`);
+    const tail = Number((req.query as { tail?: string }).tail ?? '0');
+    const logDir = path.join(cp.opts.home.dir, 'logs');
+    const workload = pod.metadata.labels?.[WORKLOAD_LABEL] ?? '';
+    const [inbound, outbound] = await Promise.all([
+      readTail(accessLogFile(logDir, project, name), tail),
+      workload ? readTail(accessLogFile(logDir, project, workload), tail) : Promise.resolve(''),
+    ]);
+    // Lines start with [ISO time]: sorting them merges both directions in time order.
+    const lines = [...inbound.split('\n'), ...outbound.split('\n')].filter(Boolean).sort();
+    reply.type('text/plain; charset=utf-8');
+    return (tail > 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join('');
+  });
+  api.add('get', '/api/v1/projects/:project/pods/:name/proxy-log', "The proxy's access log for a pod: requests it served and its workload sent", true, ['tail']);
   app.get('/api/v1/projects/:project/deployments/:name/log', async (req, reply) => {
     const { project, name } = req.params as Params;
     mustProject(project);

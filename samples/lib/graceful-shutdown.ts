@@ -1,0 +1,22 @@
+/**
+ * Process-level shutdown for a sample workload. Kubernetes (and the local engine)
+ * send SIGTERM and wait a grace period before SIGKILL; draining inside that window
+ * means a rollout never cuts a request in half.
+ */
+import type { RunningServer } from './serve.js';
+
+/** On SIGTERM or SIGINT: stop accepting, finish in-flight requests, exit 0. */
+export function exitOnSignal(servers: RunningServer[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: draining ${servers.length} server(s)`);
+    void Promise.allSettled(servers.map((s) => s.close())).then(() => {
+      log('drained, exiting');
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,475 @@
+/**
+ * Executes a routing decision for one request, as Envoy's router filter does:
+ * fault injection, circuit breaking (connection pool limits, 503 UO), header
+ * changes and rewrites, fire-and-forget mirrors, attempts with per-try and
+ * overall timeouts, retries by Envoy's retry-on conditions, outlier detection,
+ * CORS, and one RequestRecord for the access log and telemetry.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { pipeline, type Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { EndpointConfig } from '../config/snapshot.js';
+import { endToEnd, type HeaderMap } from './hop-by-hop.js';
+import type { Cluster, CorsPolicy, DirectAction, HeaderOps, RedirectAction, RouteAction } from './policy.js';
+import type { RouteDecision, RouteRequest } from './router.js';
+import type { RequestRecord } from './request-record.js';
+import { endpointKey, OutlierDetector } from './outlier.js';
+import type { UpstreamPools } from './upstream.js';
+
+/** Bodies up to this size are buffered so retries and mirrors can resend them (Envoy's buffer limit is 1 MiB too). */
+const REPLAY_LIMIT = 1024 * 1024;
+
+export type RecordSink = (r: RequestRecord) => void;
+
+interface AttemptResult {
+  ep: EndpointConfig;
+  data?: Dispatcher.ResponseData;
+  /** Local failure: status the proxy answers with, flag and text. */
+  failure?: { status: number; flag: string; text: string; kind: 'connect' | 'reset' | 'timeout' };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Executor {
+  readonly outlier = new OutlierDetector();
+  private readonly retriesInFlight = new WeakMap<Cluster, number>();
+
+  constructor(
+    private readonly pools: UpstreamPools,
+    readonly sinks: RecordSink[] = [],
+  ) {}
+
+  run(req: IncomingMessage, res: ServerResponse, rr: RouteRequest, decision: RouteDecision): void {
+    const rec = this.newRecord(req, rr);
+    res.once('close', () => this.finish(rec, res));
+    switch (decision.kind) {
+      case 'respond':
+        rec.flags = decision.flags;
+        return send(res, rec, decision.status, decision.body);
+      case 'redirect':
+        return this.redirect(res, rec, decision);
+      case 'direct':
+        return this.direct(res, rec, decision);
+      case 'passthrough':
+        return void this.route(req, res, rr, rec, passthroughAction(decision.address, decision.port));
+      case 'route':
+        return void this.route(req, res, rr, rec, decision);
+    }
+  }
+
+  private newRecord(req: IncomingMessage, rr: RouteRequest): RequestRecord {
+    const h = req.headers;
+    return {
+      startTime: Date.now(),
+      durationMs: 0,
+      method: rr.method,
+      path: rr.path,
+      protocol: `HTTP/${req.httpVersion}`,
+      status: 0,
+      flags: '-',
+      bytesReceived: Number(h['content-length'] ?? 0) || 0,
+      bytesSent: 0,
+      authority: rr.authority,
+      ...(typeof h['user-agent'] === 'string' ? { userAgent: h['user-agent'] } : {}),
+      ...(typeof h['x-request-id'] === 'string' ? { requestId: h['x-request-id'] } : {}),
+      ...(typeof h['x-forwarded-for'] === 'string' ? { forwardedFor: h['x-forwarded-for'] } : {}),
+      source: rr.source,
+      attempts: 0,
+      downstreamRemote: `${req.socket.remoteAddress ?? '-'}:${req.socket.remotePort ?? 0}`,
+      downstreamLocal: `${req.socket.localAddress ?? '-'}:${req.socket.localPort ?? 0}`,
+    };
+  }
+
+  private finish(rec: RequestRecord, res: ServerResponse): void {
+    rec.durationMs = Date.now() - rec.startTime;
+    if (!res.writableFinished && rec.status !== 0 && rec.flags === '-') rec.flags = 'DC';
+    if (rec.status === 0) {
+      rec.status = 0;
+      rec.flags = rec.flags === '-' ? 'DC' : rec.flags;
+    }
+    for (const sink of this.sinks) {
+      try {
+        sink(rec);
+      } catch {
+        // a sink never fails a request
+      }
+    }
+  }
+
+  private redirect(res: ServerResponse, rec: RequestRecord, d: RedirectAction): void {
+    rec.routeName = d.routeName;
+    const headers: HeaderMap = { location: d.location, 'content-length': '0' };
+    applyOps(headers, d.responseHeaders);
+    rec.status = d.status;
+    res.writeHead(d.status, headers);
+    res.end();
+  }
+
+  private direct(res: ServerResponse, rec: RequestRecord, d: DirectAction): void {
+    rec.routeName = d.routeName;
+    const headers: HeaderMap = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(d.body)) };
+    applyOps(headers, d.responseHeaders);
+    rec.status = d.status;
+    rec.bytesSent = Buffer.byteLength(d.body);
+    res.writeHead(d.status, headers);
+    res.end(d.body);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, rr: RouteRequest, rec: RequestRecord, action: RouteAction): Promise<void> {
+    rec.routeName = action.routeName;
+    const cluster = action.cluster;
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (action.cors && origin && req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      if (corsAllowed(action.cors, origin)) return preflight(res, rec, action.cors, origin);
+    }
+    if (!cluster) {
+      rec.flags = 'NR';
+      return send(res, rec, 503, `${action.missing ?? 'no healthy upstream'}\n`);
+    }
+    rec.upstreamCluster = cluster.name;
+    rec.destinationService = cluster.service.fqdn;
+    rec.destinationServiceName = cluster.service.name;
+    rec.destinationProject = cluster.service.project;
+
+    // Fault injection happens before anything reaches the upstream (Envoy's fault filter).
+    const fault = action.fault;
+    if (fault?.delayMs !== undefined && chance(fault.delayPercent)) {
+      rec.flags = 'DI';
+      await sleep(fault.delayMs);
+      if (res.destroyed) return;
+    }
+    if (fault?.abortStatus !== undefined && chance(fault.abortPercent)) {
+      rec.flags = 'FI';
+      req.resume();
+      return send(res, rec, fault.abortStatus, 'fault filter abort\n');
+    }
+
+    // Circuit breaking: in-flight requests beyond the pool's capacity overflow (503, UO).
+    const pool = cluster.connectionPool;
+    const inFlight = totalActive(cluster);
+    if (pool) {
+      const capacity = Math.min(
+        pool.http2MaxRequests ?? Infinity,
+        (pool.maxConnections ?? Infinity) + (pool.http1MaxPendingRequests ?? Infinity),
+      );
+      if (inFlight >= capacity) {
+        rec.flags = 'UO';
+        req.resume();
+        return send(res, rec, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow\n');
+      }
+    }
+
+    const headers = endToEnd(req.headers);
+    headers.host = action.rewriteAuthority ?? rr.authority;
+    if (rr.source.kind === 'gateway') {
+      const remote = req.socket.remoteAddress ?? '';
+      const xff = req.headers['x-forwarded-for'];
+      headers['x-forwarded-for'] = typeof xff === 'string' && xff ? `${xff}, ${remote}` : remote;
+      headers['x-forwarded-proto'] = rr.scheme;
+      headers['x-envoy-external-address'] = remote;
+    }
+    applyOps(headers, action.requestHeaders);
+    const path = action.rewritePath ?? rr.path;
+
+    // Consistent hashing by cookie sets the cookie when the client has none.
+    let setCookie: string | undefined;
+    let hashKey: string | undefined;
+    const hashOn = cluster.hashOn;
+    if (hashOn) {
+      if (hashOn.header) hashKey = headerValue(req.headers[hashOn.header.toLowerCase()]);
+      else if (hashOn.sourceIp) hashKey = rr.remoteAddress;
+      else if (hashOn.queryParameter) hashKey = queryParam(rr.path, hashOn.queryParameter);
+      else if (hashOn.cookie) {
+        hashKey = cookieValue(req.headers.cookie, hashOn.cookie.name);
+        if (hashKey === undefined) {
+          hashKey = randomBytes(8).toString('hex');
+          const c = hashOn.cookie;
+          setCookie = `${c.name}=${hashKey}; Path=${c.path ?? '/'}${c.ttlSeconds ? `; Max-Age=${c.ttlSeconds}` : ''}; HttpOnly`;
+          headers.cookie = appendCookie(req.headers.cookie, `${c.name}=${hashKey}`);
+        }
+      }
+    }
+
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const length = Number(req.headers['content-length'] ?? NaN);
+    const wantsReplay = (action.retries?.attempts ?? 0) > 0 || action.mirrors.length > 0;
+    let body: Buffer | IncomingMessage | null = null;
+    if (hasBody) {
+      if (wantsReplay && Number.isFinite(length) && length <= REPLAY_LIMIT) body = await readBody(req);
+      else body = req;
+    }
+    const replayable = !(body instanceof Object && 'pipe' in body);
+
+    for (const m of action.mirrors) {
+      if ((body === null || replayable) && chance(m.percent)) this.mirror(m.cluster, rr.method, path, headers, body as Buffer | null, hashKey);
+    }
+
+    const retries = action.retries;
+    const maxTries = 1 + (replayable ? (retries?.attempts ?? 0) : 0);
+    const deadline = action.timeoutMs ? Date.now() + action.timeoutMs : Infinity;
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) abort.abort();
+    };
+    res.once('close', onClose);
+    const firstStart = Date.now();
+    let last: AttemptResult | undefined;
+    let exclude: EndpointConfig | undefined;
+    for (let attempt = 0; attempt < maxTries; attempt++) {
+      const ep = cluster.pick(hashKey, exclude);
+      if (!ep) {
+        rec.flags = 'UH';
+        return send(res, rec, 503, 'no healthy upstream\n');
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const perTry = Math.min(retries?.perTryTimeoutMs ?? Infinity, remaining);
+      if (attempt > 0) {
+        const n = this.retriesInFlight.get(cluster) ?? 0;
+        if (n >= (cluster.connectionPool?.maxRetries ?? Infinity)) break;
+        this.retriesInFlight.set(cluster, n + 1);
+      }
+      rec.attempts = attempt + 1;
+      const key = endpointKey(ep);
+      cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
+      last = await this.attempt(ep, rr.method, path, headers, body, perTry, abort.signal, deadline);
+      if (attempt > 0) this.retriesInFlight.set(cluster, (this.retriesInFlight.get(cluster) ?? 1) - 1);
+      const status = last.data?.statusCode ?? last.failure!.status;
+      this.outlier.record(cluster, ep, status);
+      const done = (): void => {
+        const n = (cluster.active.get(key) ?? 1) - 1;
+        if (n <= 0) cluster.active.delete(key);
+        else cluster.active.set(key, n);
+      };
+      if (abort.signal.aborted) {
+        done();
+        last.data?.body.destroy();
+        return;
+      }
+      const retry = attempt + 1 < maxTries && retries !== undefined && shouldRetry(retries, last);
+      if (!retry) {
+        if (last.data) last.data.body.once('close', done);
+        else done();
+        break;
+      }
+      done();
+      last.data?.body.resume();
+      exclude = ep;
+      rec.flags = 'URX';
+      await sleep(Math.min(250, 25 * 2 ** attempt) * (0.5 + Math.random()));
+    }
+    res.off('close', onClose);
+    if (!last) {
+      rec.flags = 'UT';
+      return send(res, rec, 504, 'upstream request timeout\n');
+    }
+    rec.upstream = last.ep;
+    rec.upstreamMs = Date.now() - firstStart;
+    if (last.failure) {
+      rec.flags = last.failure.flag;
+      return send(res, rec, last.failure.status, last.failure.text);
+    }
+    const data = last.data!;
+    if (rec.flags === 'URX') rec.flags = '-';
+    const out = endToEnd(data.headers as Record<string, string | string[]>);
+    out['x-envoy-upstream-service-time'] = String(rec.upstreamMs);
+    if (setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], setCookie);
+    if (action.cors && origin && corsAllowed(action.cors, origin)) corsHeaders(out, action.cors, origin);
+    applyOps(out, action.responseHeaders);
+    rec.status = data.statusCode;
+    const cl = out['content-length'];
+    if (typeof cl === 'string') rec.bytesSent = Number(cl) || 0;
+    else data.body.on('data', (c: Buffer) => (rec.bytesSent += c.length));
+    res.writeHead(data.statusCode, out);
+    pipeline(data.body as Readable, res, () => undefined);
+  }
+
+  private attempt(
+    ep: EndpointConfig,
+    method: string,
+    path: string,
+    headers: HeaderMap,
+    body: Buffer | IncomingMessage | null,
+    perTryMs: number,
+    clientSignal: AbortSignal,
+    deadline: number,
+  ): Promise<AttemptResult> {
+    const pool = this.pools.get(ep.address, ep.port);
+    const ctl = new AbortController();
+    let timedOut = false;
+    const onClient = (): void => ctl.abort();
+    clientSignal.addEventListener('abort', onClient, { once: true });
+    const timer = Number.isFinite(perTryMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          ctl.abort();
+        }, perTryMs)
+      : undefined;
+    return new Promise((resolve) => {
+      pool.request({ method: method as Dispatcher.HttpMethod, path, headers, body, signal: ctl.signal }, (err, data) => {
+        clientSignal.removeEventListener('abort', onClient);
+        if (timer) {
+          clearTimeout(timer);
+          // The overall timeout still bounds the body once headers arrived.
+          if (!err && Number.isFinite(deadline)) {
+            const rest = deadline - Date.now();
+            const t = setTimeout(() => data.body.destroy(), Math.max(rest, 0));
+            data.body.once('close', () => clearTimeout(t));
+          }
+        }
+        if (!err) return resolve({ ep, data });
+        if (timedOut) return resolve({ ep, failure: { status: 504, flag: 'UT', text: 'upstream request timeout\n', kind: 'timeout' } });
+        const code = (err as { code?: string }).code ?? '';
+        if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+          return resolve({
+            ep,
+            failure: { status: 503, flag: 'UF', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure\n', kind: 'connect' },
+          });
+        }
+        return resolve({
+          ep,
+          failure: { status: 503, flag: 'UC', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination\n', kind: 'reset' },
+        });
+      });
+    });
+  }
+
+  /** Fire-and-forget copy to the mirror cluster, Host suffixed `-shadow` as Envoy does; never affects the main request. */
+  private mirror(cluster: Cluster, method: string, path: string, headers: HeaderMap, body: Buffer | null, hashKey: string | undefined): void {
+    const ep = cluster.pick(hashKey);
+    if (!ep) return;
+    const h: HeaderMap = { ...headers, host: shadowHost(String(headers.host ?? '')) };
+    const pool = this.pools.get(ep.address, ep.port);
+    pool.request({ method: method as Dispatcher.HttpMethod, path, headers: h, body, headersTimeout: 30_000 }, (err, data) => {
+      if (!err) data.body.resume();
+    });
+  }
+}
+
+function passthroughAction(address: string, port: number): RouteAction {
+  const ep: EndpointConfig = { pod: '', project: '', workload: '', labels: {}, address, port, ready: true };
+  const cluster: Cluster = {
+    name: 'PassthroughCluster',
+    service: { key: '', project: '', name: address, fqdn: address, ports: [{ port }], endpoints: [ep], ready: [ep] },
+    endpoints: [ep],
+    pick: () => ep,
+    ejected: new Set(),
+    active: new Map(),
+  };
+  return { kind: 'route', cluster, routeName: 'allow_any', mirrors: [] };
+}
+
+/** `httpbin:8000` → `httpbin-shadow:8000`. */
+export function shadowHost(host: string): string {
+  const m = /^(.*?)(:\d+)?$/.exec(host);
+  return `${m?.[1] ?? host}-shadow${m?.[2] ?? ''}`;
+}
+
+function chance(percent: number | undefined): boolean {
+  if (percent === undefined) return true;
+  if (percent >= 100) return true;
+  if (percent <= 0) return false;
+  return Math.random() * 100 < percent;
+}
+
+function totalActive(c: Cluster): number {
+  let n = 0;
+  for (const v of c.active.values()) n += v;
+  return n;
+}
+
+/** Envoy's retry-on conditions (x-envoy-retry-on), as Istio passes retryOn through. */
+export function shouldRetry(p: { retryOn: Set<string>; retriableStatusCodes: Set<number> }, r: { data?: { statusCode: number }; failure?: { kind: string; status: number } }): boolean {
+  const on = p.retryOn;
+  if (r.failure) {
+    const k = r.failure.kind;
+    if (on.has('5xx') || on.has('gateway-error')) return true;
+    if (k === 'connect' && (on.has('connect-failure') || on.has('reset'))) return true;
+    if (k === 'reset' && on.has('reset')) return true;
+    if (k === 'timeout' && on.has('reset')) return true;
+    return false;
+  }
+  const s = r.data?.statusCode ?? 0;
+  if (on.has('5xx') && s >= 500) return true;
+  if (on.has('gateway-error') && (s === 502 || s === 503 || s === 504)) return true;
+  if (on.has('retriable-4xx') && s === 409) return true;
+  if (p.retriableStatusCodes.has(s) && (on.has('retriable-status-codes') || p.retriableStatusCodes.size > 0)) return true;
+  return false;
+}
+
+function applyOps(headers: HeaderMap, ops: HeaderOps | undefined): void {
+  if (!ops) return;
+  for (const name of ops.remove ?? []) delete headers[name.toLowerCase()];
+  for (const [k, v] of ops.set ?? []) headers[k.toLowerCase()] = v;
+  for (const [k, v] of ops.add ?? []) headers[k.toLowerCase()] = appendHeader(headers[k.toLowerCase()], v);
+}
+
+function appendHeader(existing: string | string[] | undefined, v: string): string | string[] {
+  if (existing === undefined) return v;
+  return Array.isArray(existing) ? [...existing, v] : [existing, v];
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function appendCookie(existing: string | undefined, kv: string): string {
+  return existing ? `${existing}; ${kv}` : kv;
+}
+
+function queryParam(path: string, name: string): string | undefined {
+  const q = path.indexOf('?');
+  if (q < 0) return undefined;
+  return new URLSearchParams(path.slice(q + 1)).get(name) ?? undefined;
+}
+
+function corsAllowed(c: CorsPolicy, origin: string): boolean {
+  return c.allowOrigins.some((f) => f(origin));
+}
+
+function corsHeaders(out: HeaderMap, c: CorsPolicy, origin: string): void {
+  out['access-control-allow-origin'] = origin;
+  if (c.allowCredentials) out['access-control-allow-credentials'] = 'true';
+  if (c.exposeHeaders?.length) out['access-control-expose-headers'] = c.exposeHeaders.join(',');
+}
+
+function preflight(res: ServerResponse, rec: RequestRecord, c: CorsPolicy, origin: string): void {
+  const h: HeaderMap = { 'access-control-allow-origin': origin, 'content-length': '0' };
+  if (c.allowMethods?.length) h['access-control-allow-methods'] = c.allowMethods.join(',');
+  if (c.allowHeaders?.length) h['access-control-allow-headers'] = c.allowHeaders.join(',');
+  if (c.maxAgeSeconds !== undefined) h['access-control-max-age'] = String(c.maxAgeSeconds);
+  if (c.allowCredentials) h['access-control-allow-credentials'] = 'true';
+  rec.status = 200;
+  res.writeHead(200, h);
+  res.end();
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function send(res: ServerResponse, rec: RequestRecord, status: number, body: string): void {
+  rec.status = status;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  rec.bytesSent = Buffer.byteLength(body);
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': rec.bytesSent });
+  res.end(body);
+}
