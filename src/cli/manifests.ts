@@ -22,7 +22,8 @@ export function readManifests(file: string): unknown[] {
       .sort()
       .flatMap((f) => readManifests(path.join(file, f)));
   }
-  const text = readSource(file);
+  // Editors on Windows may write a byte order mark; it is not part of the document.
+  const text = readSource(file).replace(/^\uFEFF/, '');
   const name = file === '-' ? 'stdin' : file;
   const docs: unknown[] = [];
   const trimmed = text.trimStart();
@@ -38,7 +39,9 @@ export function readManifests(file: string): unknown[] {
       if (d.errors.length > 0) {
         const e = d.errors[0] as { message: string; linePos?: { line: number; col: number }[] };
         const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-        throw invalid(`${name}: invalid YAML${where}: ${e.message.split('\n')[0]}`);
+        // The library's first line repeats the position ("... at line 5, column 1:"); keep the reason only.
+        const reason = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+        throw invalid(`${name}: invalid YAML${where}: ${reason}`);
       }
       const v = d.toJS() as unknown;
       if (v !== null && v !== undefined) docs.push(v);

@@ -94,7 +94,8 @@ export class Distributor {
     if (a.error) {
       info.lastError = a.error;
     } else {
-      info.ackedVersion = a.version;
+      // A late ACK of an older version never moves a proxy backwards.
+      info.ackedVersion = Math.max(info.ackedVersion, a.version);
       delete info.lastError;
     }
     this.events.emit('change');
@@ -142,7 +143,10 @@ export class Distributor {
 
   close(): void {
     clearInterval(this.heartbeat);
-    for (const s of this.streams.values()) s.res.end();
+    for (const s of this.streams.values()) {
+      s.info.connected = false;
+      s.res.end();
+    }
     this.streams.clear();
   }
 }

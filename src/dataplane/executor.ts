@@ -161,6 +161,8 @@ export class Executor {
     }
 
     const headers = endToEnd(req.headers);
+    // The proxy answered 100-continue itself; the upstream gets the body directly.
+    delete headers.expect;
     headers.host = action.rewriteAuthority ?? rr.authority;
     if (rr.source.kind === 'gateway') {
       const remote = req.socket.remoteAddress ?? '';

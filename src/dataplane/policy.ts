@@ -25,6 +25,16 @@ export interface RetryPolicy {
   retryRemoteLocalities?: boolean;
 }
 
+/**
+ * Istio's default retry policy for HTTP routes without `retries`: two retries on
+ * connect-failure, refused-stream, unavailable, cancelled and retriable-status-codes (503).
+ */
+export const ISTIO_DEFAULT_RETRY: RetryPolicy = {
+  attempts: 2,
+  retryOn: new Set(['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes']),
+  retriableStatusCodes: new Set([503]),
+};
+
 /** `fault` (Istio HTTPFaultInjection); percentages 0-100. */
 export interface FaultPolicy {
   delayMs?: number;
@@ -88,6 +98,12 @@ export interface Cluster {
   active: Map<string, number>;
   /** How to compute the consistent-hash key, when the policy is consistentHash. */
   hashOn?: { header?: string; cookie?: { name: string; ttlSeconds?: number; path?: string }; sourceIp?: boolean; queryParameter?: string };
+  /** Endpoints outlier detection has ejected, keyed `address:port`: the proxy core adds and deletes entries, pick() skips them. */
+  ejected?: Set<string>;
+  /** Called by the proxy core when an attempt to `ep` starts (LEAST_REQUEST balances on these in-flight counts). */
+  onStart?(ep: EndpointConfig): void;
+  /** Called by the proxy core when that attempt ends: response finished, failed or aborted. */
+  onEnd?(ep: EndpointConfig): void;
 }
 
 /** A copy of the request to send fire-and-forget. */
@@ -104,6 +120,8 @@ export interface RouteAction {
   cluster: Cluster | undefined;
   /** Why there is no cluster (a subset no DestinationRule defines): Envoy answers 503 with flag NR. */
   missing?: string;
+  /** Envoy response flag to answer `missing` with: NR (subset not defined) or UH (host neither a service nor a ServiceEntry). */
+  missingFlag?: 'NR' | 'UH';
   /** VirtualService name and rule name, for logs. */
   routeName: string;
   timeoutMs?: number;

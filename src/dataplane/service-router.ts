@@ -3,7 +3,7 @@
  * over the ready pods of all its versions, as a plain Kubernetes Service does.
  */
 import type { ConfigSnapshot, EndpointConfig } from '../config/snapshot.js';
-import type { Cluster, RouteAction } from './policy.js';
+import { ISTIO_DEFAULT_RETRY, type Cluster, type RouteAction } from './policy.js';
 import type { RouteDecision, RouteRequest, Router } from './router.js';
 import { parseGatewayHost, ServiceRegistry, type MeshService } from './service-registry.js';
 
@@ -48,7 +48,7 @@ export function plainCluster(svc: MeshService): Cluster {
 
 /** The route of a host without rules: its plain cluster, nothing else. */
 export function plainRoute(svc: MeshService, cluster: Cluster = plainCluster(svc)): RouteAction {
-  return { kind: 'route', cluster, routeName: 'default', mirrors: [] };
+  return { kind: 'route', cluster, routeName: 'default', mirrors: [], retries: ISTIO_DEFAULT_RETRY };
 }
 
 export class ServiceRouter implements Router {

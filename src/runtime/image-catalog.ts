@@ -5,13 +5,21 @@
  * registry prefix) run the built-in sample; graymesh/httpbin runs the test
  * workload. A container with `command` and an unknown image runs that command.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Container } from '../api/objects.js';
 import { invalid } from '../api/errors.js';
 
-/** The package root (two levels above dist/src/runtime). */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The package root: the nearest folder above this module holding package.json (from dist/ or from source). */
+export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json')) && existsSync(path.join(d, 'bin', 'graymesh.js'))) return d;
+    if (path.dirname(d) === d) return path.resolve(dir, '../../..');
+  }
+}
 
 export interface ProcessSpec {
   /** Executable and arguments. */

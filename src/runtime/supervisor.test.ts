@@ -213,6 +213,23 @@ describe('Supervisor', () => {
     await until(() => logOf('stubborn').includes('ignoring SIGTERM'), 'the SIGTERM to be logged');
   });
 
+  it('stop() ends the whole process group, so the children of a shell-wrapped command go too', async () => {
+    // `command: [sh, -c, ...]` is common in manifests; a kubelet stopping the container ends every process in it.
+    // `; true` keeps sh from exec-ing node, so node is sh's child, not sh itself.
+    const file = script('server.cjs', SERVER_JS);
+    await supervisor.start(podRun('wrapped', file, { argv: ['/bin/sh', '-c', `"${process.execPath}" "${file}"; true`] }));
+    const s = await until(() => readyState('wrapped'), 'wrapped to be ready');
+    const nodePid = Number(/started pid=(\d+)/.exec(logOf('wrapped'))?.[1]);
+    expect(nodePid).toBeGreaterThan(0);
+    expect(nodePid).not.toBe(s.pid);
+    pids.add(nodePid);
+    await supervisor.stop(NS, 'wrapped', 2_000);
+    expect(isAlive(s.pid as number)).toBe(false);
+    // The workload itself must be gone too, not left serving on the pod's port as an orphan.
+    await until(() => !isAlive(nodePid), 'the wrapped node process to exit', 3_000).catch(() => undefined);
+    expect(isAlive(nodePid)).toBe(false);
+  });
+
   it('never reports ready when the probe path answers 500', async () => {
     await supervisor.start(podRun('sick', script('server.cjs', SERVER_JS), { probe: { kind: 'http', path: '/fail' } }));
     // Let the probe run at least five times (counted in the workload's own log).

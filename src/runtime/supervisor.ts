@@ -52,6 +52,8 @@ interface Entry {
   aliveTimer?: NodeJS.Timeout;
   consecutiveFailures: number;
   probeFailures: number;
+  /** Why the last start failed before the process ran (ENOENT, EACCES). */
+  startError?: string;
   exited?: Promise<void>;
   resolveExited?: () => void;
 }
@@ -171,9 +173,10 @@ export class Supervisor {
     child.unref();
     entry.child = child;
     entry.adoptedPid = undefined;
+    entry.startError = undefined;
     entry.exited = new Promise((r) => (entry.resolveExited = r));
     child.once('error', (err) => {
-      entry.state = { ...entry.state, message: `cannot start ${run.argv[0]}: ${err.message}` };
+      entry.startError = `cannot start ${run.argv[0]}: ${err.message}`;
       this.handleExit(entry, null, null);
     });
     child.once('exit', (code, sig) => this.handleExit(entry, code, sig));
@@ -210,7 +213,7 @@ export class Supervisor {
       ...entry.state,
       phase: 'Pending',
       restartCount: entry.state.restartCount + 1,
-      message: `exited (${sig ?? `code ${code ?? '?'}`}); restarting in ${delay} ms`,
+      message: `${entry.startError ?? `exited (${sig ?? `code ${code ?? '?'}`})`}; restarting in ${delay} ms`,
     };
     this.emit(entry);
     entry.restartTimer = setTimeout(() => {
@@ -257,11 +260,16 @@ export class Supervisor {
   }
 }
 
+/** Signals the pod's whole process group (it was started as a group leader), as a kubelet ends a container. */
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(pid, sig);
+    process.kill(-pid, sig);
   } catch {
-    // already gone
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
   }
 }
 
