@@ -235,11 +235,13 @@ export class Executor {
       rec.attempts = attempt + 1;
       const key = endpointKey(ep);
       cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
+      cluster.onStart?.(ep);
       last = await this.attempt(ep, rr.method, path, headers, body, perTry, abort.signal, deadline);
       if (attempt > 0) this.retriesInFlight.set(cluster, (this.retriesInFlight.get(cluster) ?? 1) - 1);
       const status = last.data?.statusCode ?? last.failure!.status;
       this.outlier.record(cluster, ep, status);
       const done = (): void => {
+        cluster.onEnd?.(ep);
         const n = (cluster.active.get(key) ?? 1) - 1;
         if (n <= 0) cluster.active.delete(key);
         else cluster.active.set(key, n);

@@ -98,8 +98,6 @@ export interface Cluster {
   active: Map<string, number>;
   /** How to compute the consistent-hash key, when the policy is consistentHash. */
   hashOn?: { header?: string; cookie?: { name: string; ttlSeconds?: number; path?: string }; sourceIp?: boolean; queryParameter?: string };
-  /** Endpoints outlier detection has ejected, keyed `address:port`: the proxy core adds and deletes entries, pick() skips them. */
-  ejected?: Set<string>;
   /** Called by the proxy core when an attempt to `ep` starts (LEAST_REQUEST balances on these in-flight counts). */
   onStart?(ep: EndpointConfig): void;
   /** Called by the proxy core when that attempt ends: response finished, failed or aborted. */
