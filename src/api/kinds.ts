@@ -30,6 +30,7 @@ export const KINDS: KindInfo[] = [
   { kind: 'VirtualService', apiVersion: ISTIO[0] as string, accepts: ISTIO, plural: 'virtualservices', aliases: ['virtualservice', 'vs'], namespaced: true, writable: true },
   { kind: 'DestinationRule', apiVersion: ISTIO[0] as string, accepts: ISTIO, plural: 'destinationrules', aliases: ['destinationrule', 'dr'], namespaced: true, writable: true },
   { kind: 'Gateway', apiVersion: ISTIO[0] as string, accepts: ISTIO, plural: 'gateways', aliases: ['gateway', 'gw'], namespaced: true, writable: true },
+  { kind: 'Release', apiVersion: 'graymesh.dev/v1alpha1', accepts: ['graymesh.dev/v1alpha1'], plural: 'releases', aliases: ['release', 'rel'], namespaced: true, writable: true },
   { kind: 'ServiceEntry', apiVersion: ISTIO[0] as string, accepts: ISTIO, plural: 'serviceentries', aliases: ['serviceentry', 'se'], namespaced: true, writable: true },
 ];
 

@@ -21,6 +21,7 @@ import {
   projectSetCmd,
   statusCmd,
 } from './commands/resources.js';
+import { registerReleaseCommands } from './commands/release.js';
 
 interface Globals {
   home?: string;
@@ -150,6 +151,8 @@ export function buildProgram(run: (code: number) => void): Command {
     .argument('<project>', 'project name')
     .option('--governance <on|off>', 'application governance: tracing at the gateway')
     .action((p: string, o: { governance?: string }) => done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance)));
+
+  registerReleaseCommands(program, client, done, (p) => requireProject(p, 'release'));
 
   program.addCommand(
     new Command('proxy').description('run the node proxy (started by up)').action(async () => {

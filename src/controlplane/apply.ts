@@ -25,7 +25,12 @@ export interface ApplyOutcome {
 }
 
 /** Validates and normalizes documents; throws one GmError listing every problem. */
-export function prepare(store: Store, docs: unknown[], defaultNamespace: string | undefined): { objects: KubeObject[]; warnings: string[] } {
+export function prepare(
+  store: Store,
+  docs: unknown[],
+  defaultNamespace: string | undefined,
+  admit?: (o: KubeObject) => void,
+): { objects: KubeObject[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
   const objects: KubeObject[] = [];
@@ -46,6 +51,8 @@ export function prepare(store: Store, docs: unknown[], defaultNamespace: string 
     for (const w of result.warnings) warnings.push(formatIssue(w));
     if (result.errors.length > 0 || !result.object) return;
     const obj = result.object;
+    // Status is the system's to write, never the user's (as the Kubernetes API ignores it on create).
+    delete obj.status;
     const name = `${obj.kind} ${obj.metadata.name}`;
     if (info && !info.writable) {
       errors.push(`${name}: kind ${obj.kind} is managed by graymesh; create a Deployment instead`);
@@ -79,6 +86,15 @@ export function prepare(store: Store, docs: unknown[], defaultNamespace: string 
     const k = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     if (seen.has(k)) errors.push(`${o.kind} ${o.metadata.name}: appears twice in one apply; keep one`);
     seen.add(k);
+  }
+  if (errors.length === 0 && admit) {
+    for (const o of objects) {
+      try {
+        admit(o);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
   }
   if (errors.length > 0) {
     throw invalid(errors.length === 1 ? (errors[0] as string) : `${errors.length} problems, nothing applied: ${errors[0]}`, errors);

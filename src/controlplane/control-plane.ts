@@ -10,6 +10,7 @@ import { Distributor } from './distributor.js';
 import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
 import { WorkloadController } from './controllers/workloads.js';
+import { ReleaseController } from './controllers/releases.js';
 import { buildServer } from './server.js';
 
 export interface ControlPlaneOptions {
@@ -29,6 +30,7 @@ export class ControlPlane {
   readonly distributor = new Distributor();
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
+  readonly releases: ReleaseController;
   readonly instance: string;
   readonly token: string;
   private app: FastifyInstance | undefined;
@@ -52,6 +54,7 @@ export class ControlPlane {
       waitForConfig: (v) => this.distributor.waitFor(v, 5_000).catch((err: Error) => opts.log(err.message)),
       log: opts.log,
     });
+    this.releases = new ReleaseController({ store: this.store, settle: () => this.settle(), log: opts.log });
   }
 
   get gatewayPort(): number {
@@ -65,6 +68,7 @@ export class ControlPlane {
     const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
     this.url = address.replace('[::1]', '127.0.0.1');
     await this.workloads.resume();
+    this.releases.resume();
   }
 
   /** Rebuilds the snapshot now and publishes it when its content changed; returns the current version. */
@@ -78,16 +82,22 @@ export class ControlPlane {
     return version;
   }
 
-  /** Waits until every connected proxy enforces the current config. */
+  /** Publishes the current config and waits until every connected proxy enforces it. */
   async settle(timeoutMs = 10_000): Promise<number> {
     const v = this.syncConfig();
     await this.distributor.waitFor(v, timeoutMs);
     return v;
   }
 
+  /** Refuses objects that cannot be admitted as they are (a release on a service that already has one). */
+  admit(o: KubeObject): void {
+    if (o.kind === 'Release') this.releases.admit(o as never);
+  }
+
   private onEvent(e: WatchEvent): void {
     const o: KubeObject = e.object;
     if (o.kind === 'Deployment') this.workloads.enqueue(o.metadata.namespace ?? 'default', o.metadata.name);
+    if (o.kind === 'Deployment' || o.kind === 'Release') this.releases.onEvent(e);
     if (SNAPSHOT_KINDS.has(o.kind) && !this.snapshotScheduled) {
       this.snapshotScheduled = true;
       setImmediate(() => {
@@ -103,6 +113,7 @@ export class ControlPlane {
    */
   async stop(stopWorkloads: boolean): Promise<void> {
     this.workloads.close();
+    this.releases.close();
     this.unwatch?.();
     if (stopWorkloads) await this.supervisor.stopAll(5_000);
     else this.supervisor.detachAll();

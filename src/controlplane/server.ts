@@ -11,6 +11,7 @@ import { OpenApi } from './openapi.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerXdsRoutes } from './routes/xds.js';
 import { registerStatusRoutes } from './routes/status.js';
+import { registerReleaseRoutes } from './routes/releases.js';
 import { CONSOLE_PLACEHOLDER } from './console-placeholder.js';
 
 const OPEN_PATHS = new Set(['/healthz', '/', '/api/openapi.json']);
@@ -49,6 +50,7 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
   app.get('/api/openapi.json', async () => api.document());
 
   registerStatusRoutes(app, api, cp);
+  registerReleaseRoutes(app, api, cp);
   registerResourceRoutes(app, api, cp);
   registerXdsRoutes(app, api, cp);
   return app;

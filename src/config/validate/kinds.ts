@@ -9,6 +9,7 @@ import { checkDestinationRule } from './istio/destination-rule.js';
 import { checkGateway } from './istio/gateway.js';
 import { checkServiceEntry } from './istio/service-entry.js';
 import { checkVirtualService } from './istio/virtual-service.js';
+import { checkRelease, RELEASE_TYPES } from './graymesh/release.js';
 import type { Report } from './issues.js';
 import type { NameRule } from './meta.js';
 import { ISTIO_TYPES } from './schema/istio-types.js';
@@ -59,6 +60,8 @@ export const KIND_DEFS: readonly KindDef[] = [
   // Istio requires Gateway names to be DNS labels: they appear in VirtualServices as namespace/name.
   istio('Gateway', 'gateways', 'gw', 'label', checkGateway),
   istio('ServiceEntry', 'serviceentries', 'se', 'subdomain', checkServiceEntry),
+  { kind: 'Release', apiVersions: ['graymesh.dev/v1alpha1'], namespaced: true, plural: 'releases', short: ['rel'],
+    nameRule: 'subdomain', fields: { spec: 'ReleaseSpec!', status: 'any' }, types: RELEASE_TYPES, check: checkRelease },
 ];
 
 /** The definition serving `apiVersion` and `kind`, if any. */

@@ -69,7 +69,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       const err = dns1123LabelError(body.project);
       if (err) throw invalid(`project: ${err}`);
     }
-    const { objects, warnings } = prepare(store, body.objects, body.project);
+    const { objects, warnings } = prepare(store, body.objects, body.project, (o) => cp.admit(o));
     if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
     const results = applyObjects(store, objects);
     const e = await enforce();

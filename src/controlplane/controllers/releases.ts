@@ -1,0 +1,437 @@
+/**
+ * The release controller: compiles each Release to a VirtualService and a
+ * DestinationRule and drives every step make-before-break on the proxies'
+ * ACKs, so no request is lost:
+ *   subsets acked everywhere → route pinned to the principal acked →
+ *   new workload created and ready → release rules acked → and on offline,
+ *   route to the survivor acked → old subset removed → old workload removed
+ *   (its pods leave every proxy's endpoints before they are asked to stop).
+ */
+import type { Deployment, KubeObject } from '../../api/objects.js';
+import { conflict, invalid, notFound } from '../../api/errors.js';
+import {
+  compileDestinationRule,
+  compileSurvivor,
+  compileVirtualService,
+  effectiveWeights,
+  releaseVersions,
+  type Stage,
+} from '../../config/release/compile.js';
+import {
+  MANAGED_ANNOTATION,
+  RELEASE_ANNOTATION,
+  type Release,
+  type ReleaseHistoryEntry,
+  type ReleaseSpec,
+  type ReleaseStatus,
+} from '../../config/release/types.js';
+import type { Store, WatchEvent } from '../store.js';
+
+export const RELEASE_LABEL = 'graymesh.dev/release';
+const HISTORY_LIMIT = 100;
+
+export interface ReleaseHost {
+  store: Store;
+  /** Publishes the current config and waits until every proxy enforces it. */
+  settle(): Promise<number>;
+  log(msg: string): void;
+}
+
+export interface OperationOptions {
+  user: string;
+  /** How long a call waits for the new workload before returning with phase Pending. */
+  readyTimeoutMs?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class ReleaseController {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly host: ReleaseHost) {}
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Store events: a release applied from YAML, or a release's workload changing readiness. */
+  onEvent(e: WatchEvent): void {
+    const o = e.object;
+    const ns = o.metadata.namespace ?? 'default';
+    if (o.kind === 'Release' && e.type !== 'DELETED' && (o.status as ReleaseStatus | undefined)?.observedGeneration !== o.metadata.generation) {
+      this.enqueue(ns, o.metadata.name);
+    }
+    if (o.kind === 'Release' && e.type === 'DELETED') {
+      // Garbage collection of what the release owned (a release deleted around the controller).
+      for (const kind of ['VirtualService', 'DestinationRule']) {
+        const owned = this.host.store.get(kind, ns, (o.spec as { service?: string } | undefined)?.service ?? '');
+        if (owned?.metadata.annotations?.[RELEASE_ANNOTATION] === o.metadata.name) this.host.store.delete(kind, ns, owned.metadata.name);
+      }
+    }
+    if (o.kind === 'Deployment' && o.metadata.labels?.[RELEASE_LABEL]) {
+      const r = this.host.store.get<Release>('Release', ns, o.metadata.labels[RELEASE_LABEL]);
+      if (r && r.status?.phase === 'Pending') this.enqueue(ns, r.metadata.name);
+    }
+  }
+
+  /** Re-reconciles every release (at start). */
+  resume(): void {
+    for (const r of this.host.store.list<Release>('Release')) this.enqueue(r.metadata.namespace ?? 'default', r.metadata.name);
+  }
+
+  private enqueue(ns: string, name: string): void {
+    if (this.closed) return;
+    void this.locked(ns, name, () => this.reconcile(ns, name)).catch((err: Error) => this.host.log(`release ${ns}/${name}: ${err.message}`));
+  }
+
+  private locked<T>(ns: string, name: string, fn: () => Promise<T>): Promise<T> {
+    const k = `${ns}/${name}`;
+    const prev = this.locks.get(k) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.locks.set(k, next);
+    void next.catch(() => undefined).then(() => {
+      if (this.locks.get(k) === next) this.locks.delete(k);
+    });
+    return next;
+  }
+
+  /**
+   * Refuses a release that cannot run: the principal's workload must exist, one
+   * release per service, and the service's Istio objects must be graymesh's.
+   */
+  admit(r: Release): void {
+    const { store } = this.host;
+    const ns = r.metadata.namespace as string;
+    const spec = r.spec as ReleaseSpec;
+    const name = `Release ${r.metadata.name}`;
+    if (!store.get('Service', ns, spec.service)) throw invalid(`${name}: spec.service: service ${spec.service} not found in project ${ns}`);
+    const versions = this.versionsOf(ns, spec.service);
+    if (!this.workloadOf(ns, spec.service, spec.principal)) {
+      throw invalid(
+        `${name}: spec.principal: service ${spec.service} has no workload of version ${spec.principal}; its versions are ${versions.join(', ') || 'none'}`,
+      );
+    }
+    for (const other of store.list<Release>('Release', { namespace: ns })) {
+      if (other.spec?.service === spec.service && other.metadata.name !== r.metadata.name) {
+        throw conflict(`${name}: service ${spec.service} already has release ${other.metadata.name}; one release per service at a time (finish or delete ${other.metadata.name} first)`);
+      }
+    }
+    for (const kind of ['VirtualService', 'DestinationRule']) {
+      const o = store.get(kind, ns, spec.service);
+      const owner = o?.metadata.annotations?.[RELEASE_ANNOTATION];
+      if (o && o.metadata.annotations?.[MANAGED_ANNOTATION] !== 'graymesh' && owner !== r.metadata.name) {
+        throw conflict(`${name}: ${kind} ${spec.service} already exists and is not managed by graymesh; delete it (graymesh delete ${kind === 'VirtualService' ? 'vs' : 'dr'} ${spec.service} -p ${ns}) so the release can own the routing`);
+      }
+    }
+  }
+
+  private versionsOf(ns: string, service: string): string[] {
+    return this.host.store
+      .list<Deployment>('Deployment', { namespace: ns, labels: { app: service } })
+      .map((d) => d.metadata.labels?.version ?? '')
+      .filter(Boolean)
+      .sort();
+  }
+
+  private workloadOf(ns: string, service: string, version: string): Deployment | undefined {
+    return this.host.store.list<Deployment>('Deployment', { namespace: ns, labels: { app: service, version } })[0];
+  }
+
+  /** Creates a release and returns once its rules are enforced (or it waits for its workload). */
+  async create(r: Release, opts: OperationOptions): Promise<Release> {
+    const ns = r.metadata.namespace as string;
+    return this.locked(ns, r.metadata.name, async () => {
+      this.admit(r);
+      const status: ReleaseStatus = { phase: 'Pending', versions: [], history: [entry(opts.user, 'create', undefined, summary(r.spec as ReleaseSpec))] };
+      this.host.store.create({ ...r, status });
+      return this.reconcileUntilReady(ns, r.metadata.name, opts);
+    });
+  }
+
+  private async reconcileUntilReady(ns: string, name: string, opts: OperationOptions): Promise<Release> {
+    let r = await this.reconcile(ns, name);
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
+    while (r?.status?.phase === 'Pending' && Date.now() < deadline && !this.closed) {
+      await sleep(100);
+      r = await this.reconcile(ns, name);
+    }
+    return r ?? this.get(ns, name);
+  }
+
+  get(ns: string, name: string): Release {
+    const r = this.host.store.get<Release>('Release', ns, name);
+    if (!r) throw notFound(`release ${name} not found in project ${ns}`);
+    return r;
+  }
+
+  /** Changes the spec with `mutate`, records the operation, and returns once enforced. */
+  async operate(ns: string, name: string, operation: string, opts: OperationOptions, mutate: (spec: ReleaseSpec, r: Release) => void): Promise<Release> {
+    return this.locked(ns, name, async () => {
+      const r = this.get(ns, name);
+      const spec = structuredClone(r.spec) as ReleaseSpec;
+      const before = summary(r.spec as ReleaseSpec);
+      mutate(spec, r);
+      const next: Release = { ...r, spec: spec as Release['spec'] };
+      const status = r.status as ReleaseStatus;
+      next.status = { ...status, history: pushHistory(status.history, entry(opts.user, operation, before, summary(spec))) };
+      delete next.metadata.resourceVersion;
+      this.host.store.update(next, { withStatus: true });
+      return this.reconcileUntilReady(ns, name, opts);
+    });
+  }
+
+  setWeights(ns: string, name: string, weights: Record<string, number>, opts: OperationOptions): Promise<Release> {
+    return this.operate(ns, name, 'set-weights', opts, (spec, r) => {
+      if (spec.type !== 'canary' || !spec.routes.weights) {
+        throw invalid(`Release ${r.metadata.name}: set-weights applies to canary releases by traffic ratio; this one is ${spec.type}${spec.routes.match ? ' by request content' : ''}`);
+      }
+      checkWeights(r, weights);
+      spec.routes.weights = weights;
+    });
+  }
+
+  takeover(ns: string, name: string, version: string, opts: OperationOptions): Promise<Release> {
+    return this.operate(ns, name, 'takeover', opts, (spec, r) => {
+      const versions = releaseVersions(r);
+      if (!versions.includes(version)) throw invalid(`Release ${r.metadata.name}: unknown version "${version}"; use ${versions.join(' or ')}`);
+      spec.governor = version;
+    });
+  }
+
+  restore(ns: string, name: string, opts: OperationOptions): Promise<Release> {
+    return this.operate(ns, name, 'restore', opts, (spec) => {
+      delete spec.governor;
+    });
+  }
+
+  rollback(ns: string, name: string, opts: OperationOptions): Promise<Release> {
+    return this.operate(ns, name, 'rollback', opts, (spec) => {
+      spec.governor = spec.principal;
+    });
+  }
+
+  /** Sets the policy (Paused to hold the rules, WaitForWorkloadReady or Immediately to apply them). */
+  setPolicy(ns: string, name: string, policy: ReleaseSpec['policy'], opts: OperationOptions): Promise<Release> {
+    return this.operate(ns, name, 'set-policy', opts, (spec) => {
+      spec.policy = policy;
+    });
+  }
+
+  /**
+   * Takes the version no longer serving offline: route everything to the
+   * survivor (acked), drop the other subset (acked), delete the other workload,
+   * then the release; what remains is a plain route to the survivor.
+   */
+  async offline(ns: string, name: string, opts: OperationOptions): Promise<{ survivor: string; removed: string }> {
+    return this.locked(ns, name, async () => {
+      const r = this.get(ns, name);
+      const spec = r.spec as ReleaseSpec;
+      let survivor: string;
+      if (spec.governor) survivor = spec.governor;
+      else if (spec.type === 'mirror') survivor = spec.principal;
+      else {
+        throw invalid(
+          `Release ${name}: offline needs one version serving all traffic; take over first (graymesh release takeover ${name} ${spec.newVersion.version} -p ${ns}) or roll back (graymesh release rollback ${name} -p ${ns})`,
+        );
+      }
+      const removed = releaseVersions(r).find((v) => v !== survivor) as string;
+      this.recordStatus(r, { history: pushHistory((r.status as ReleaseStatus).history, entry(opts.user, 'offline', summary(spec), { survivor, removed })) });
+      const plain = compileSurvivor(ns, spec.service, survivor);
+      this.put(plain.virtualService);
+      await this.host.settle();
+      this.put(plain.destinationRule);
+      await this.host.settle();
+      await this.removeWorkload(ns, spec.service, removed);
+      this.host.store.delete('Release', ns, name);
+      await this.host.settle();
+      return { survivor, removed };
+    });
+  }
+
+  /**
+   * Abandons a release: the principal serves everything again (acked), the new
+   * version's workload (when the release created it) is removed, then the rules.
+   */
+  async delete(ns: string, name: string, opts: OperationOptions): Promise<void> {
+    await this.locked(ns, name, async () => {
+      const r = this.get(ns, name);
+      const spec = r.spec as ReleaseSpec;
+      this.host.log(`release ${ns}/${name} deleted by ${opts.user}`);
+      this.put(compileVirtualService(r, 'pin'));
+      await this.host.settle();
+      const created = this.workloadOf(ns, spec.service, spec.newVersion.version);
+      if (created?.metadata.labels?.[RELEASE_LABEL] === name) await this.removeWorkload(ns, spec.service, spec.newVersion.version);
+      this.host.store.transaction(() => {
+        for (const kind of ['VirtualService', 'DestinationRule']) {
+          const o = this.host.store.get(kind, ns, spec.service);
+          if (o?.metadata.annotations?.[RELEASE_ANNOTATION] === name) this.host.store.delete(kind, ns, spec.service);
+        }
+        this.host.store.delete('Release', ns, name);
+      });
+      await this.host.settle();
+    });
+  }
+
+  private async removeWorkload(ns: string, service: string, version: string): Promise<void> {
+    const d = this.workloadOf(ns, service, version);
+    if (!d) return;
+    this.host.store.delete('Deployment', ns, d.metadata.name);
+    // The workload controller withdraws the pods from every proxy (acked) before stopping them.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && this.host.store.list('Pod', { namespace: ns, labels: { 'graymesh.dev/workload': d.metadata.name } }).length > 0) {
+      await sleep(100);
+    }
+  }
+
+  /** One reconcile pass; returns the release as it stands after it. */
+  private async reconcile(ns: string, name: string): Promise<Release | undefined> {
+    const { store } = this.host;
+    const r = store.get<Release>('Release', ns, name);
+    if (!r) return undefined;
+    const spec = r.spec as ReleaseSpec;
+    const policy = spec.policy ?? 'WaitForWorkloadReady';
+    // Subsets first: every route that names one finds it defined.
+    this.put(compileDestinationRule(r));
+    let workload = this.workloadOf(ns, spec.service, spec.newVersion.version);
+    const ready = (d: Deployment | undefined): boolean => !!d && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1) && (d.spec?.replicas ?? 1) > 0;
+    const current = store.get(VS, ns, spec.service);
+    const rulesApplied = current?.metadata.annotations?.[RELEASE_ANNOTATION] === name && current.metadata.annotations?.[STAGE] === 'rules';
+    let stage: Stage = policy === 'Paused' || (policy === 'WaitForWorkloadReady' && !ready(workload) && !rulesApplied) ? 'pin' : 'rules';
+    if (!workload && stage === 'rules' && policy === 'WaitForWorkloadReady') stage = 'pin';
+    this.put(withStage(compileVirtualService(r, stage), stage));
+    const version = await this.host.settle();
+    if (!workload) {
+      workload = this.newWorkload(r);
+      if (!workload) {
+        this.recordStatus(r, { phase: 'Failed', message: `principal workload of ${spec.service} ${spec.principal} is gone` });
+        return store.get<Release>('Release', ns, name);
+      }
+      store.create(workload);
+    }
+    let phase = 'Running';
+    let message: string | undefined;
+    if (policy === 'Paused') {
+      phase = 'Paused';
+      message = 'rules held: the principal serves all traffic; set the policy to apply them';
+    } else if (stage === 'pin') {
+      phase = 'Pending';
+      message = `waiting for workload ${workload.metadata.name} to be ready`;
+    }
+    this.recordStatus(store.get<Release>('Release', ns, name) ?? r, {
+      phase,
+      message,
+      configVersion: version,
+      observedGeneration: r.metadata.generation ?? 1,
+      stage,
+    });
+    return store.get<Release>('Release', ns, name);
+  }
+
+  /** The new version's Deployment: the principal's, with the new version's labels, image and replicas. */
+  private newWorkload(r: Release): Deployment | undefined {
+    const ns = r.metadata.namespace as string;
+    const spec = r.spec as ReleaseSpec;
+    const principal = this.workloadOf(ns, spec.service, spec.principal);
+    if (!principal) return undefined;
+    const v = spec.newVersion.version;
+    const d = structuredClone(principal);
+    const relabel = (labels: Record<string, string> | undefined): Record<string, string> => ({ ...labels, version: v });
+    const tplSpec = d.spec!.template.spec;
+    const c = tplSpec.containers[0];
+    if (c) c.image = spec.newVersion.image;
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: `${spec.service}-${v}`,
+        namespace: ns,
+        labels: { ...relabel(principal.metadata.labels), [RELEASE_LABEL]: r.metadata.name },
+        ...(principal.metadata.annotations ? { annotations: principal.metadata.annotations } : {}),
+      },
+      spec: {
+        ...d.spec!,
+        replicas: spec.newVersion.replicas ?? principal.spec?.replicas ?? 1,
+        selector: { matchLabels: relabel(d.spec!.selector?.matchLabels) },
+        template: { ...d.spec!.template, metadata: { ...d.spec!.template.metadata, labels: relabel(d.spec!.template.metadata?.labels) } },
+      },
+    };
+  }
+
+  /** Creates or replaces a managed Istio object when its content changed. */
+  private put(obj: KubeObject): void {
+    const { store } = this.host;
+    const cur = store.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
+    if (!cur) {
+      store.create(obj);
+      return;
+    }
+    const same = JSON.stringify([cur.spec, cur.metadata.annotations, cur.metadata.labels]) === JSON.stringify([obj.spec, obj.metadata.annotations, obj.metadata.labels]);
+    if (!same) store.update({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
+  }
+
+  private recordStatus(r: Release, patch: Partial<ReleaseStatus>): void {
+    const { store } = this.host;
+    const ns = r.metadata.namespace as string;
+    const fresh = store.get<Release>('Release', ns, r.metadata.name);
+    if (!fresh) return;
+    const spec = fresh.spec as ReleaseSpec;
+    const prior = fresh.status as ReleaseStatus;
+    const stage = (patch.stage as Stage | undefined) ?? (prior.stage as Stage | undefined) ?? 'pin';
+    const weights = effectiveWeights(fresh, stage);
+    const versions = releaseVersions(fresh).map((v) => {
+      const d = this.workloadOf(ns, spec.service, v);
+      return {
+        version: v,
+        workload: d?.metadata.name ?? `${spec.service}-${v}`,
+        weight: weights[v] ?? 0,
+        replicas: d?.spec?.replicas ?? 0,
+        readyReplicas: d?.status?.readyReplicas ?? 0,
+      };
+    });
+    const status: ReleaseStatus = { ...prior, ...patch, versions };
+    if (spec.governor) status.governor = spec.governor;
+    else delete status.governor;
+    if (status.message === undefined) delete status.message;
+    store.updateStatus('Release', ns, r.metadata.name, status);
+  }
+}
+
+const VS = 'VirtualService';
+/** Annotation on a release's VirtualService telling which stage it enforces (pin or rules). */
+const STAGE = 'graymesh.dev/stage';
+
+function withStage(vs: KubeObject, stage: Stage): KubeObject {
+  vs.metadata.annotations = { ...vs.metadata.annotations, [STAGE]: stage };
+  return vs;
+}
+
+function checkWeights(r: Release, weights: Record<string, number>): void {
+  const versions = releaseVersions(r);
+  const name = `Release ${r.metadata.name}`;
+  for (const [v, w] of Object.entries(weights)) {
+    if (!versions.includes(v)) throw invalid(`${name}: weights: unknown version "${v}"; this release has ${versions.join(' and ')}`);
+    if (!Number.isInteger(w) || w < 0 || w > 100) throw invalid(`${name}: weights.${v}: ${w} is not an integer from 0 to 100`);
+  }
+  const sum = Object.values(weights).reduce((a, b) => a + b, 0);
+  if (sum !== 100) throw invalid(`${name}: weights sum to ${sum}, must be 100`);
+}
+
+function summary(spec: ReleaseSpec): Record<string, unknown> {
+  return {
+    ...(spec.routes.weights ? { weights: spec.routes.weights } : {}),
+    ...(spec.routes.match ? { match: spec.routes.match } : {}),
+    ...(spec.routes.serve ? { serve: spec.routes.serve } : {}),
+    ...(spec.routes.mirrorPercent !== undefined ? { mirrorPercent: spec.routes.mirrorPercent } : {}),
+    governor: spec.governor ?? '',
+    policy: spec.policy ?? 'WaitForWorkloadReady',
+  };
+}
+
+function entry(user: string, operation: string, before: unknown, after: unknown): ReleaseHistoryEntry {
+  return { time: new Date().toISOString(), user, operation, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+}
+
+function pushHistory(h: ReleaseHistoryEntry[] | undefined, e: ReleaseHistoryEntry): ReleaseHistoryEntry[] {
+  return [...(h ?? []), e].slice(-HISTORY_LIMIT);
+}

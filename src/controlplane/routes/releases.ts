@@ -1,0 +1,100 @@
+/** Release operations: create, set weights, take over, restore, roll back, policy, offline, delete. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, invalid, notFound } from '../../api/errors.js';
+import type { KubeObject } from '../../api/objects.js';
+import type { Release } from '../../config/release/types.js';
+import { prepare } from '../apply.js';
+import type { ControlPlane } from '../control-plane.js';
+import type { OpenApi } from '../openapi.js';
+
+interface Params {
+  project: string;
+  name: string;
+}
+
+/** Who is calling: the authenticated user (admin until accounts exist). */
+export function userOf(req: FastifyRequest): string {
+  return (req as FastifyRequest & { user?: string }).user ?? 'admin';
+}
+
+export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
+  const releases = cp.releases;
+  const project = (p: string): void => {
+    if (!cp.store.get('Namespace', undefined, p)) throw notFound(`project ${p} not found`);
+  };
+  const opts = (req: FastifyRequest): { user: string; readyTimeoutMs?: number } => {
+    const t = Number((req.query as { readyTimeout?: string }).readyTimeout ?? NaN);
+    return { user: userOf(req), ...(Number.isFinite(t) ? { readyTimeoutMs: t } : {}) };
+  };
+
+  app.post('/api/v1/projects/:project/releases', async (req, reply) => {
+    const { project: p } = req.params as Params;
+    project(p);
+    const body = req.body as KubeObject | undefined;
+    if (!body || typeof body !== 'object') throw badRequest('body: a Release object is required');
+    const { objects } = prepare(cp.store, [{ ...body, apiVersion: body.apiVersion ?? 'graymesh.dev/v1alpha1', kind: body.kind ?? 'Release' }], p);
+    const r = objects[0] as Release;
+    if (r.kind !== 'Release') throw badRequest(`body: kind ${r.kind} sent to releases`);
+    reply.status(201);
+    return releases.create(r, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases', 'Creates a release; returns once its rules are enforced by every proxy', true, ['readyTimeout']);
+
+  app.post('/api/v1/projects/:project/releases/:name/weights', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    const { weights } = (req.body ?? {}) as { weights?: Record<string, number> };
+    if (!weights || typeof weights !== 'object') throw badRequest('body: {"weights": {"v1": 20, "v2": 80}} required');
+    return releases.setWeights(p, name, weights, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases/:name/weights', 'Sets a canary release\'s traffic weights');
+
+  app.post('/api/v1/projects/:project/releases/:name/takeover', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    const { version } = (req.body ?? {}) as { version?: string };
+    if (!version) throw badRequest('body: {"version": "v2"} required');
+    return releases.takeover(p, name, version, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases/:name/takeover', 'A version takes all traffic (sets the governor)');
+
+  app.post('/api/v1/projects/:project/releases/:name/restore', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    return releases.restore(p, name, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases/:name/restore', 'Clears the governor; the release rules apply again');
+
+  app.post('/api/v1/projects/:project/releases/:name/rollback', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    return releases.rollback(p, name, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases/:name/rollback', 'The principal version takes all traffic');
+
+  app.post('/api/v1/projects/:project/releases/:name/policy', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    const { policy } = (req.body ?? {}) as { policy?: string };
+    if (policy !== 'WaitForWorkloadReady' && policy !== 'Immediately' && policy !== 'Paused') {
+      throw invalid('policy: use WaitForWorkloadReady, Immediately or Paused');
+    }
+    return releases.setPolicy(p, name, policy, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases/:name/policy', 'Pauses a release or lets its rules apply');
+
+  app.post('/api/v1/projects/:project/releases/:name/offline', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    return releases.offline(p, name, opts(req));
+  });
+  api.add('post', '/api/v1/projects/:project/releases/:name/offline', 'Removes the version no longer serving and the release, leaving a plain route');
+
+  app.delete('/api/v1/projects/:project/releases/:name', async (req) => {
+    const { project: p, name } = req.params as Params;
+    project(p);
+    await releases.delete(p, name, opts(req));
+    return { deleted: { kind: 'Release', name, namespace: p } };
+  });
+  api.add('delete', '/api/v1/projects/:project/releases/:name', 'Abandons a release: the principal serves everything, the new version is removed');
+}
