@@ -3,7 +3,7 @@
  * GRAYMESH_HOME (or GRAYMESH_URL and GRAYMESH_TOKEN), exits 0 on success, and
  * on failure prints one line `error: ...` (a stack trace only with --debug).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { GmError, invalid } from '../api/errors.js';
 import { dns1123LabelError } from '../api/names.js';
 import { Home, resolveHome } from '../runtime/home.js';
@@ -161,7 +161,6 @@ export function buildProgram(run: (code: number) => void): Command {
     }),
     { hidden: true },
   );
-  program.addOption(new Option('--version').hideHelp());
   return program;
 }
 
