@@ -124,7 +124,7 @@ export class Executor {
       if (corsAllowed(action.cors, origin)) return preflight(res, rec, action.cors, origin);
     }
     if (!cluster) {
-      rec.flags = 'NR';
+      rec.flags = action.missingFlag ?? 'NR';
       return send(res, rec, 503, `${action.missing ?? 'no healthy upstream'}\n`);
     }
     rec.upstreamCluster = cluster.name;

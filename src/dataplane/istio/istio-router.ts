@@ -1,0 +1,127 @@
+/**
+ * The Istio router: VirtualServices, DestinationRules, Gateways and ServiceEntries of one
+ * snapshot compiled once into a Router. Per request it finds the host's routes with one map
+ * lookup (memoized per caller namespace and Host), then tries them in order.
+ *
+ * - Workload traffic: the VirtualServices for the host that apply to `mesh`; a host without
+ *   any balances round-robin over the service as the ServiceRouter does (DestinationRule
+ *   top-level policy applied); anything else passes through or is 404 NR.
+ * - Gateway, `<service>.<project>.localhost`: as if the gateway were a workload of that
+ *   project, so the service's mesh rules apply.
+ * - Gateway, any other Host: Gateway objects and the VirtualServices bound to them.
+ * A host with rules none of which matches is 404 NR, as Envoy answers.
+ */
+import type { ConfigSnapshot } from '../../config/snapshot.js';
+import type { RouteAction } from '../policy.js';
+import type { RouteDecision, RouteRequest, Router, Source } from '../router.js';
+import { CLUSTER_DOMAIN, parseGatewayHost, ServiceRegistry } from '../service-registry.js';
+import { NO_ROUTE, plainRoute, unknownHost } from '../service-router.js';
+import { Backends, type Backend } from './backends.js';
+import { Clusters } from './clusters.js';
+import { DestinationRules } from './destination-rules.js';
+import { GATEWAY_LABELS, GatewayRoutes } from './gateways.js';
+import { BoundedCache, HostIndex, HostNames, knownNamespaces } from './hosts.js';
+import { RequestView, type MatchContext } from './match.js';
+import { compileVirtualService, mergeRoutes, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
+
+/** Where a host leads for mesh traffic: its rules, or its default route. */
+type MeshTarget = { routes: FlatRoute[] } | { fallback: RouteAction };
+
+const MESH: ReadonlySet<string> = new Set(['mesh']);
+
+export class IstioRouter implements Router {
+  readonly registry: ServiceRegistry;
+  private readonly names: HostNames;
+  private readonly backends: Backends;
+  private readonly clusters: Clusters;
+  private readonly meshRules = new HostIndex<FlatRoute[]>();
+  private readonly gatewayRoutes: GatewayRoutes;
+  private readonly defaults = new Map<string, RouteAction>();
+  /** Per caller namespace, per Host: the target (null: not a mesh host). Bounded: the gateway's default hosts name arbitrary projects. */
+  private readonly meshMemo = new BoundedCache<string, BoundedCache<string, MeshTarget | null>>(1024);
+  private readonly contexts = new WeakMap<Source, MatchContext>();
+  private readonly gatewayContexts = new BoundedCache<string, MatchContext>(1024);
+
+  constructor(snapshot: ConfigSnapshot) {
+    this.registry = new ServiceRegistry(snapshot);
+    const objects = [...snapshot.virtualServices, ...snapshot.destinationRules, ...snapshot.gateways, ...snapshot.serviceEntries];
+    this.names = new HostNames(knownNamespaces([...snapshot.projects.map((p) => p.name), ...snapshot.services.map((s) => s.project)], objects));
+    this.backends = new Backends(this.registry, snapshot.serviceEntries);
+    this.clusters = new Clusters(this.backends, new DestinationRules(snapshot.destinationRules, this.names), this.names);
+
+    const vss = snapshot.virtualServices.map((vs) => compileVirtualService(vs, this.clusters, this.names));
+    const byHost = new Map<string, CompiledVirtualService[]>();
+    for (const vs of vss.filter((v) => v.mesh)) {
+      for (const h of new Set(vs.hosts)) byHost.set(h, [...(byHost.get(h) ?? []), vs]);
+    }
+    for (const [host, list] of byHost) this.meshRules.set(host, mergeRoutes(list));
+    this.gatewayRoutes = new GatewayRoutes(snapshot.gateways, vss.filter((v) => v.gateways.size > 0));
+  }
+
+  route(req: RouteRequest): RouteDecision {
+    const src = req.source;
+    if (src.kind === 'outbound') {
+      const target = this.meshTarget(req.host, src.project);
+      return target ? this.decide(target, req, this.context(src)) : unknownHost(req);
+    }
+    const parsed = parseGatewayHost(req.host);
+    if (parsed) {
+      const [service, project] = parsed;
+      const target = this.meshTarget(`${service}.${project}.${CLUSTER_DOMAIN}`, project);
+      if (target) return this.decide(target, req, this.gatewayContext(project));
+    }
+    const gw = this.gatewayRoutes.lookup(req.host);
+    if (!gw) return NO_ROUTE(req.host);
+    return this.firstMatch(gw.routes, req, gw.ctx);
+  }
+
+  private decide(target: MeshTarget, req: RouteRequest, ctx: MatchContext): RouteDecision {
+    return 'fallback' in target ? target.fallback : this.firstMatch(target.routes, req, ctx);
+  }
+
+  private firstMatch(routes: FlatRoute[], req: RouteRequest, ctx: MatchContext): RouteDecision {
+    const v = new RequestView(req);
+    for (const r of routes) if (r.match.test(v, ctx)) return r.rule.decide(v, r.match);
+    return NO_ROUTE(req.host);
+  }
+
+  private meshTarget(host: string, project: string): MeshTarget | undefined {
+    const memo = this.meshMemo.get(project) ?? this.meshMemo.set(project, new BoundedCache(4096));
+    let hit = memo.get(host);
+    if (hit === undefined) hit = memo.set(host, this.resolveMesh(host, project));
+    return hit ?? undefined;
+  }
+
+  private resolveMesh(host: string, project: string): MeshTarget | null {
+    const fqdn = this.names.qualify(host, project);
+    const routes = this.meshRules.lookup(fqdn);
+    if (routes) return { routes };
+    const backend = this.backends.get(fqdn);
+    return backend ? { fallback: this.defaultRoute(backend) } : null;
+  }
+
+  /** A host without rules: every ready endpoint, the DestinationRule's top-level policy, Istio's default retries. */
+  private defaultRoute(backend: Backend): RouteAction {
+    const key = backend.service.fqdn;
+    let action = this.defaults.get(key);
+    if (!action) {
+      action = plainRoute(backend.service, this.clusters.defaultCluster(backend));
+      this.defaults.set(key, action);
+    }
+    return action;
+  }
+
+  /** The gateway serving a default host, seen as a workload of `project` with the ingress gateway's labels. */
+  private gatewayContext(project: string): MatchContext {
+    return this.gatewayContexts.get(project) ?? this.gatewayContexts.set(project, { gateways: MESH, labels: GATEWAY_LABELS as Record<string, string>, namespace: project });
+  }
+
+  private context(src: Extract<Source, { kind: 'outbound' }>): MatchContext {
+    let ctx = this.contexts.get(src);
+    if (!ctx) {
+      ctx = { gateways: MESH, labels: src.labels, namespace: src.project };
+      this.contexts.set(src, ctx);
+    }
+    return ctx;
+  }
+}
