@@ -20,6 +20,8 @@ export interface ProxyInfo {
   /** The reason of its last NACK, if the last answer was one. */
   lastError?: string;
   connectedAt: string;
+  /** Port of its admin endpoint on 127.0.0.1 (/stats/prometheus, /stats/json, /config_dump), when it reported one. */
+  adminPort?: number;
 }
 
 interface Stream {
@@ -61,7 +63,7 @@ export class Distributor {
   }
 
   /** Attaches a proxy's stream; the current snapshot is sent at once. */
-  connect(name: string, pid: number, ackedVersion: number, res: ServerResponse): void {
+  connect(name: string, pid: number, ackedVersion: number, res: ServerResponse, adminPort?: number): void {
     const old = this.streams.get(name);
     if (old) old.res.end();
     const info: ProxyInfo = {
@@ -70,6 +72,7 @@ export class Distributor {
       ackedVersion,
       connected: true,
       connectedAt: new Date().toISOString(),
+      ...(adminPort ? { adminPort } : {}),
     };
     this.proxies.set(name, info);
     const stream: Stream = { res, info };

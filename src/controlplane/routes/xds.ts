@@ -10,7 +10,7 @@ export function registerXdsRoutes(app: FastifyInstance, api: OpenApi, cp: Contro
     const q = req.query as Record<string, string | undefined>;
     if (!q.proxy) throw badRequest('proxy: required; name the proxy');
     reply.hijack();
-    cp.distributor.connect(q.proxy, Number(q.pid ?? 0), Number(q.version ?? 0), reply.raw);
+    cp.distributor.connect(q.proxy, Number(q.pid ?? 0), Number(q.version ?? 0), reply.raw, q.admin ? Number(q.admin) : undefined);
   });
   api.add('get', '/xds/v1/stream', 'Config stream for node proxies (NDJSON snapshots)', true, ['proxy', 'pid', 'version']);
 

@@ -1,0 +1,60 @@
+/**
+ * The proxy's cumulative request statistics, as the control plane reads them
+ * from each proxy's admin endpoint `/stats/json` (and as `/stats/prometheus`
+ * prints them): one series per distinct set of Istio's standard labels.
+ */
+
+/** Istio's default buckets for istio_request_duration_milliseconds. */
+export const ISTIO_DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+
+/** Istio's byte-size buckets for istio_request_bytes / istio_response_bytes (exponential from 1). */
+export const ISTIO_SIZE_BUCKETS = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
+
+/** Istio's standard metric labels, in its order. */
+export const ISTIO_LABELS = [
+  'reporter',
+  'source_workload',
+  'source_workload_namespace',
+  'source_principal',
+  'source_app',
+  'source_version',
+  'source_cluster',
+  'destination_workload',
+  'destination_workload_namespace',
+  'destination_principal',
+  'destination_app',
+  'destination_version',
+  'destination_service',
+  'destination_service_name',
+  'destination_service_namespace',
+  'destination_cluster',
+  'request_protocol',
+  'response_code',
+  'grpc_response_status',
+  'response_flags',
+  'connection_security_policy',
+] as const;
+
+export type IstioLabel = (typeof ISTIO_LABELS)[number];
+
+/** One series: cumulative since the proxy started. */
+export interface StatSeries {
+  labels: Partial<Record<IstioLabel, string>>;
+  /** istio_requests_total. */
+  requests: number;
+  /** Cumulative counts per ISTIO_DURATION_BUCKETS_MS bucket, then +Inf (length buckets + 1). */
+  durationBuckets: number[];
+  /** Sum of durations, ms. */
+  durationSum: number;
+  requestBytesSum: number;
+  responseBytesSum: number;
+}
+
+/** What `/stats/json` answers. */
+export interface StatsSnapshot {
+  /** When the proxy took it (epoch ms). */
+  timeMs: number;
+  /** The proxy's start time (epoch ms): a change means counters restarted from zero. */
+  startMs: number;
+  series: StatSeries[];
+}
