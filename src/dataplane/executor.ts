@@ -279,6 +279,7 @@ export class Executor {
     const out = endToEnd(data.headers as Record<string, string | string[]>);
     out['x-envoy-upstream-service-time'] = String(rec.upstreamMs);
     if (setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], setCookie);
+    if (action.setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], action.setCookie);
     if (action.cors && origin && corsAllowed(action.cors, origin)) corsHeaders(out, action.cors, origin);
     applyOps(out, action.responseHeaders);
     rec.status = data.statusCode;

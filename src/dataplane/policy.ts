@@ -133,6 +133,8 @@ export interface RouteAction {
   rewritePath?: string;
   rewriteAuthority?: string;
   cors?: CorsPolicy;
+  /** A `Set-Cookie` to add to the response: a sticky release's cookie for a client that had none (graymesh extension). */
+  setCookie?: string;
 }
 
 /** `redirect`: answer 301 (or redirectCode) with a Location. */

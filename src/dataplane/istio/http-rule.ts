@@ -10,6 +10,7 @@ import type { CompiledMatch, RequestView } from './match.js';
 import { compileRedirect, compilePathRewrite } from './rewrite.js';
 import { mergeOps, percent, toCors, toFault, toHeaders, toRetry, toTimeout } from './route-policy.js';
 import type { Destination, HTTPRoute, HTTPRouteDestination } from './types.js';
+import { stickyChooser, type StickyKey } from './sticky.js';
 import { SmoothWeighted } from './weighted.js';
 
 export interface CompiledRule {
@@ -26,6 +27,8 @@ export interface RuleContext {
   vsKey: string;
   /** `spec.http[i]`, for error messages. */
   where: string;
+  /** The VirtualService's sticky key (graymesh.dev/sticky), when it keeps users on one destination. */
+  sticky?: StickyKey | undefined;
 }
 
 /** Compiles a rule; undefined for one graymesh cannot run (`delegate`, or no action at all). */
@@ -92,6 +95,19 @@ function compileRouteRule(rule: HTTPRoute, route: HTTPRouteDestination[], name: 
   }
   const wrr = new SmoothWeighted(chosen.map((x) => x.w));
   const rewrite = compilePathRewrite(rule.rewrite, `${where}.rewrite`);
+  if (ctx.sticky && actions.length > 1) {
+    const choose = stickyChooser(ctx.sticky, chosen.map((x) => x.w), () => wrr.next());
+    return {
+      name,
+      decide: (v, match) => {
+        const c = choose(v);
+        const action: RouteAction = { ...(actions[c.index] as RouteAction) };
+        if (c.setCookie) action.setCookie = c.setCookie;
+        if (rewrite) action.rewritePath = rewrite(v, match);
+        return action;
+      },
+    };
+  }
   if (!rewrite) return { name, decide: () => actions[wrr.next()] as RouteAction };
   return { name, decide: (v, match) => ({ ...(actions[wrr.next()] as RouteAction), rewritePath: rewrite(v, match) }) };
 }

@@ -4,10 +4,12 @@
  * the first route whose match holds decides.
  */
 import type { KubeObject } from '../../api/objects.js';
+import { STICKY_ANNOTATION } from '../../config/release/types.js';
 import type { Clusters } from './clusters.js';
 import { byCreation, namespaceOf, type HostNames } from './hosts.js';
 import { compileRule, type CompiledRule } from './http-rule.js';
 import { compileMatch, gatewayKey, MATCH_ALL, type CompiledMatch } from './match.js';
+import { parseSticky } from './sticky.js';
 import type { VirtualServiceSpec } from './types.js';
 
 /** One match entry of one rule. */
@@ -36,10 +38,11 @@ export function compileVirtualService(obj: KubeObject, clusters: Clusters, names
   const spec = (obj.spec ?? {}) as unknown as VirtualServiceSpec;
   const refs = (spec.gateways ?? []).map((g) => gatewayKey(g, ns));
   const routes: FlatRoute[] = [];
+  const sticky = parseSticky(obj.metadata.annotations?.[STICKY_ANNOTATION]);
   try {
     (spec.http ?? []).forEach((http, i) => {
       const where = `spec.http[${i}]`;
-      const rule = compileRule(http, i, { clusters, namespace: ns, vsKey, where });
+      const rule = compileRule(http, i, { clusters, namespace: ns, vsKey, where, sticky });
       if (!rule) return;
       const entries = http.match ?? [];
       if (entries.length === 0) routes.push({ match: MATCH_ALL, rule });
