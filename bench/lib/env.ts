@@ -1,0 +1,36 @@
+/** Shared set-up of benchmarks: where the compiled scripts are, and a proxy in its own process. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startReady, type Proc } from './processes.js';
+import { FakeControlPlane } from './fake-control-plane.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/bench/lib → package root. */
+export const ROOT = path.resolve(here, '../../..');
+export const LIB = here;
+export const CLI = path.join(ROOT, 'bin', 'graymesh.js');
+
+export const script = (name: string): string => path.join(LIB, `${name}.js`);
+
+export async function upstream(name = 'upstream'): Promise<Proc> {
+  return startReady(script('upstream'), ['0', name]);
+}
+
+/** The real node proxy process (`graymesh proxy`), fed by a fake control plane. */
+export async function proxy(env: Record<string, string> = {}): Promise<{ proc: Proc; cp: FakeControlPlane; gatewayPort: number }> {
+  const cp = new FakeControlPlane();
+  await cp.start();
+  const home = mkdtempSync(path.join(os.tmpdir(), 'graymesh-bench-'));
+  const proc = await startReady(
+    CLI,
+    ['proxy'],
+    { GRAYMESH_CP_URL: cp.url, GRAYMESH_TOKEN: 'bench', GRAYMESH_GATEWAY_PORT: '0', GRAYMESH_HOME: home, GRAYMESH_PROXY_NAME: 'bench-proxy', ...env },
+    /gateway on [\d.]+:(\d+)/,
+    // Profiling the proxy: BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR".
+    (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
+  await cp.connected;
+  return { proc, cp, gatewayPort: proc.port };
+}
