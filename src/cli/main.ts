@@ -22,6 +22,7 @@ import {
   statusCmd,
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
+import { exportCmd } from './commands/export.js';
 
 interface Globals {
   home?: string;
@@ -151,6 +152,18 @@ export function buildProgram(run: (code: number) => void): Command {
     .argument('<project>', 'project name')
     .option('--governance <on|off>', 'application governance: tracing at the gateway')
     .action((p: string, o: { governance?: string }) => done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance)));
+
+  program
+    .command('export')
+    .description('a project as manifests for kubectl apply on a cluster with Istio (CRDs, Namespace, workloads, Istio objects, releases)')
+    .option('-p, --project <project>', 'project')
+    .option('-o, --output <format>', 'yaml (default) or json')
+    .option('--no-crds', 'leave the CustomResourceDefinitions out')
+    .option('--crds-only', 'only the CustomResourceDefinitions (apply them and wait until established first)')
+    .option('--no-ingress', "no Istio ingress Gateway for the app's entry")
+    .action((o: { project?: string; output?: string; crds: boolean; crdsOnly?: boolean; ingress: boolean }) =>
+      done(exportCmd(client(), requireProject(o.project, 'export'), { ...(o.output ? { output: o.output } : {}), crds: o.crds, crdsOnly: o.crdsOnly === true, ingress: o.ingress })),
+    );
 
   registerReleaseCommands(program, client, done, (p) => requireProject(p, 'release'));
 

@@ -12,6 +12,7 @@ import { registerResourceRoutes } from './routes/resources.js';
 import { registerXdsRoutes } from './routes/xds.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerReleaseRoutes } from './routes/releases.js';
+import { registerExportRoutes } from './routes/export.js';
 import { CONSOLE_PLACEHOLDER } from './console-placeholder.js';
 
 const OPEN_PATHS = new Set(['/healthz', '/', '/api/openapi.json']);
@@ -51,6 +52,7 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
 
   registerStatusRoutes(app, api, cp);
   registerReleaseRoutes(app, api, cp);
+  registerExportRoutes(app, api, cp);
   registerResourceRoutes(app, api, cp);
   registerXdsRoutes(app, api, cp);
   return app;
