@@ -11,7 +11,11 @@ export const RELEASE_API_VERSION = 'graymesh.dev/v1alpha1';
 export const RELEASE_ANNOTATION = 'graymesh.dev/release';
 /** Annotation marking Istio objects graymesh manages (a release's, or the plain route it left behind). */
 export const MANAGED_ANNOTATION = 'graymesh.dev/managed-by';
-/** VirtualService annotation asking the data plane to keep each user on one version (graymesh extension). */
+/**
+ * VirtualService annotation asking the data plane to keep each user on one version:
+ * `cookie:NAME` or `header:NAME` (see src/dataplane/istio/sticky.ts). A graymesh extension:
+ * Istio on Kubernetes ignores it, and there users are split per request.
+ */
 export const STICKY_ANNOTATION = 'graymesh.dev/sticky';
 
 export type ReleaseType = 'canary' | 'bluegreen' | 'mirror';
@@ -74,13 +78,32 @@ export interface ReleaseVersionStatus {
   readyReplicas: number;
 }
 
+/** One operation on a release, kept in its status. */
 export interface ReleaseHistoryEntry {
+  /** When it was asked for (RFC 3339). */
   time: string;
+  /** Who asked. */
   user: string;
+  /** create, set-weights, takeover, restore, rollback, set-policy, offline or delete. */
   operation: string;
+  /** The routing it changed, before. */
   before?: unknown;
+  /** The routing it asked for. */
   after?: unknown;
+  /** How it ended: enforced (with the config version), pending, or failed with the reason. */
   result?: string;
+}
+
+/** An operation begun and not yet finished; a restarted control plane finishes it. */
+export interface PendingOperation {
+  /** offline: the survivor takes over and the other version goes; delete: the principal takes over and the release goes. */
+  operation: 'offline' | 'delete';
+  /** Who asked. */
+  user: string;
+  /** The version left serving. */
+  survivor: string;
+  /** The version removed (offline only). */
+  removed?: string;
 }
 
 export interface ReleaseStatus {
@@ -90,6 +113,8 @@ export interface ReleaseStatus {
   governor?: string;
   versions: ReleaseVersionStatus[];
   history: ReleaseHistoryEntry[];
+  /** An offline or delete under way. */
+  pending?: PendingOperation;
   /** The config version that enforces the current rules. */
   configVersion?: number;
   observedGeneration?: number;

@@ -4,8 +4,13 @@
  * ACKs, so no request is lost:
  *   subsets acked everywhere → route pinned to the principal acked →
  *   new workload created and ready → release rules acked → and on offline,
- *   route to the survivor acked → old subset removed → old workload removed
- *   (its pods leave every proxy's endpoints before they are asked to stop).
+ *   route to the survivor acked → old subset removed (acked) → old workload
+ *   removed (its pods leave every proxy's endpoints before they are asked to
+ *   stop, and stop once their in-flight requests finished).
+ * Offline and delete are recorded as pending in the release's status before
+ * their first step, so a control plane restarted mid-way finishes them.
+ * Waiting for a workload happens outside the release's lock: a pause or a
+ * delete is not held up by a create waiting for readiness.
  */
 import type { Deployment, KubeObject } from '../../api/objects.js';
 import { conflict, invalid, notFound } from '../../api/errors.js';
@@ -20,6 +25,7 @@ import {
 import {
   MANAGED_ANNOTATION,
   RELEASE_ANNOTATION,
+  type PendingOperation,
   type Release,
   type ReleaseHistoryEntry,
   type ReleaseSpec,
@@ -141,22 +147,43 @@ export class ReleaseController {
   /** Creates a release and returns once its rules are enforced (or it waits for its workload). */
   async create(r: Release, opts: OperationOptions): Promise<Release> {
     const ns = r.metadata.namespace as string;
-    return this.locked(ns, r.metadata.name, async () => {
+    const name = r.metadata.name;
+    const e = entry(opts.user, 'create', undefined, summary(r.spec as ReleaseSpec));
+    await this.locked(ns, name, async () => {
       this.admit(r);
-      const status: ReleaseStatus = { phase: 'Pending', versions: [], history: [entry(opts.user, 'create', undefined, summary(r.spec as ReleaseSpec))] };
-      this.host.store.create({ ...r, status });
-      return this.reconcileUntilReady(ns, r.metadata.name, opts);
+      this.host.store.create({ ...r, status: { phase: 'Pending', versions: [], history: [e] } });
+      await this.reconcile(ns, name);
     });
+    return this.untilSettled(ns, name, e, opts);
   }
 
-  private async reconcileUntilReady(ns: string, name: string, opts: OperationOptions): Promise<Release> {
-    let r = await this.reconcile(ns, name);
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
-    while (r?.status?.phase === 'Pending' && Date.now() < deadline && !this.closed) {
-      await sleep(100);
-      r = await this.reconcile(ns, name);
+  /**
+   * Reconciles until the release no longer waits for its workload (or the wait times out),
+   * then writes how the operation `e` ended into its history entry.
+   */
+  private async untilSettled(ns: string, name: string, e: ReleaseHistoryEntry, opts: OperationOptions): Promise<Release> {
+    try {
+      let r = await this.locked(ns, name, () => this.reconcile(ns, name));
+      const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
+      while (r?.status?.phase === 'Pending' && Date.now() < deadline && !this.closed) {
+        // Outside the lock, so a pause or a delete meanwhile is not held up.
+        await sleep(100);
+        r = await this.locked(ns, name, () => this.reconcile(ns, name));
+      }
+      if (!r) throw notFound(`release ${name} in project ${ns} was deleted while waiting for its workload`);
+      return this.result(r, e, resultOf(r));
+    } catch (err) {
+      const r = this.host.store.get<Release>('Release', ns, name);
+      if (r) this.result(r, e, `failed: ${(err as Error).message}`);
+      throw err;
     }
-    return r ?? this.get(ns, name);
+  }
+
+  /** Writes the result of history entry `e` (found by time and operation). */
+  private result(r: Release, e: ReleaseHistoryEntry, result: string): Release {
+    const status = r.status as ReleaseStatus;
+    const history = (status.history ?? []).map((h) => (h.time === e.time && h.operation === e.operation && h.user === e.user ? { ...h, result } : h));
+    return this.host.store.updateStatus<Release>('Release', r.metadata.namespace, r.metadata.name, { ...status, history }) ?? r;
   }
 
   get(ns: string, name: string): Release {
@@ -167,18 +194,21 @@ export class ReleaseController {
 
   /** Changes the spec with `mutate`, records the operation, and returns once enforced. */
   async operate(ns: string, name: string, operation: string, opts: OperationOptions, mutate: (spec: ReleaseSpec, r: Release) => void): Promise<Release> {
-    return this.locked(ns, name, async () => {
+    let e: ReleaseHistoryEntry | undefined;
+    await this.locked(ns, name, async () => {
       const r = this.get(ns, name);
+      refuseIfPending(r, operation);
       const spec = structuredClone(r.spec) as ReleaseSpec;
       const before = summary(r.spec as ReleaseSpec);
       mutate(spec, r);
+      e = entry(opts.user, operation, before, summary(spec));
       const next: Release = { ...r, spec: spec as Release['spec'] };
       const status = r.status as ReleaseStatus;
-      next.status = { ...status, history: pushHistory(status.history, entry(opts.user, operation, before, summary(spec))) };
+      next.status = { ...status, history: pushHistory(status.history, e) };
       delete next.metadata.resourceVersion;
       this.host.store.update(next, { withStatus: true });
-      return this.reconcileUntilReady(ns, name, opts);
     });
+    return this.untilSettled(ns, name, e as ReleaseHistoryEntry, opts);
   }
 
   setWeights(ns: string, name: string, weights: Record<string, number>, opts: OperationOptions): Promise<Release> {
@@ -227,6 +257,13 @@ export class ReleaseController {
     return this.locked(ns, name, async () => {
       const r = this.get(ns, name);
       const spec = r.spec as ReleaseSpec;
+      const prior = (r.status as ReleaseStatus | undefined)?.pending;
+      if (prior?.operation === 'offline') {
+        // Asked again after an interruption: finish what was begun.
+        await this.finishOffline(r, prior);
+        return { survivor: prior.survivor, removed: prior.removed as string };
+      }
+      refuseIfPending(r, 'offline');
       let survivor: string;
       if (spec.governor) survivor = spec.governor;
       else if (spec.type === 'mirror') survivor = spec.principal;
@@ -236,50 +273,100 @@ export class ReleaseController {
         );
       }
       const removed = releaseVersions(r).find((v) => v !== survivor) as string;
-      this.recordStatus(r, { history: pushHistory((r.status as ReleaseStatus).history, entry(opts.user, 'offline', summary(spec), { survivor, removed })) });
-      const plain = compileSurvivor(ns, spec.service, survivor);
-      this.put(plain.virtualService);
-      await this.host.settle();
-      this.put(plain.destinationRule);
-      await this.host.settle();
-      await this.removeWorkload(ns, spec.service, removed);
-      this.host.store.delete('Release', ns, name);
-      await this.host.settle();
+      const w = this.workloadOf(ns, spec.service, survivor);
+      if (!isReady(w)) {
+        throw invalid(
+          `Release ${name}: offline would leave ${survivor} serving alone, but its workload ${w?.metadata.name ?? `${spec.service}-${survivor}`} has ${w?.status?.readyReplicas ?? 0}/${w?.spec?.replicas ?? 1} ready replicas; wait until it is ready`,
+        );
+      }
+      const pending: PendingOperation = { operation: 'offline', user: opts.user, survivor, removed };
+      this.recordStatus(r, { pending, history: pushHistory((r.status as ReleaseStatus).history, entry(opts.user, 'offline', summary(spec), { survivor, removed })) });
+      await this.finishOffline(r, pending);
       return { survivor, removed };
     });
   }
 
+  private async finishOffline(r: Release, p: PendingOperation): Promise<void> {
+    const ns = r.metadata.namespace as string;
+    const spec = r.spec as ReleaseSpec;
+    const plain = compileSurvivor(ns, spec.service, p.survivor);
+    this.host.log(`release ${ns}/${r.metadata.name}: offline by ${p.user}: ${p.survivor} takes all traffic, ${p.removed} goes`);
+    // The route first: every proxy sends everything to the survivor...
+    this.put(plain.virtualService);
+    await this.host.settle();
+    // ...then the removed version's subset goes...
+    this.put(plain.destinationRule);
+    await this.host.settle();
+    // ...then its workload, whose pods leave every proxy's endpoints before they stop.
+    if (p.removed) await this.removeWorkload(ns, spec.service, p.removed);
+    this.release(ns, spec.service, p.survivor, r.metadata.name);
+    this.host.store.delete('Release', ns, r.metadata.name);
+    await this.host.settle();
+  }
+
+  /** The survivor's Deployment no longer names the finished release. */
+  private release(ns: string, service: string, version: string, name: string): void {
+    const d = this.workloadOf(ns, service, version);
+    if (d?.metadata.labels?.[RELEASE_LABEL] !== name) return;
+    const labels = { ...d.metadata.labels };
+    delete labels[RELEASE_LABEL];
+    this.host.store.update({ ...d, metadata: { ...d.metadata, labels, resourceVersion: undefined } });
+  }
+
   /**
    * Abandons a release: the principal serves everything again (acked), the new
-   * version's workload (when the release created it) is removed, then the rules.
+   * version's workload (when the release created it) is removed, then the rules:
+   * deleted when only the principal is left, else a plain route to the principal.
    */
   async delete(ns: string, name: string, opts: OperationOptions): Promise<void> {
     await this.locked(ns, name, async () => {
       const r = this.get(ns, name);
+      const status = r.status as ReleaseStatus;
+      if (status.pending?.operation === 'delete') return this.finishDelete(r, status.pending);
+      refuseIfPending(r, 'delete');
       const spec = r.spec as ReleaseSpec;
-      this.host.log(`release ${ns}/${name} deleted by ${opts.user}`);
-      this.put(compileVirtualService(r, 'pin'));
-      await this.host.settle();
-      const created = this.workloadOf(ns, spec.service, spec.newVersion.version);
-      if (created?.metadata.labels?.[RELEASE_LABEL] === name) await this.removeWorkload(ns, spec.service, spec.newVersion.version);
-      this.host.store.transaction(() => {
-        for (const kind of ['VirtualService', 'DestinationRule']) {
-          const o = this.host.store.get(kind, ns, spec.service);
-          if (o?.metadata.annotations?.[RELEASE_ANNOTATION] === name) this.host.store.delete(kind, ns, spec.service);
-        }
-        this.host.store.delete('Release', ns, name);
-      });
-      await this.host.settle();
+      const pending: PendingOperation = { operation: 'delete', user: opts.user, survivor: spec.principal };
+      this.recordStatus(r, { pending, history: pushHistory(status.history, entry(opts.user, 'delete', summary(spec), { survivor: spec.principal })) });
+      await this.finishDelete(r, pending);
     });
+  }
+
+  private async finishDelete(r: Release, p: PendingOperation): Promise<void> {
+    const { store } = this.host;
+    const ns = r.metadata.namespace as string;
+    const name = r.metadata.name;
+    const spec = r.spec as ReleaseSpec;
+    this.host.log(`release ${ns}/${name} deleted by ${p.user}: ${p.survivor} takes all traffic`);
+    this.put(withStage(compileVirtualService(r, 'pin'), 'pin'));
+    await this.host.settle();
+    const created = this.workloadOf(ns, spec.service, spec.newVersion.version);
+    if (created?.metadata.labels?.[RELEASE_LABEL] === name) await this.removeWorkload(ns, spec.service, spec.newVersion.version);
+    if (this.versionsOf(ns, spec.service).some((v) => v !== p.survivor)) {
+      // Other versions still run: without rules they would get traffic again, so a plain route keeps the principal alone.
+      const plain = compileSurvivor(ns, spec.service, p.survivor);
+      this.put(plain.virtualService);
+      await this.host.settle();
+      this.put(plain.destinationRule);
+      store.delete('Release', ns, name);
+    } else {
+      store.transaction(() => {
+        for (const kind of ['VirtualService', 'DestinationRule']) {
+          const o = store.get(kind, ns, spec.service);
+          if (o?.metadata.annotations?.[RELEASE_ANNOTATION] === name) store.delete(kind, ns, spec.service);
+        }
+        store.delete('Release', ns, name);
+      });
+    }
+    await this.host.settle();
   }
 
   private async removeWorkload(ns: string, service: string, version: string): Promise<void> {
     const d = this.workloadOf(ns, service, version);
-    if (!d) return;
-    this.host.store.delete('Deployment', ns, d.metadata.name);
+    if (d) this.host.store.delete('Deployment', ns, d.metadata.name);
+    const name = d?.metadata.name ?? `${service}-${version}`;
     // The workload controller withdraws the pods from every proxy (acked) before stopping them.
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && this.host.store.list('Pod', { namespace: ns, labels: { 'graymesh.dev/workload': d.metadata.name } }).length > 0) {
+    while (Date.now() < deadline && this.host.store.list('Pod', { namespace: ns, labels: { 'graymesh.dev/workload': name } }).length > 0) {
       await sleep(100);
     }
   }
@@ -289,15 +376,23 @@ export class ReleaseController {
     const { store } = this.host;
     const r = store.get<Release>('Release', ns, name);
     if (!r) return undefined;
+    const pending = (r.status as ReleaseStatus | undefined)?.pending;
+    if (pending) {
+      // An offline or delete a previous control plane began: finish it.
+      if (pending.operation === 'offline') await this.finishOffline(r, pending);
+      else await this.finishDelete(r, pending);
+      return undefined;
+    }
     const spec = r.spec as ReleaseSpec;
     const policy = spec.policy ?? 'WaitForWorkloadReady';
-    // Subsets first: every route that names one finds it defined.
+    // Subsets first, acked by every proxy, so every route that names one finds it defined.
     this.put(compileDestinationRule(r));
+    await this.host.settle();
     let workload = this.workloadOf(ns, spec.service, spec.newVersion.version);
-    const ready = (d: Deployment | undefined): boolean => !!d && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1) && (d.spec?.replicas ?? 1) > 0;
     const current = store.get(VS, ns, spec.service);
     const rulesApplied = current?.metadata.annotations?.[RELEASE_ANNOTATION] === name && current.metadata.annotations?.[STAGE] === 'rules';
-    let stage: Stage = policy === 'Paused' || (policy === 'WaitForWorkloadReady' && !ready(workload) && !rulesApplied) ? 'pin' : 'rules';
+    // Once applied, the rules stay while a ready workload restarts (no flapping back to the principal).
+    let stage: Stage = policy === 'Paused' || (policy === 'WaitForWorkloadReady' && !isReady(workload) && !rulesApplied) ? 'pin' : 'rules';
     if (!workload && stage === 'rules' && policy === 'WaitForWorkloadReady') stage = 'pin';
     this.put(withStage(compileVirtualService(r, stage), stage));
     const version = await this.host.settle();
@@ -434,4 +529,25 @@ function entry(user: string, operation: string, before: unknown, after: unknown)
 
 function pushHistory(h: ReleaseHistoryEntry[] | undefined, e: ReleaseHistoryEntry): ReleaseHistoryEntry[] {
   return [...(h ?? []), e].slice(-HISTORY_LIMIT);
+}
+
+/** A workload whose every replica is ready (and which has at least one). */
+function isReady(d: Deployment | undefined): boolean {
+  const replicas = d?.spec?.replicas ?? 1;
+  return !!d && replicas > 0 && (d.status?.readyReplicas ?? 0) >= replicas;
+}
+
+/** Refuses an operation while an offline or delete is under way. */
+function refuseIfPending(r: Release, operation: string): void {
+  const p = (r.status as ReleaseStatus | undefined)?.pending;
+  if (p) throw conflict(`Release ${r.metadata.name}: ${operation} refused: ${p.operation} is under way (asked by ${p.user}); wait for it to finish`);
+}
+
+/** How an operation ended, for its history entry. */
+function resultOf(r: Release): string {
+  const st = r.status as ReleaseStatus;
+  const at = st.configVersion !== undefined ? ` at config version ${st.configVersion}` : '';
+  if (st.phase === 'Running') return `enforced${at}`;
+  if (st.phase === 'Paused') return `held${at}: the principal serves all traffic`;
+  return `${st.phase.toLowerCase()}${st.message ? `: ${st.message}` : ''}`;
 }
