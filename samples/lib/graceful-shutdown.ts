@@ -17,6 +17,7 @@ export function exitOnSignal(servers: RunningServer[], log: (line: string) => vo
       process.exit(0);
     });
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // Kept installed: a second SIGTERM (a restarted control plane stopping the pod again) must not cut the drain short.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

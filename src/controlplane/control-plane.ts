@@ -12,6 +12,7 @@ import { Store, type WatchEvent } from './store.js';
 import { WorkloadController } from './controllers/workloads.js';
 import { ReleaseController } from './controllers/releases.js';
 import { buildServer } from './server.js';
+import { Telemetry } from './telemetry/telemetry.js';
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -20,6 +21,8 @@ export interface ControlPlaneOptions {
   gatewayPort: number;
   /** Address to listen on. */
   listen: string;
+  /** A Prometheus to read metrics from instead of the embedded metrics store (`up --prometheus URL`). */
+  prometheus?: string;
   log(msg: string): void;
 }
 
@@ -31,6 +34,7 @@ export class ControlPlane {
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
   readonly releases: ReleaseController;
+  readonly telemetry: Telemetry;
   readonly instance: string;
   readonly token: string;
   private app: FastifyInstance | undefined;
@@ -54,6 +58,14 @@ export class ControlPlane {
       waitForConfig: (v) => this.distributor.waitFor(v, 5_000).catch((err: Error) => opts.log(err.message)),
       log: opts.log,
     });
+    this.telemetry = new Telemetry({
+      homeDir: opts.home.dir,
+      store: this.store,
+      distributor: this.distributor,
+      ...(opts.prometheus ? { prometheusUrl: opts.prometheus } : {}),
+      ...(process.env.GRAYMESH_OTLP_EXPORT_URL ? { exportUrl: process.env.GRAYMESH_OTLP_EXPORT_URL } : {}),
+      log: opts.log,
+    });
     this.releases = new ReleaseController({ store: this.store, settle: () => this.settle(), log: opts.log });
   }
 
@@ -67,8 +79,10 @@ export class ControlPlane {
     this.app = await buildServer(this);
     const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
     this.url = address.replace('[::1]', '127.0.0.1');
+    this.telemetry.start();
     await this.workloads.resume();
-    this.releases.resume();
+    // Releases resume once a proxy is back (bounded), so their make-before-break steps wait for its ACKs.
+    void this.distributor.waitFor(0, 30_000, true).catch(() => undefined).then(() => this.releases.resume());
   }
 
   /** Rebuilds the snapshot now and publishes it when its content changed; returns the current version. */
@@ -119,6 +133,7 @@ export class ControlPlane {
     else this.supervisor.detachAll();
     this.distributor.close();
     await this.app?.close();
+    await this.telemetry.close();
     this.store.close();
   }
 }

@@ -102,11 +102,14 @@ export class WorkloadController {
    */
   async resume(): Promise<void> {
     const { store, supervisor, instance } = this.host;
+    const orphans: number[] = [];
     for (const pod of store.list<Pod>('Pod')) {
       const ns = pod.metadata.namespace ?? 'default';
       const dep = store.get<Deployment>('Deployment', ns, pod.metadata.labels?.[WORKLOAD_LABEL] ?? '');
       if (!dep) {
+        // Its Deployment went while no control plane ran (or mid-removal): withdraw it, then stop its process.
         store.delete('Pod', ns, pod.metadata.name);
+        if (pod.status?.pid !== undefined && isOurs(pod.status.pid, instance)) orphans.push(pod.status.pid);
         continue;
       }
       const run = await this.podRun(dep, pod);
@@ -125,6 +128,27 @@ export class WorkloadController {
       }
     }
     for (const d of store.list<Deployment>('Deployment')) this.enqueue(d.metadata.namespace ?? 'default', d.metadata.name);
+    if (orphans.length > 0) void this.stopOrphans(orphans);
+  }
+
+  /**
+   * Stops processes whose pods are gone, once every proxy stopped sending to them: SIGTERM
+   * (they drain in-flight requests), SIGKILL after the grace period the supervisor gives too.
+   */
+  private async stopOrphans(pids: number[]): Promise<void> {
+    await this.host.waitForConfig(this.host.syncConfig());
+    const signal = (sig: NodeJS.Signals): void => {
+      for (const pid of pids) {
+        if (!isOurs(pid, this.host.instance)) continue;
+        try {
+          process.kill(-pid, sig);
+        } catch {
+          // already gone
+        }
+      }
+    };
+    signal('SIGTERM');
+    setTimeout(() => signal('SIGKILL'), 10_000).unref();
   }
 
   /** Supervisor callback: records a pod's observed state and re-reconciles its Deployment. */
