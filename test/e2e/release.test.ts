@@ -4,8 +4,8 @@
  * at any step (create, set weights, take over, offline, roll back).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import http from 'node:http';
 import { Instance } from '../helpers/instance.js';
+import { Load, productpageVersion } from '../helpers/load.js';
 
 interface ReleaseJson {
   metadata: { name: string };
@@ -21,60 +21,6 @@ interface ReleaseJson {
 const HOST = 'productpage.demo-project.localhost';
 const V2_IMAGE = 'kubesphere/examples-bookinfo-reviews-v2:1.13.0';
 
-/** Continuous load through the gateway with a keep-alive agent; counts versions seen and failures. */
-class Load {
-  private stopped = false;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  readonly seen = new Map<string, number>();
-  failures: string[] = [];
-  total = 0;
-  private loops: Promise<void>[] = [];
-
-  constructor(private readonly port: number) {}
-
-  start(concurrency = 4): void {
-    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
-  }
-
-  private get(): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: this.port, path: '/productpage', headers: { host: HOST }, agent: this.agent, timeout: 20_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-    });
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      this.total++;
-      try {
-        const r = await this.get();
-        const v = /Reviews served by:[^r]*reviews-(v\d)-/.exec(r.body)?.[1];
-        if (r.status !== 200 || !v || r.body.includes('currently unavailable')) this.failures.push(`${r.status} ${v ?? 'no version'}`);
-        else this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
-      } catch (err) {
-        this.failures.push((err as Error).message);
-      }
-    }
-  }
-
-  reset(): void {
-    this.seen.clear();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops);
-    this.agent.destroy();
-  }
-}
-
 describe('grayscale releases never drop a request', () => {
   const gm = new Instance();
   let load: Load;
@@ -84,7 +30,7 @@ describe('grayscale releases never drop a request', () => {
     expect(r.code, r.stderr).toBe(0);
     const d = await gm.cliAsync(['deploy', 'bookinfo', '-p', 'demo-project']);
     expect(d.code, d.stderr).toBe(0);
-    load = new Load(gm.gatewayPort);
+    load = new Load({ port: gm.gatewayPort, host: HOST, path: '/productpage', version: productpageVersion });
     load.start();
   }, 120_000);
 

@@ -1,0 +1,91 @@
+/**
+ * Continuous load through the gateway for end-to-end tests: a few loops of
+ * keep-alive requests that count which version answered and every failure,
+ * so a test can assert that a release step lost nothing.
+ */
+import http from 'node:http';
+
+export interface LoadTarget {
+  /** The gateway's port. */
+  port: number;
+  /** The Host header, e.g. productpage.demo-project.localhost. */
+  host: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** The version that answered, or undefined when the answer counts as a failure. */
+  version(status: number, body: string): string | undefined;
+}
+
+/** Bookinfo's product page: 200, the reviews version named, and no "unavailable" fallback. */
+export function productpageVersion(status: number, body: string): string | undefined {
+  const v = /Reviews served by:[^r]*reviews-(v\d)-/.exec(body)?.[1];
+  return status === 200 && v && !body.includes('currently unavailable') ? v : undefined;
+}
+
+/** httpbin's JSON answers name the version that produced them. */
+export function httpbinVersion(status: number, body: string): string | undefined {
+  if (status !== 200) return undefined;
+  try {
+    return (JSON.parse(body) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+export class Load {
+  private stopped = false;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private loops: Promise<void>[] = [];
+  /** Answers per version since the last reset. */
+  readonly seen = new Map<string, number>();
+  /** Every failure, prefixed with the phase it happened in. */
+  failures: string[] = [];
+  total = 0;
+  /** Names the step under way, so a failure says when it happened. */
+  phase = 'start';
+
+  constructor(private readonly target: LoadTarget) {}
+
+  start(concurrency = 4): void {
+    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+  }
+
+  private get(): Promise<{ status: number; body: string }> {
+    const t = this.target;
+    return new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: t.port, path: t.path, headers: { ...t.headers, host: t.host }, agent: this.agent, timeout: 20_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.total++;
+      try {
+        const r = await this.get();
+        const v = this.target.version(r.status, r.body);
+        if (v === undefined) this.failures.push(`${this.phase}: ${r.status} ${r.body.slice(0, 120)}`);
+        else this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
+      } catch (err) {
+        this.failures.push(`${this.phase}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  reset(): void {
+    this.seen.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+    this.agent.destroy();
+  }
+}
