@@ -46,8 +46,30 @@ export interface StatSeries {
   durationBuckets: number[];
   /** Sum of durations, ms. */
   durationSum: number;
+  /** Sum of istio_request_bytes (request body bytes), over every request of the series. */
   requestBytesSum: number;
+  /** Sum of istio_response_bytes (response body bytes). */
   responseBytesSum: number;
+  /**
+   * Cumulative counts per ISTIO_SIZE_BUCKETS bucket of request bytes, then +Inf
+   * (length buckets + 1). Optional so older proxies' snapshots still parse; the
+   * graymesh proxy always fills it.
+   */
+  requestBytesBuckets?: number[];
+  /** Cumulative counts per ISTIO_SIZE_BUCKETS bucket of response bytes, then +Inf. */
+  responseBytesBuckets?: number[];
+}
+
+/** The proxy's span export counters, cumulative since start. */
+export interface TracingStats {
+  /** Spans accepted by the collector. */
+  exported: number;
+  /** Spans dropped because the queue was full (the oldest go first) or a batch failed. */
+  dropped: number;
+  /** Export requests that failed (network error or non-2xx answer). */
+  failedExports: number;
+  /** Spans waiting in the queue now. */
+  queued: number;
 }
 
 /** What `/stats/json` answers. */
@@ -57,4 +79,8 @@ export interface StatsSnapshot {
   /** The proxy's start time (epoch ms): a change means counters restarted from zero. */
   startMs: number;
   series: StatSeries[];
+  /** The proxy's name (GRAYMESH_PROXY_NAME), when it reports one. */
+  proxy?: string;
+  /** Span export counters, when the proxy exports spans. */
+  tracing?: TracingStats;
 }
