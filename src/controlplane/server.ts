@@ -3,9 +3,8 @@
  * this file alone maps errors to HTTP answers, and every route is listed in
  * the OpenAPI document at /api/openapi.json.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
-import { GmError, badRequest, notFound, unauthorized } from '../api/errors.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { GmError, badRequest, notFound } from '../api/errors.js';
 import type { ControlPlane } from './control-plane.js';
 import { OpenApi } from './openapi.js';
 import { registerResourceRoutes } from './routes/resources.js';
@@ -14,8 +13,11 @@ import { registerStatusRoutes } from './routes/status.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerExportRoutes } from './routes/export.js';
 import { CONSOLE_PLACEHOLDER } from './console-placeholder.js';
-
-const OPEN_PATHS = new Set(['/healthz', '/', '/api/openapi.json']);
+import { AuthService } from './auth/auth-service.js';
+import { installGuard } from './auth/guard.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerTenantRoutes } from './routes/tenants.js';
+import { registerAuditRoutes } from './routes/audit.js';
 
 export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
@@ -33,17 +35,10 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
     reply.status(404).send(notFound(`no API route ${req.method} ${req.url.split('?')[0]}`).toBody());
   });
 
-  const expected = Buffer.from(cp.token);
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?')[0] ?? '/';
-    reply.header('x-content-type-options', 'nosniff');
-    if (OPEN_PATHS.has(path)) return;
-    const auth = req.headers.authorization ?? '';
-    const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7) : '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw unauthorized('missing or invalid credentials; run the CLI on the instance home, or pass a token (GRAYMESH_TOKEN)');
-    }
-  });
+  // Every route, whoever registers it, is authenticated and authorised by the guard (src/controlplane/auth/policy.ts).
+  const auth = new AuthService(cp.store, { instanceToken: cp.token, adminPassword: cp.opts.home.adminCredentials().password });
+  app.addHook('onClose', async () => auth.close());
+  installGuard(app, auth, cp.store);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   api.add('get', '/healthz', 'Liveness of the control plane', false);
@@ -55,5 +50,8 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
   registerExportRoutes(app, api, cp);
   registerResourceRoutes(app, api, cp);
   registerXdsRoutes(app, api, cp);
+  registerAuthRoutes(app, api, auth);
+  registerTenantRoutes(app, api, auth);
+  registerAuditRoutes(app, api, auth);
   return app;
 }

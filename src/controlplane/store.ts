@@ -56,6 +56,11 @@ export class Store {
     this.db.close();
   }
 
+  /** The SQLite database, for repositories that keep tables of their own in the same file (accounts, the audit log). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** Runs fn atomically: every write in it lands, or none does. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T {
     if (this.pending) return fn();

@@ -1,9 +1,9 @@
 /**
  * The home of one graymesh instance (`~/.graymesh` or `$GRAYMESH_HOME`): the
  * store, logs, the instance file every command reads to find the control
- * plane, and the admin credentials (mode 0600).
+ * plane, the admin credentials and the CLI's login session (both mode 0600).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,33 @@ export interface InstanceFile {
   pid: number;
   proxyPid?: number;
   startedAt: string;
+}
+
+/** The admin credentials of a home: the first account's password and the instance token. */
+export interface AdminCredentials {
+  username: string;
+  /** The initial password of the `admin` account (console and `graymesh login`). */
+  password: string;
+  /** The instance token: the CLI on this home and the node proxies act with it, as platform-admin. */
+  token: string;
+}
+
+/** What `graymesh login` keeps for later commands on this home. */
+export interface Session {
+  /** The control plane the token is for. */
+  url: string;
+  username: string;
+  token: string;
+  /** RFC 3339. */
+  expiresAt: string;
+}
+
+/** Writes a private file (mode 0600) atomically. */
+function writePrivate(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
 }
 
 export function resolveHome(explicit?: string): string {
@@ -58,18 +85,68 @@ export class Home {
     return id;
   }
 
-  /** The admin token, created (mode 0600) on first use; never printed. */
+  get sessionFile(): string {
+    return path.join(this.dir, 'session');
+  }
+
+  /** The instance token, created (mode 0600) on first use; never printed. */
   adminToken(): string {
     const f = this.credentialsFile;
     if (existsSync(f)) {
       const m = /^token:\s*(\S+)/m.exec(readFileSync(f, 'utf8'));
       if (m) return m[1] as string;
     }
+    return this.adminCredentials().token;
+  }
+
+  /**
+   * The admin credentials, created (mode 0600) on first use, or completed
+   * with a password when a home from before accounts has only a token. Never printed.
+   */
+  adminCredentials(): AdminCredentials {
+    const f = this.credentialsFile;
+    const text = existsSync(f) ? readFileSync(f, 'utf8') : '';
+    const field = (k: string): string | undefined => new RegExp(`^${k}:\\s*(\\S+)`, 'm').exec(text)?.[1];
+    const creds: AdminCredentials = {
+      username: 'admin',
+      password: field('password') ?? randomBytes(15).toString('base64url'),
+      token: field('token') ?? `gm_${randomBytes(24).toString('base64url')}`,
+    };
+    if (field('password') === undefined || field('token') === undefined) {
+      this.ensure();
+      writePrivate(
+        f,
+        [
+          '# graymesh admin credentials; keep this file private.',
+          '# The password is the initial one of the admin account (console, graymesh login);',
+          '# changing it later does not update this file. The CLI on this home and the node',
+          '# proxies act with the instance token below.',
+          `username: ${creds.username}`,
+          `password: ${creds.password}`,
+          `token: ${creds.token}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return creds;
+  }
+
+  /** The CLI's login session on this home, if any. */
+  readSession(): Session | undefined {
+    try {
+      return JSON.parse(readFileSync(this.sessionFile, 'utf8')) as Session;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeSession(s: Session): void {
     this.ensure();
-    const token = `gm_${randomBytes(24).toString('base64url')}`;
-    writeFileSync(f, `# graymesh admin credentials; keep this file private\nusername: admin\ntoken: ${token}\n`, { mode: 0o600 });
-    chmodSync(f, 0o600);
-    return token;
+    writePrivate(this.sessionFile, `${JSON.stringify(s, null, 2)}\n`);
+  }
+
+  clearSession(): void {
+    rmSync(this.sessionFile, { force: true });
   }
 
   readInstance(): InstanceFile | undefined {

@@ -14,6 +14,7 @@ import { podLogFile } from '../controllers/workloads.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { matchesLabels } from '../store.js';
 import { accessLogFile } from '../../dataplane/access-log.js';
+import { WORKSPACE_LABEL, WorkspaceAccess } from '../auth/roles.js';
 import path from 'node:path';
 
 interface Params {
@@ -87,34 +88,56 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   });
   api.add('post', '/api/v1/delete', 'Deletes the objects manifests name, all or nothing');
 
-  // Projects (Namespaces).
-  app.get('/api/v1/projects', async () => ({ items: store.list('Namespace') }));
-  api.add('get', '/api/v1/projects', 'Lists projects');
+  // Projects (Namespaces). A project's workspace is its kubesphere.io/workspace label, as in KubeSphere.
+  app.get('/api/v1/projects', async (req) => ({ items: req.access.visibleProjects(store.list<Namespace>('Namespace')) }));
+  api.add('get', '/api/v1/projects', 'Lists the projects the caller may see');
   app.get('/api/v1/projects/:project', async (req) => mustProject((req.params as Params).project));
   api.add('get', '/api/v1/projects/:project', 'Reads a project');
   app.post('/api/v1/projects', async (req, reply) => {
-    const { name, governance } = (req.body ?? {}) as { name?: string; governance?: boolean };
+    const { name, governance, workspace } = (req.body ?? {}) as { name?: string; governance?: boolean; workspace?: unknown };
     const err = dns1123LabelError(name);
     if (err) throw invalid(`Namespace: metadata.name: ${err}`);
+    if (workspace !== undefined) {
+      const werr = dns1123LabelError(workspace);
+      if (werr) throw invalid(`workspace: ${werr}`);
+      req.access.requireWorkspace(workspace as string, WorkspaceAccess.Admin, `create projects in workspace ${String(workspace)}`);
+    } else {
+      req.access.requirePlatform(`create project ${String(name)} outside a workspace (name one: --workspace W)`);
+    }
     const ns: Namespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: name as string, annotations: { [GOVERNANCE_ANNOTATION]: String(governance !== false) } },
+      metadata: {
+        name: name as string,
+        ...(workspace !== undefined ? { labels: { [WORKSPACE_LABEL]: workspace as string } } : {}),
+        annotations: { [GOVERNANCE_ANNOTATION]: String(governance !== false) },
+      },
     };
     reply.status(201);
     return store.create(ns);
   });
-  api.add('post', '/api/v1/projects', 'Creates a project');
+  api.add('post', '/api/v1/projects', 'Creates a project: {name, workspace?, governance?} (a workspace-admin in their workspace; outside one, a platform-admin)');
   app.patch('/api/v1/projects/:project', async (req) => {
     const ns = mustProject((req.params as Params).project);
-    const { governance } = (req.body ?? {}) as { governance?: boolean };
-    if (typeof governance !== 'boolean') throw badRequest('body: {"governance": true|false} required');
-    ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
+    const { governance, workspace } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown };
+    if (typeof governance !== 'boolean' && workspace === undefined) {
+      throw badRequest('body: {"governance": true|false} or {"workspace": "W"} required');
+    }
+    if (governance !== undefined && typeof governance !== 'boolean') throw badRequest('governance: true or false');
+    if (workspace !== undefined) {
+      const werr = dns1123LabelError(workspace);
+      if (werr) throw invalid(`workspace: ${werr}`);
+      // Moving a project between workspaces changes who may see it: a platform decision.
+      req.access.requirePlatform(`move project ${ns.metadata.name} to another workspace`);
+      req.access.requireWorkspace(workspace as string, WorkspaceAccess.Admin);
+      ns.metadata.labels = { ...ns.metadata.labels, [WORKSPACE_LABEL]: workspace as string };
+    }
+    if (typeof governance === 'boolean') ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
     const out = store.update(ns);
     await enforce();
     return out;
   });
-  api.add('patch', '/api/v1/projects/:project', 'Changes project settings (application governance)');
+  api.add('patch', '/api/v1/projects/:project', 'Changes project settings: {governance} (project-admin), {workspace} (platform-admin)');
   app.delete('/api/v1/projects/:project', async (req) => {
     const { project } = req.params as Params;
     mustProject(project);

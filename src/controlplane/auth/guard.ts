@@ -1,0 +1,259 @@
+/**
+ * The request guard: Fastify hooks that authenticate every request, check it
+ * against the route policy before any handler runs, refuse malformed route
+ * parameters, set the security headers, and write the audit log.
+ *
+ * - onRequest: headers; who is calling (401 for bad credentials); what the
+ *   route needs (401, 403, 404); parameters (422). Runs before the body is
+ *   read, so nothing unauthenticated is parsed.
+ * - preHandler: manifests (apply, delete), checked per object once parsed.
+ * - onSend / onResponse: the audit record of every write, refusals included.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { forbidden, unauthorized } from '../../api/errors.js';
+import { KINDS, kindOf } from '../../api/kinds.js';
+import type { Namespace } from '../../api/objects.js';
+import type { Store } from '../store.js';
+import { Access } from './access.js';
+import type { AuditResult } from './audit-log.js';
+import type { AuthService } from './auth-service.js';
+import { checkParams } from './params.js';
+import { needOf, type Need } from './policy.js';
+import { ProjectAccess, WORKSPACE_LABEL, WorkspaceAccess } from './roles.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What the caller may do; set before any handler runs. */
+    access: Access;
+    /** The caller's name (`admin` for the instance token); releases record it in their history. */
+    user: string;
+  }
+}
+
+/**
+ * Content-Security-Policy for the console: everything from this origin only,
+ * no inline scripts, no framing (with X-Frame-Options for older browsers).
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': CSP,
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Writes not audited: the proxies' config ACKs and telemetry ingestion (unless refused). */
+const UNAUDITED = ['/xds/', '/v1/traces', '/api/v2/spans'];
+
+interface State {
+  need: Need;
+  objects?: string;
+  workspace?: string;
+  message?: string;
+}
+
+function pathOf(req: FastifyRequest): string {
+  return req.url.split('?')[0] ?? '/';
+}
+
+function fill(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? k);
+}
+
+/** Installs the guard on a server; every route, whoever registers it, passes through it. */
+export function installGuard(app: FastifyInstance, auth: AuthService, store: Store): void {
+  const states = new WeakMap<FastifyRequest, State>();
+  app.decorateRequest('access', null as unknown as Access);
+  app.decorateRequest('user', '');
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    const path = pathOf(req);
+    if (path.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    const need = needOf(req.method, req.routeOptions.url, path);
+    states.set(req, { need });
+    req.access = new Access(undefined, auth.accounts, store);
+    req.user = '-';
+    let principal;
+    try {
+      principal = auth.authenticate(req.headers.authorization);
+    } catch (err) {
+      // A bad token on an open route (login, health, console) is ignored, not refused.
+      if (need.kind !== 'open') {
+        req.access.refused = true;
+        throw err;
+      }
+    }
+    req.access = new Access(principal, auth.accounts, store);
+    req.user = principal?.name ?? '-';
+    if (need.kind !== 'open' && !principal) {
+      req.access.refused = true;
+      throw unauthorized('missing credentials: send "Authorization: Bearer TOKEN" (graymesh login, or GRAYMESH_TOKEN)');
+    }
+    checkParams(req.params);
+    if (need.kind !== 'open') authorize(req, need);
+  });
+
+  app.addHook('preHandler', async (req: FastifyRequest) => {
+    const st = states.get(req);
+    if (st?.need.kind === 'objects') st.objects = checkObjects(req, store, req.url.startsWith('/api/v1/delete'));
+  });
+
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const st = states.get(req);
+    if (st && reply.statusCode >= 400 && typeof payload === 'string' && !READS.has(req.method)) {
+      try {
+        const m = (JSON.parse(payload) as { error?: { message?: unknown } }).error?.message;
+        if (typeof m === 'string') st.message = m.slice(0, 500);
+      } catch {
+        // not JSON
+      }
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (READS.has(req.method)) return;
+    const path = pathOf(req);
+    const status = reply.statusCode;
+    if (status < 400 && UNAUDITED.some((p) => path.startsWith(p))) return;
+    if (path.startsWith('/xds/')) return;
+    const st = states.get(req);
+    const params = (req.params ?? {}) as Record<string, string | undefined>;
+    const body = (req.body ?? {}) as { project?: unknown; workspace?: unknown };
+    const access = req.access as Access | null;
+    const refused = status === 429 || status === 401 || access?.refused === true;
+    const result: AuditResult = status < 400 ? 'allowed' : refused ? 'refused' : 'failed';
+    const project = params.project ?? (typeof body.project === 'string' && body.project.length <= 63 ? body.project : undefined);
+    const workspace = params.workspace ?? (typeof body.workspace === 'string' && body.workspace.length <= 63 ? body.workspace : undefined);
+    const user = access?.principal?.name ?? (access?.claimedUser ? access.claimedUser : '-');
+    auth.audit.record({
+      time: new Date().toISOString(),
+      user,
+      method: req.method,
+      path: path.slice(0, 300),
+      ...(project ? { project } : {}),
+      ...(workspace ? { workspace } : {}),
+      ...(st?.objects ? { objects: st.objects } : {}),
+      status,
+      result,
+      ...(st?.message ? { message: st.message } : {}),
+      ip: req.ip,
+    });
+  });
+}
+
+/** Checks a route's need against the caller; throws 403 or 404. */
+function authorize(req: FastifyRequest, need: Need): void {
+  const a = req.access;
+  const p = a.principal!;
+  const params = (req.params ?? {}) as Record<string, string>;
+  if (p.kind === 'token' && need.kind !== 'scoped') {
+    a.refused = true;
+    throw forbidden(`a ${p.scope} token may only ${p.scope === 'scrape' ? 'read /metrics' : 'send spans to /v1/traces and /api/v2/spans'}; log in for anything else`);
+  }
+  switch (need.kind) {
+    case 'open':
+    case 'authenticated':
+    case 'handler':
+    case 'objects':
+      return;
+    case 'instance':
+      if (p.kind === 'instance') return;
+      a.refused = true;
+      throw forbidden('the config stream is for node proxies, which use the instance token');
+    case 'scoped':
+      if (p.platformAdmin || (p.kind === 'token' && p.scope === need.scope)) return;
+      a.refused = true;
+      throw forbidden(`${a.user} may not ${need.scope === 'scrape' ? 'scrape metrics' : 'send spans'}: use a ${need.scope} token (graymesh token create --scope ${need.scope})`);
+    case 'platform':
+      a.requirePlatform(need.action);
+      return;
+    case 'project': {
+      const project = params.project as string;
+      a.requireProject(project, need.level, need.action ? fill(need.action, params) : undefined);
+      return;
+    }
+    case 'workspace': {
+      const ws = params.workspace as string;
+      a.requireWorkspace(ws, need.level, need.action ? fill(need.action, params) : undefined);
+      return;
+    }
+  }
+}
+
+/**
+ * Manifests of an apply or a delete: each object needs write access to its
+ * project; a Namespace needs the project's admin to change it, its
+ * workspace's admin to create or delete it, and a platform admin to move it
+ * between workspaces. Nothing is written unless every object passes.
+ * Returns the objects named, for the audit log.
+ */
+function checkObjects(req: FastifyRequest, store: Store, isDelete: boolean): string | undefined {
+  const a = req.access;
+  const body = req.body as { objects?: unknown; project?: unknown } | undefined;
+  if (!body || !Array.isArray(body.objects)) return undefined;
+  const defaultNs = typeof body.project === 'string' ? body.project : undefined;
+  const docs = body.objects.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d));
+  const meta = (d: Record<string, unknown>): { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> } =>
+    typeof d.metadata === 'object' && d.metadata !== null ? (d.metadata as never) : {};
+  const isNamespace = (d: Record<string, unknown>): boolean => d.kind === 'Namespace';
+  const created = new Set<string>();
+  const names: string[] = [];
+  for (const d of docs.filter(isNamespace)) {
+    const m = meta(d);
+    if (typeof m.name !== 'string') continue;
+    names.push(`Namespace/${m.name}`);
+    const existing = store.get<Namespace>('Namespace', undefined, m.name);
+    if (isDelete) {
+      a.requireProject(m.name, ProjectAccess.Owner, `delete project ${m.name}`);
+      continue;
+    }
+    const wanted = m.labels?.[WORKSPACE_LABEL];
+    if (existing) {
+      a.requireProject(m.name, ProjectAccess.Admin, `change the settings of project ${m.name}`);
+      const current = existing.metadata.labels?.[WORKSPACE_LABEL];
+      if (wanted === undefined && current !== undefined) {
+        // The workspace is graymesh's to record: a manifest without the label keeps it.
+        d.metadata = { ...m, labels: { ...(m.labels ?? {}), [WORKSPACE_LABEL]: current } };
+      } else if (wanted !== current) {
+        a.requirePlatform(`move project ${m.name} to another workspace`);
+      }
+    } else {
+      if (typeof wanted === 'string') a.requireWorkspace(wanted, WorkspaceAccess.Admin, `create projects in workspace ${wanted}`);
+      else a.requirePlatform(`create project ${m.name} outside a workspace (label it ${WORKSPACE_LABEL}: WORKSPACE)`);
+      created.add(m.name);
+    }
+  }
+  for (const d of docs.filter((x) => !isNamespace(x))) {
+    const m = meta(d);
+    const info = typeof d.apiVersion === 'string' && typeof d.kind === 'string' ? (kindOf(d.apiVersion, d.kind) ?? KINDS.find((k) => k.kind === d.kind)) : undefined;
+    const ns = typeof m.namespace === 'string' ? m.namespace : defaultNs;
+    names.push(`${String(d.kind)}/${ns ?? ''}/${String(m.name)}`);
+    if (info && !info.namespaced) {
+      a.requirePlatform(`change ${info.kind} objects`);
+      continue;
+    }
+    // Without a project the apply fails validation (nothing is written); a platform admin sees that message.
+    if (ns === undefined) continue;
+    if (created.has(ns)) continue;
+    a.requireProject(ns, ProjectAccess.Write, `${isDelete ? 'delete' : 'change'} ${String(d.kind)} objects in project ${ns}`);
+  }
+  const summary = names.join(', ');
+  return summary.length > 1000 ? `${summary.slice(0, 997)}...` : summary;
+}
