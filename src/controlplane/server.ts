@@ -11,6 +11,7 @@ import { registerResourceRoutes } from './routes/resources.js';
 import { registerXdsRoutes } from './routes/xds.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerReleaseRoutes } from './routes/releases.js';
+import { registerTelemetryRoutes } from './routes/telemetry.js';
 import { registerExportRoutes } from './routes/export.js';
 import { CONSOLE_PLACEHOLDER } from './console-placeholder.js';
 import { AuthService } from './auth/auth-service.js';
@@ -47,6 +48,7 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
 
   registerStatusRoutes(app, api, cp);
   registerReleaseRoutes(app, api, cp);
+  registerTelemetryRoutes(app, api, cp);
   registerExportRoutes(app, api, cp);
   registerResourceRoutes(app, api, cp);
   registerXdsRoutes(app, api, cp);

@@ -1,0 +1,266 @@
+/**
+ * Telemetry routes: span ingest (OTLP/HTTP JSON and protobuf at /v1/traces,
+ * Zipkin v2 at /api/v2/spans), graymesh's trace search and trace view, the
+ * Jaeger query API (/api/services, /api/traces, ...) for Jaeger UI and
+ * Grafana, topology, chart series, and /metrics for Prometheus.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { badRequest, notFound } from '../../api/errors.js';
+import type { OpenApi } from '../openapi.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import type { Store } from '../store.js';
+import { optDuration, parseDuration, parseInstantUs } from '../telemetry/duration.js';
+import { spansFromOtlp, type OtlpTraceRequest } from '../telemetry/otlp-json.js';
+import { decodeOtlpProto } from '../telemetry/otlp-proto.js';
+import { spansFromZipkin } from '../telemetry/zipkin.js';
+import { summarize, traceView } from '../telemetry/trace-views.js';
+import { envelope, jaegerTrace } from '../telemetry/jaeger.js';
+import type { SpanQuery } from '../telemetry/span-store.js';
+
+/** What the routes need of the control plane. */
+export interface TelemetryHost {
+  telemetry: Telemetry;
+  store: Store;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+const PROTOBUF = 'application/x-protobuf';
+
+function one(q: Query, key: string): string | undefined {
+  const v = q[key];
+  return Array.isArray(v) ? v.at(-1) : v;
+}
+
+function many(q: Query, key: string): string[] {
+  const v = q[key];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function limitOf(q: Query, dflt: number): number {
+  const raw = one(q, 'limit');
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1500) throw badRequest(`limit: ${raw} must be an integer from 1 to 1500`);
+  return n;
+}
+
+/** `k=v` tag filters (graymesh) and `k:v` (Jaeger's tag=) into a map. */
+function tagsOf(values: string[], sep: '=' | ':'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of values) {
+    const i = t.indexOf(sep);
+    if (i <= 0) throw badRequest(`tag: "${t}" is not key${sep}value`);
+    out[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return out;
+}
+
+/** Time range from start/end (or lookback before end). */
+function rangeOf(q: Query): Pick<SpanQuery, 'startUs' | 'endUs'> {
+  const out: Pick<SpanQuery, 'startUs' | 'endUs'> = {};
+  const start = one(q, 'start');
+  const end = one(q, 'end');
+  if (end) out.endUs = parseInstantUs(end, 'end');
+  if (start) out.startUs = parseInstantUs(start, 'start');
+  else {
+    const lookback = one(q, 'lookback');
+    if (lookback && lookback !== 'custom') out.startUs = (out.endUs ?? Date.now() * 1000) - parseDuration(lookback, 'lookback') * 1000;
+  }
+  return out;
+}
+
+function durations(q: Query): Pick<SpanQuery, 'minDurationUs' | 'maxDurationUs'> {
+  const min = optDuration(one(q, 'minDuration'), 'minDuration');
+  const max = optDuration(one(q, 'maxDuration'), 'maxDuration');
+  return { ...(min !== undefined ? { minDurationUs: min * 1000 } : {}), ...(max !== undefined ? { maxDurationUs: max * 1000 } : {}) };
+}
+
+/** A trace id as stored: lowercase, 64-bit ids widened to 128 (Zipkin, Jaeger clients). */
+function normalizeTraceId(id: string): string {
+  const t = id.toLowerCase();
+  if (!/^[0-9a-f]{1,32}$/.test(t)) throw badRequest(`trace id "${id}" is not hex`);
+  return t.padStart(32, '0');
+}
+
+/** Decompresses gzip or deflate bodies (OTLP exporters may compress) and keeps Fastify's length check on the encoded bytes. */
+function decompress(req: FastifyRequest, payload: Readable): Readable {
+  const enc = String(req.headers['content-encoding'] ?? '').toLowerCase();
+  if (enc !== 'gzip' && enc !== 'deflate') return payload;
+  const out = enc === 'gzip' ? createGunzip() : createInflate();
+  let n = 0;
+  payload.on('data', (c: Buffer) => {
+    n += c.length;
+    (out as unknown as { receivedEncodedLength: number }).receivedEncodedLength = n;
+  });
+  payload.on('error', (err) => out.destroy(err));
+  return payload.pipe(out);
+}
+
+export function registerTelemetryRoutes(app: FastifyInstance, api: OpenApi, cp: TelemetryHost): void {
+  const t = cp.telemetry;
+  const mustProject = (p: string): void => {
+    if (!cp.store.get('Namespace', undefined, p)) throw notFound(`project ${p} not found`);
+  };
+  if (!app.hasContentTypeParser(PROTOBUF)) {
+    app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  }
+
+  // Ingest.
+  app.post('/v1/traces', { preParsing: async (req, _reply, payload) => decompress(req, payload) }, async (req, reply) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    const isProto = type === PROTOBUF;
+    const body = isProto ? decodeOtlpProto(req.body as Buffer) : (req.body as OtlpTraceRequest);
+    if (!isProto && type !== 'application/json') throw badRequest(`content-type ${type || '(none)'}: send application/json or ${PROTOBUF}`);
+    await t.collector.ingest(spansFromOtlp(body));
+    // ExportTraceServiceResponse: an empty message means full success.
+    if (isProto) return reply.type(PROTOBUF).send(Buffer.alloc(0));
+    return reply.type('application/json').send({ partialSuccess: {} });
+  });
+  api.add('post', '/v1/traces', 'OTLP/HTTP trace ingest (application/json or application/x-protobuf, gzip accepted)');
+
+  app.post('/api/v2/spans', { preParsing: async (req, _reply, payload) => decompress(req, payload) }, async (req, reply) => {
+    await t.collector.ingest(spansFromZipkin(req.body));
+    return reply.status(202).send();
+  });
+  api.add('post', '/api/v2/spans', 'Zipkin v2 JSON span ingest');
+
+  // graymesh's trace API.
+  app.get('/api/v1/projects/:project/traces', async (req) => {
+    const { project } = req.params as { project: string };
+    mustProject(project);
+    const q = req.query as Query;
+    const service = one(q, 'service');
+    const operation = one(q, 'operation');
+    const ids = t.spans.findTraceIds({
+      namespace: project,
+      ...(service ? { service: [service, `${service}.${project}`] } : {}),
+      ...(operation ? { operation } : {}),
+      tags: tagsOf(many(q, 'tag'), '='),
+      ...durations(q),
+      ...rangeOf(q),
+      limit: limitOf(q, 20),
+    });
+    const traces = t.spans.traces(ids);
+    return { items: ids.map((id) => summarize(id, traces.get(id) ?? [])) };
+  });
+  api.add('get', '/api/v1/projects/:project/traces', 'Searches traces of a project, most recent first', true, [
+    'service',
+    'operation',
+    'tag',
+    'minDuration',
+    'maxDuration',
+    'start',
+    'end',
+    'lookback',
+    'limit',
+  ]);
+
+  app.get('/api/v1/traces/:id', async (req) => {
+    const id = normalizeTraceId((req.params as { id: string }).id);
+    const spans = t.spans.trace(id);
+    if (spans.length === 0) throw notFound(`trace ${id} not found (never received, or past retention)`);
+    return traceView(id, spans);
+  });
+  api.add('get', '/api/v1/traces/:id', 'A trace with every span and the instance that served it');
+
+  // Topology and charts.
+  app.get('/api/v1/projects/:project/graph', async (req) => {
+    const { project } = req.params as { project: string };
+    mustProject(project);
+    const q = req.query as Query;
+    return t.graph(project, parseDuration(one(q, 'window') ?? '60s', 'window'));
+  });
+  api.add('get', '/api/v1/projects/:project/graph', "A project's versioned-app graph with rates, success, latency and health", true, ['window']);
+
+  app.get('/api/v1/projects/:project/metrics', async (req) => {
+    const { project } = req.params as { project: string };
+    mustProject(project);
+    const q = req.query as Query;
+    const workload = one(q, 'workload');
+    const service = one(q, 'service');
+    const version = one(q, 'version');
+    const points = await t.series(
+      project,
+      { ...(workload ? { workload } : {}), ...(service ? { service } : {}), ...(version ? { version } : {}) },
+      parseDuration(one(q, 'window') ?? '600s', 'window'),
+      parseDuration(one(q, 'step') ?? '10s', 'step'),
+    );
+    return { points };
+  });
+  api.add('get', '/api/v1/projects/:project/metrics', 'Rate, success and latency over time into a workload, service or version', true, [
+    'workload',
+    'service',
+    'version',
+    'window',
+    'step',
+  ]);
+
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await t.prometheusText()));
+  api.add('get', '/metrics', "Every proxy's Istio metrics in Prometheus text format, for a Prometheus to scrape");
+
+  // Jaeger's query API.
+  app.get('/api/services', async () => {
+    const services = t.spans.services();
+    return envelope(services, services.length);
+  });
+  api.add('get', '/api/services', 'Jaeger query API: services with spans');
+
+  app.get('/api/services/:service/operations', async (req) => {
+    const ops = [...new Set(t.spans.operations((req.params as { service: string }).service).map((o) => o.name))];
+    return envelope(ops, ops.length);
+  });
+  api.add('get', '/api/services/:service/operations', "Jaeger query API: a service's operation names");
+
+  app.get('/api/operations', async (req) => {
+    const q = req.query as Query;
+    const service = one(q, 'service');
+    if (!service) throw badRequest('service: required');
+    const kind = one(q, 'spanKind');
+    const ops = t.spans
+      .operations(service)
+      .filter((o) => !kind || o.kind === kind)
+      .map((o) => ({ name: o.name, spanKind: o.kind === 'unspecified' ? '' : o.kind }));
+    return envelope(ops, ops.length);
+  });
+  api.add('get', '/api/operations', "Jaeger query API: a service's operations with span kinds", true, ['service', 'spanKind']);
+
+  app.get('/api/traces', async (req) => {
+    const q = req.query as Query;
+    const service = one(q, 'service');
+    const operation = one(q, 'operation');
+    const tagsJson = one(q, 'tags');
+    let tags: Record<string, string> = tagsOf(many(q, 'tag'), ':');
+    if (tagsJson) {
+      try {
+        const parsed = JSON.parse(tagsJson) as Record<string, unknown>;
+        tags = { ...tags, ...Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)])) };
+      } catch {
+        throw badRequest(`tags: ${tagsJson} is not a JSON object like {"error":"true"}`);
+      }
+    }
+    const limit = limitOf(q, 20);
+    const ids = t.spans.findTraceIds({
+      ...(service ? { service } : {}),
+      ...(operation ? { operation } : {}),
+      tags,
+      ...durations(q),
+      ...rangeOf(q),
+      limit,
+    });
+    const traces = t.spans.traces(ids);
+    const data = ids.map((id) => jaegerTrace(id, traces.get(id) ?? []));
+    return envelope(data, data.length, limit);
+  });
+  api.add('get', '/api/traces', 'Jaeger query API: trace search', true, ['service', 'operation', 'tags', 'minDuration', 'maxDuration', 'start', 'end', 'lookback', 'limit']);
+
+  app.get('/api/traces/:id', async (req, reply) => {
+    const id = normalizeTraceId((req.params as { id: string }).id);
+    const spans = t.spans.trace(id);
+    if (spans.length === 0) return reply.status(404).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: 'trace not found' }] });
+    return envelope([jaegerTrace(id, spans)], 1);
+  });
+  api.add('get', '/api/traces/:id', 'Jaeger query API: one trace');
+}

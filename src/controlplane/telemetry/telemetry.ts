@@ -1,0 +1,181 @@
+/**
+ * The control plane's telemetry, wired in one place: the span collector and
+ * store (with optional OTLP export), the stats poller feeding the embedded
+ * metrics store, and the metrics source graph and chart queries use (the
+ * embedded store, or Prometheus with --prometheus).
+ */
+import path from 'node:path';
+import type { Deployment, Service } from '../../api/objects.js';
+import { badRequest } from '../../api/errors.js';
+import type { Distributor } from '../distributor.js';
+import type { Store } from '../store.js';
+import { Collector } from './collector.js';
+import { buildGraph, queryGraphTraffic, type Graph, type ProjectInventory } from './graph.js';
+import { successRate } from './health.js';
+import { MetricsStore, type LabelMatch } from './metrics-store.js';
+import { EmbeddedSource, PrometheusSource, type MetricsSource } from './metrics-source.js';
+import { OtlpExporter } from './otlp-exporter.js';
+import { mergeExpositions } from './prom-text.js';
+import { SpanStore, type RetentionOptions } from './span-store.js';
+import { StatsPoller } from './stats-poller.js';
+
+export interface TelemetryOptions {
+  /** Instance home: the span store lives in `traces.db` there. */
+  homeDir: string;
+  store: Store;
+  distributor: Distributor;
+  /** A Prometheus to query instead of the embedded store. */
+  prometheusUrl?: string;
+  /** Where to export every span (OTLP/HTTP JSON), e.g. from GRAYMESH_OTLP_EXPORT_URL. */
+  exportUrl?: string;
+  retention?: RetentionOptions;
+  /** Stats poll interval, ms (default 2000). */
+  pollMs?: number;
+  log(msg: string): void;
+}
+
+/** The longest window of graph and chart queries: what the embedded store keeps. */
+export const MAX_WINDOW_MS = 3_600_000;
+
+/** One point of a chart. */
+export interface MetricsPoint {
+  /** End of the step, epoch ms. */
+  t: number;
+  rps: number;
+  successRate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface MetricsFilter {
+  workload?: string;
+  service?: string;
+  version?: string;
+}
+
+export class Telemetry {
+  readonly spans: SpanStore;
+  readonly collector: Collector;
+  readonly metrics = new MetricsStore();
+  readonly poller: StatsPoller;
+  readonly source: MetricsSource;
+  readonly exporter: OtlpExporter | undefined;
+
+  constructor(private readonly opts: TelemetryOptions) {
+    this.spans = new SpanStore(path.join(opts.homeDir, 'traces.db'), opts.retention);
+    this.exporter = opts.exportUrl ? new OtlpExporter({ url: opts.exportUrl, log: opts.log }) : undefined;
+    this.collector = new Collector({
+      store: this.spans,
+      ...(this.exporter ? { exporter: this.exporter } : {}),
+      projectsOf: (svc) => this.projectsOf(svc),
+      log: opts.log,
+    });
+    this.poller = new StatsPoller({
+      store: this.metrics,
+      targets: () =>
+        opts.distributor
+          .list()
+          .filter((p) => p.connected && p.adminPort)
+          .map((p) => ({ name: p.name, adminPort: p.adminPort as number })),
+      intervalMs: opts.pollMs ?? 2000,
+      log: opts.log,
+    });
+    this.source = opts.prometheusUrl ? new PrometheusSource(opts.prometheusUrl) : new EmbeddedSource(this.metrics);
+  }
+
+  private serviceIndex: { at: number; map: Map<string, string[]> } | undefined;
+
+  /** The projects with a Service of this name (cached for a second: spans arrive by the thousand). */
+  projectsOf(service: string): string[] {
+    const now = Date.now();
+    if (!this.serviceIndex || now - this.serviceIndex.at > 1000) {
+      const map = new Map<string, string[]>();
+      for (const s of this.opts.store.list<Service>('Service')) {
+        const list = map.get(s.metadata.name) ?? [];
+        list.push(s.metadata.namespace ?? 'default');
+        map.set(s.metadata.name, list);
+      }
+      this.serviceIndex = { at: now, map };
+    }
+    return this.serviceIndex.map.get(service) ?? [];
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  async close(): Promise<void> {
+    this.poller.stop();
+    await this.collector.close();
+    this.spans.close();
+  }
+
+  /** What a project holds, for the graph's idle nodes. */
+  inventory(project: string): ProjectInventory {
+    return {
+      name: project,
+      workloads: this.opts.store.list<Deployment>('Deployment', { namespace: project }).map((d) => {
+        const labels = d.spec?.template.metadata?.labels ?? d.metadata.labels ?? {};
+        return { name: d.metadata.name, app: labels.app ?? d.metadata.name, version: labels.version ?? '' };
+      }),
+      services: this.opts.store.list<Service>('Service', { namespace: project }).map((s) => s.metadata.name),
+    };
+  }
+
+  /** The project's topology over the window ending now. */
+  async graph(project: string, windowMs: number): Promise<Graph> {
+    checkWindow(windowMs);
+    if (this.source.kind === 'embedded') await this.poller.poll();
+    return buildGraph(this.inventory(project), await queryGraphTraffic(this.source, windowMs));
+  }
+
+  /** Chart points for a project's traffic (into a workload, service and/or version), one per step. */
+  async series(project: string, f: MetricsFilter, windowMs: number, stepMs: number): Promise<MetricsPoint[]> {
+    checkWindow(windowMs);
+    if (!(stepMs >= 1000)) throw badRequest('step: at least 1s');
+    if (windowMs / stepMs > 1000) throw badRequest(`step: ${windowMs / stepMs} points asked; at most 1000 (use a larger step)`);
+    const match: LabelMatch = { reporter: 'source' };
+    if (f.workload) {
+      match.destination_workload = f.workload;
+      match.destination_workload_namespace = project;
+    } else {
+      match.destination_service_namespace = project;
+    }
+    if (f.service) match.destination_service_name = f.service;
+    if (f.version) match.destination_version = f.version;
+    if (this.source.kind === 'embedded') await this.poller.poll();
+    const points = await this.source.series({ windowMs, stepMs, match });
+    const r2 = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(2)));
+    return points.map(({ t, row }) => ({
+      t,
+      rps: row ? Number(row.rps.toFixed(3)) : 0,
+      successRate: row ? r2(successRate(row.rps, row.rps5xx)) : null,
+      p50: row ? r2(row.p50) : null,
+      p95: row ? r2(row.p95) : null,
+      p99: row ? r2(row.p99) : null,
+    }));
+  }
+
+  /** The control plane's /metrics: every proxy's series, and the collector's own. */
+  async prometheusText(): Promise<string> {
+    const proxies = this.opts.distributor.list();
+    const own = [
+      '# HELP graymesh_proxies_connected Node proxies connected to the control plane.',
+      '# TYPE graymesh_proxies_connected gauge',
+      `graymesh_proxies_connected ${proxies.filter((p) => p.connected).length}`,
+      '# HELP graymesh_spans_received_total Spans accepted by the collector since the control plane started.',
+      '# TYPE graymesh_spans_received_total counter',
+      `graymesh_spans_received_total ${this.collector.received}`,
+      '# HELP graymesh_spans_stored Spans in the span store.',
+      '# TYPE graymesh_spans_stored gauge',
+      `graymesh_spans_stored ${this.spans.size}`,
+      '',
+    ].join('\n');
+    return mergeExpositions([...(await this.poller.prometheusTexts()), own]);
+  }
+}
+
+function checkWindow(windowMs: number): void {
+  if (!(windowMs >= 1000) || windowMs > MAX_WINDOW_MS) throw badRequest(`window: ${windowMs / 1000}s is out of range; use 1s to 1h`);
+}
