@@ -49,6 +49,17 @@ export interface ProjectConfig {
   governance: boolean;
 }
 
+/** Mesh-wide tracing settings (Istio's meshConfig.defaultConfig.tracing). */
+export interface TracingConfig {
+  /**
+   * Percentage (0-100) of new traces a proxy samples when a request arrives
+   * without a sampling decision and governance is on for its project; a
+   * decision the caller made is always kept. Overrides the proxy's
+   * GRAYMESH_TRACE_SAMPLING.
+   */
+  sampling: number;
+}
+
 export interface ConfigSnapshot {
   /** Monotonic config version; proxies ACK it. */
   version: number;
@@ -66,6 +77,8 @@ export interface ConfigSnapshot {
   gateways: KubeObject[];
   /** networking.istio.io/v1 ServiceEntry objects. */
   serviceEntries: KubeObject[];
+  /** Tracing settings; absent: the proxy's environment (GRAYMESH_TRACE_SAMPLING, else 100%). */
+  tracing?: TracingConfig;
 }
 
 /** What a proxy reports back after receiving a snapshot. */

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { EndpointConfig } from '../config/snapshot.js';
@@ -16,6 +17,7 @@ import type { RouteDecision, RouteRequest } from './router.js';
 import type { RequestRecord } from './request-record.js';
 import { endpointKey, OutlierDetector } from './outlier.js';
 import type { UpstreamPools } from './upstream.js';
+import type { RequestTelemetry } from './telemetry/request-telemetry.js';
 
 /** Bodies up to this size are buffered so retries and mirrors can resend them (Envoy's buffer limit is 1 MiB too). */
 const REPLAY_LIMIT = 1024 * 1024;
@@ -38,10 +40,12 @@ export class Executor {
   constructor(
     private readonly pools: UpstreamPools,
     readonly sinks: RecordSink[] = [],
+    private readonly telemetry?: RequestTelemetry,
   ) {}
 
   run(req: IncomingMessage, res: ServerResponse, rr: RouteRequest, decision: RouteDecision): void {
     const rec = this.newRecord(req, rr);
+    this.telemetry?.begin(rec, rr, decision);
     res.once('close', () => this.finish(rec, res));
     switch (decision.kind) {
       case 'respond':
@@ -62,6 +66,7 @@ export class Executor {
     const h = req.headers;
     return {
       startTime: Date.now(),
+      hrStart: performance.now(),
       durationMs: 0,
       method: rr.method,
       path: rr.path,
@@ -82,7 +87,7 @@ export class Executor {
   }
 
   private finish(rec: RequestRecord, res: ServerResponse): void {
-    rec.durationMs = Date.now() - rec.startTime;
+    rec.durationMs = performance.now() - rec.hrStart;
     if (!res.writableFinished && rec.status !== 0 && rec.flags === '-') rec.flags = 'DC';
     if (rec.status === 0) {
       rec.status = 0;
@@ -172,6 +177,8 @@ export class Executor {
       headers['x-envoy-external-address'] = remote;
     }
     applyOps(headers, action.requestHeaders);
+    // Trace context for the upstream (and mirrors): set after the route's header changes, as Envoy's router does.
+    this.telemetry?.inject(headers, rec);
     const path = action.rewritePath ?? rr.path;
 
     // Consistent hashing by cookie sets the cookie when the client has none.
@@ -225,17 +232,18 @@ export class Executor {
         return send(res, rec, 503, 'no healthy upstream\n');
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      const perTry = Math.min(retries?.perTryTimeoutMs ?? Infinity, remaining);
-      if (attempt > 0) {
-        const n = this.retriesInFlight.get(cluster) ?? 0;
-        if (n >= (cluster.connectionPool?.maxRetries ?? Infinity)) break;
-        this.retriesInFlight.set(cluster, n + 1);
+      if (remaining <= 0) {
+        // The route timeout ran out during the backoff: Envoy answers 504 UT, not the drained answer.
+        last = undefined;
+        break;
       }
+      const perTry = Math.min(retries?.perTryTimeoutMs ?? Infinity, remaining);
+      if (attempt > 0) this.retriesInFlight.set(cluster, (this.retriesInFlight.get(cluster) ?? 0) + 1);
       rec.attempts = attempt + 1;
       const key = endpointKey(ep);
       cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
       cluster.onStart?.(ep);
+      this.telemetry?.attempt(rec, ep);
       last = await this.attempt(ep, rr.method, path, headers, body, perTry, abort.signal, deadline);
       if (attempt > 0) this.retriesInFlight.set(cluster, (this.retriesInFlight.get(cluster) ?? 1) - 1);
       const status = last.data?.statusCode ?? last.failure!.status;
@@ -251,7 +259,16 @@ export class Executor {
         last.data?.body.destroy();
         return;
       }
-      const retry = attempt + 1 < maxTries && retries !== undefined && shouldRetry(retries, last);
+      // Envoy's RetryStateImpl::shouldRetry: a retriable answer with no retries left is passed on
+      // flagged URX; one the cluster's retry budget (connectionPool maxRetries) cannot take, UO.
+      // Both are decided before the answer in hand is drained, since it may be the one sent.
+      const retriable = maxTries > 1 && retries !== undefined && shouldRetry(retries, last);
+      let retry = retriable && attempt + 1 < maxTries;
+      if (retriable && !retry) rec.flags = addFlag(rec.flags, 'URX');
+      if (retry && (this.retriesInFlight.get(cluster) ?? 0) >= (cluster.connectionPool?.maxRetries ?? Infinity)) {
+        retry = false;
+        rec.flags = addFlag(rec.flags, 'UO');
+      }
       if (!retry) {
         if (last.data) last.data.body.once('close', done);
         else done();
@@ -260,22 +277,21 @@ export class Executor {
       done();
       last.data?.body.resume();
       exclude = ep;
-      rec.flags = 'URX';
       await sleep(Math.min(250, 25 * 2 ** attempt) * (0.5 + Math.random()));
     }
     res.off('close', onClose);
     if (!last) {
-      rec.flags = 'UT';
+      rec.flags = addFlag(rec.flags, 'UT');
       return send(res, rec, 504, 'upstream request timeout\n');
     }
     rec.upstream = last.ep;
     rec.upstreamMs = Date.now() - firstStart;
     if (last.failure) {
-      rec.flags = last.failure.flag;
+      rec.flags = addFlag(rec.flags, last.failure.flag);
       return send(res, rec, last.failure.status, last.failure.text);
     }
     const data = last.data!;
-    if (rec.flags === 'URX') rec.flags = '-';
+    rec.upstreamStatus = data.statusCode;
     const out = endToEnd(data.headers as Record<string, string | string[]>);
     out['x-envoy-upstream-service-time'] = String(rec.upstreamMs);
     if (setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], setCookie);
@@ -376,6 +392,15 @@ function chance(percent: number | undefined): boolean {
   if (percent >= 100) return true;
   if (percent <= 0) return false;
   return Math.random() * 100 < percent;
+}
+
+/** Envoy's order of response flags (ResponseFlagUtils), printed comma-separated when several apply. */
+const FLAG_ORDER = ['UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'DC', 'URX'];
+
+function addFlag(flags: string, flag: string): string {
+  const all = new Set(flags === '-' ? [] : flags.split(','));
+  all.add(flag);
+  return [...all].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b)).join(',');
 }
 
 function totalActive(c: Cluster): number {

@@ -1,7 +1,9 @@
 /**
  * The node proxy process. Started by `graymesh up`; configured by environment:
  * GRAYMESH_CP_URL, GRAYMESH_TOKEN, GRAYMESH_PROXY_NAME, GRAYMESH_GATEWAY_PORT,
- * GRAYMESH_LISTEN.
+ * GRAYMESH_LISTEN, GRAYMESH_TRACE_SAMPLING (0-100, default 100; a snapshot's
+ * `tracing.sampling` overrides it). Spans go to `${GRAYMESH_CP_URL}/v1/traces`;
+ * the admin server answers /ready, /config_dump, /stats/prometheus, /stats/json.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +11,9 @@ import { NodeProxy } from './node-proxy.js';
 import { ConfigClient } from './config-client.js';
 import { AccessLog } from './access-log.js';
 import path from 'node:path';
+import { ProxyTelemetry } from './telemetry/proxy-telemetry.js';
+import { handleStatsRequest } from './telemetry/admin-stats.js';
+import { samplingFromEnv } from './telemetry/sampling.js';
 
 export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = (msg: string): void => {
@@ -18,7 +23,15 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
   const sinks = [];
   const accessLog = env.GRAYMESH_HOME ? new AccessLog(path.join(env.GRAYMESH_HOME, 'logs')) : undefined;
   if (accessLog) sinks.push(accessLog.sink);
-  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host, sinks });
+  const cpUrl = env.GRAYMESH_CP_URL ?? 'http://127.0.0.1:7070';
+  const token = env.GRAYMESH_TOKEN ?? '';
+  const name = env.GRAYMESH_PROXY_NAME ?? 'node-proxy';
+  const telemetry = new ProxyTelemetry({
+    proxyName: name,
+    samplingPercent: samplingFromEnv(env.GRAYMESH_TRACE_SAMPLING),
+    export: { url: `${cpUrl.replace(/\/+$/, '')}/v1/traces`, token },
+  });
+  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host, sinks, telemetry });
   await proxy.start();
   const admin = http.createServer((req, res) => {
     if (req.url === '/ready') {
@@ -26,6 +39,7 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
       res.end(proxy.version > 0 ? 'LIVE\n' : 'NO CONFIG\n');
       return;
     }
+    if (handleStatsRequest(telemetry, req, res)) return;
     if (req.url === '/config_dump') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(proxy.snapshot ?? {}));
@@ -37,9 +51,9 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
   await new Promise<void>((resolve) => admin.listen(Number(env.GRAYMESH_ADMIN_PORT ?? '0'), '127.0.0.1', resolve));
   const adminPort = (admin.address() as AddressInfo).port;
   const client = new ConfigClient({
-    url: env.GRAYMESH_CP_URL ?? 'http://127.0.0.1:7070',
-    token: env.GRAYMESH_TOKEN ?? '',
-    name: env.GRAYMESH_PROXY_NAME ?? 'node-proxy',
+    url: cpUrl,
+    token,
+    name,
     info: { admin: String(adminPort), gateway: String(proxy.gatewayPort) },
     apply: (s) => proxy.apply(s),
     version: () => proxy.version,
@@ -51,7 +65,10 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
     client.stop();
     admin.close();
     accessLog?.close();
-    void proxy.close().then(() => process.exit(0));
+    void proxy
+      .close()
+      .then(() => telemetry.close())
+      .then(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   };
   process.on('SIGTERM', shutdown);

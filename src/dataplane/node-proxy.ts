@@ -13,6 +13,7 @@ import type { RouteDecision, RouteRequest, Router, Source } from './router.js';
 import { portOf, stripPort } from './service-registry.js';
 import { compileRouter } from './compile-router.js';
 import { UpstreamPools } from './upstream.js';
+import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 
 export interface NodeProxyOptions {
   /** Port of the gateway listener (0 for any). */
@@ -21,6 +22,8 @@ export interface NodeProxyOptions {
   host?: string;
   /** Receivers of one record per finished request (access log, telemetry). */
   sinks?: RecordSink[];
+  /** Metrics and tracing: request hooks, a record sink (added to `sinks`), and every accepted snapshot. */
+  telemetry?: ProxyTelemetryHooks;
 }
 
 interface State {
@@ -45,7 +48,9 @@ export class NodeProxy {
 
   constructor(private readonly opts: NodeProxyOptions) {
     this.host = opts.host ?? '127.0.0.1';
-    this.executor = new Executor(this.pools, opts.sinks ?? []);
+    const sinks = [...(opts.sinks ?? [])];
+    if (opts.telemetry) sinks.unshift(opts.telemetry.sink);
+    this.executor = new Executor(this.pools, sinks, opts.telemetry);
   }
 
   get version(): number {
@@ -102,6 +107,7 @@ export class NodeProxy {
       }
     }
     this.state = { version: snapshot.version, router, snapshot };
+    this.opts.telemetry?.apply(snapshot);
     const origins = new Set(snapshot.endpoints.map((e) => `http://${e.address}:${e.port}`));
     this.pools.retain(origins);
   }

@@ -4,12 +4,35 @@
  * to every sink.
  */
 import type { EndpointConfig } from '../config/snapshot.js';
+import type { PeerMeta } from '../telemetry/peer.js';
+import type { TraceFields } from '../telemetry/trace-context.js';
 import type { Source } from './router.js';
 
-export interface RequestRecord {
+/**
+ * The trace fields (TraceFields: traceId, parentSpanId = the caller's span,
+ * sampled, debug, tracestate) are filled when the request arrives, before
+ * anything is forwarded; the proxy's own spans get `spanId` (client, source
+ * side) and `serverSpanId` (server, destination side, the id the upstream sees).
+ */
+export interface RequestRecord extends TraceFields {
+  /** Arrival, epoch ms. */
   startTime: number;
-  /** Duration from first byte in to last byte out, ms. */
+  /** Arrival on the monotonic clock (performance.now()): durations are measured from it, with sub-ms precision. */
+  hrStart: number;
+  /** Duration from first byte in to last byte out, ms (fractional). */
   durationMs: number;
+  /** When the first upstream attempt started, ms after arrival; absent when nothing was sent upstream. */
+  upstreamStartMs?: number;
+  /** The status the upstream answered (last attempt); absent when no upstream answered (local reply, connect failure, timeout). */
+  upstreamStatus?: number;
+  /** The client span's id: the source side of this hop (the gateway or the calling workload). */
+  spanId?: string;
+  /** The server span's id: the destination side, child of `spanId`; the upstream sees it as its parent. */
+  serverSpanId?: string;
+  /** The calling side: the gateway, or the listener's workload (its pod when known). */
+  sourcePeer?: PeerMeta;
+  /** The pod of the last attempt's endpoint, once an attempt started. */
+  destinationPeer?: PeerMeta;
   /** Upstream service time (first attempt start to response headers), ms. */
   upstreamMs?: number;
   method: string;
@@ -38,12 +61,39 @@ export interface RequestRecord {
   downstreamLocal: string;
 }
 
-/** Envoy's / Istio's default text access-log line (Istio's `TEXT` format). */
+/**
+ * %RESPONSE_CODE_DETAILS% by Envoy's names (StreamInfo::ResponseCodeDetails) for the replies the
+ * proxy makes itself, keyed by the first response flag; an upstream's answer is `via_upstream`.
+ */
+const CODE_DETAILS: Record<string, string> = {
+  NC: 'cluster_not_found',
+  NR: 'route_not_found',
+  UH: 'no_healthy_upstream',
+  UT: 'response_timeout',
+  UF: 'upstream_reset_before_response_started{connection_failure}',
+  UC: 'upstream_reset_before_response_started{connection_termination}',
+  UO: 'upstream_reset_before_response_started{overflow}',
+  FI: 'fault_filter_abort',
+  DC: 'downstream_remote_disconnect',
+};
+
+function responseCodeDetails(r: RequestRecord): string {
+  const local = CODE_DETAILS[r.flags.split(',')[0] ?? ''];
+  if (local && !(r.flags.startsWith('UO') && r.upstream)) return local;
+  return r.upstream && r.status > 0 ? 'via_upstream' : '-';
+}
+
+/**
+ * Istio's default text access-log line (meshConfig accessLogFormat unset: EnvoyTextLogFormat,
+ * https://istio.io/latest/docs/tasks/observability/logs/access-log/#default-access-log-format).
+ * Fields graymesh has no value for (connection termination details, transport failure reason,
+ * upstream local address, SNI) print `-` as Envoy prints an unset field.
+ */
 export function formatAccessLog(r: RequestRecord): string {
   const q = (v: string | undefined): string => `"${v ?? '-'}"`;
   const upstreamHost = r.upstream ? `${r.upstream.address}:${r.upstream.port}` : '-';
   return (
-    `[${new Date(r.startTime).toISOString()}] "${r.method} ${r.path} ${r.protocol}" ${r.status} ${r.flags} - ` +
+    `[${new Date(r.startTime).toISOString()}] "${r.method} ${r.path} ${r.protocol}" ${r.status} ${r.flags} ${responseCodeDetails(r)} - ` +
     `${q(undefined)} ${r.bytesReceived} ${r.bytesSent} ${Math.round(r.durationMs)} ${r.upstreamMs !== undefined ? Math.round(r.upstreamMs) : '-'} ` +
     `${q(r.forwardedFor)} ${q(r.userAgent)} ${q(r.requestId)} ${q(r.authority)} ${q(upstreamHost)} ${r.upstreamCluster ?? '-'} - ` +
     `${r.downstreamLocal} ${r.downstreamRemote} - ${r.routeName ?? '-'}\n`

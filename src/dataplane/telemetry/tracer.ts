@@ -1,0 +1,191 @@
+/**
+ * Tracing at one hop, as Envoy sidecars at both ends of a call do it: read the
+ * caller's context (W3C or B3), decide sampling (sampling.ts), give the hop a
+ * client span (the source side: the calling workload, or the ingress gateway)
+ * and a server span (the destination pod, child of the client span), and send
+ * the server span's id upstream in every format. Spans are built from the
+ * finished RequestRecord with Istio's span tags.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
+import { newSpanId, newTraceId } from '../../telemetry/ids.js';
+import { UNKNOWN_PEER, type PeerMeta } from '../../telemetry/peer.js';
+import { SpanKind, type AttributeValue, type Span, type SpanResource } from '../../telemetry/span.js';
+import { readTraceContext, writeTraceContext, type OutgoingTrace } from '../../telemetry/trace-context.js';
+import type { HeaderMap } from '../hop-by-hop.js';
+import type { RequestRecord } from '../request-record.js';
+import type { RouteDecision, RouteRequest } from '../router.js';
+import { parseGatewayHost } from '../service-registry.js';
+import type { Peers } from './peers.js';
+import type { RequestTelemetry } from './request-telemetry.js';
+import { clampPercent, decideSampling } from './sampling.js';
+
+export interface TracerOptions {
+  /** The node proxy's name: the `node` tag and `host.name`. */
+  proxyName: string;
+  peers: Peers;
+  /** Sampling rate for new traces, 0-100, unless the snapshot sets one. */
+  samplingPercent: number;
+  /** Receives the finished spans of sampled requests. */
+  emit(span: Span): void;
+}
+
+export class Tracer implements RequestTelemetry {
+  private governance = new Map<string, boolean>();
+  private percent: number;
+  private readonly resources = new WeakMap<PeerMeta, SpanResource>();
+  private operations = new Map<string, string>();
+  /** Reused for every injection: the proxy is single-threaded and writeTraceContext keeps no reference. */
+  private readonly out: OutgoingTrace = { traceId: '', spanId: '', sampled: false };
+
+  constructor(private readonly opts: TracerOptions) {
+    this.percent = clampPercent(opts.samplingPercent);
+  }
+
+  /** The sampling rate in force, 0-100. */
+  get samplingPercent(): number {
+    return this.percent;
+  }
+
+  /** Takes governance per project and the snapshot's sampling rate (the environment's when it sets none). */
+  apply(snapshot: Pick<ConfigSnapshot, 'projects' | 'tracing'>): void {
+    this.governance = new Map(snapshot.projects.map((p) => [p.name, p.governance]));
+    const s = snapshot.tracing?.sampling;
+    this.percent = clampPercent(typeof s === 'number' && Number.isFinite(s) ? s : this.opts.samplingPercent);
+    this.operations = new Map();
+  }
+
+  begin(rec: RequestRecord, rr: RouteRequest, decision: RouteDecision): void {
+    readTraceContext(rr.headers, rec);
+    rec.sourcePeer = this.opts.peers.sourceOf(rr.source, rec.parentSpanId);
+    if (rec.traceId === undefined) rec.traceId = newTraceId();
+    rec.sampled = decideSampling(rec.sampled, rec.debug, this.governed(rr, decision), this.percent);
+    rec.spanId = newSpanId();
+    rec.serverSpanId = newSpanId();
+  }
+
+  inject(headers: HeaderMap, rec: RequestRecord): void {
+    if (rec.traceId === undefined || rec.serverSpanId === undefined) return;
+    const o = this.out;
+    o.traceId = rec.traceId;
+    o.spanId = rec.serverSpanId;
+    o.parentSpanId = rec.spanId;
+    o.sampled = rec.sampled === true;
+    o.debug = rec.debug;
+    o.tracestate = rec.tracestate;
+    writeTraceContext(headers, o);
+  }
+
+  attempt(rec: RequestRecord, ep: EndpointConfig): void {
+    if (rec.upstreamStartMs === undefined) rec.upstreamStartMs = performance.now() - rec.hrStart;
+    rec.destinationPeer = this.opts.peers.endpoint(ep);
+    if (rec.sampled && rec.serverSpanId !== undefined && ep.pod) this.opts.peers.remember(rec.serverSpanId, ep);
+  }
+
+  /** Emits the spans of a finished, sampled request: a client span, and a server span when an upstream pod got it. */
+  finish(rec: RequestRecord): void {
+    if (!rec.sampled || rec.traceId === undefined || rec.spanId === undefined) return;
+    const name = this.operation(rec);
+    const source = rec.sourcePeer ?? UNKNOWN_PEER;
+    const end = rec.startTime + rec.durationMs;
+    const status = rec.status;
+    const client: Record<string, AttributeValue> = this.tags(source, rec, status);
+    client.upstream_cluster = rec.upstreamCluster ?? '-';
+    if (rec.upstream) client['peer.address'] = `${rec.upstream.address}:${rec.upstream.port}`;
+    this.opts.emit({
+      traceId: rec.traceId,
+      spanId: rec.spanId,
+      parentSpanId: rec.parentSpanId,
+      name,
+      kind: SpanKind.CLIENT,
+      startMs: rec.startTime,
+      endMs: end,
+      attributes: client,
+      error: status >= 500,
+      resource: this.resource(source),
+    });
+    const dest = rec.destinationPeer;
+    // The destination's sidecar sees the request only if an attempt reached a pod (not a connect failure).
+    if (!dest || dest === UNKNOWN_PEER || rec.upstreamStartMs === undefined || rec.serverSpanId === undefined || rec.flags === 'UF' || !rec.upstream) return;
+    const serverStatus = rec.upstreamStatus ?? status;
+    const server = this.tags(dest, rec, serverStatus);
+    server.upstream_cluster = `inbound|${rec.upstream.port}||`;
+    server['peer.address'] = rec.downstreamRemote;
+    this.opts.emit({
+      traceId: rec.traceId,
+      spanId: rec.serverSpanId,
+      parentSpanId: rec.spanId,
+      name,
+      kind: SpanKind.SERVER,
+      startMs: rec.startTime + rec.upstreamStartMs,
+      endMs: end,
+      attributes: server,
+      error: serverStatus >= 500,
+      resource: this.resource(dest),
+    });
+  }
+
+  /** Governance of the project the request enters: the calling workload's, or at the gateway the destination's. */
+  private governed(rr: RouteRequest, decision: RouteDecision): boolean {
+    if (rr.source.kind === 'outbound') return this.governance.get(rr.source.project) === true;
+    const project = decision.kind === 'route' && decision.cluster ? decision.cluster.service.project : parseGatewayHost(rr.host)?.[1];
+    return project !== undefined && this.governance.get(project) === true;
+  }
+
+  /** Istio's default operation name for proxy spans: `<service fqdn>:<port>/*`. */
+  private operation(rec: RequestRecord): string {
+    const cluster = rec.upstreamCluster;
+    if (cluster === undefined || !cluster.startsWith('outbound|')) return `${rec.authority}/*`;
+    let op = this.operations.get(cluster);
+    if (op === undefined) {
+      const parts = cluster.split('|');
+      op = `${parts[3] ?? rec.destinationService ?? rec.authority}:${parts[1] ?? ''}/*`;
+      this.operations.set(cluster, op);
+    }
+    return op;
+  }
+
+  /** Envoy's span tags (and the process fields the trace view reads: node, pod, pid, workload, version). */
+  private tags(peer: PeerMeta, rec: RequestRecord, status: number): Record<string, AttributeValue> {
+    const t: Record<string, AttributeValue> = {
+      node: this.opts.proxyName,
+      workload: peer.workload,
+      version: peer.version,
+      'istio.namespace': peer.namespace,
+      'istio.canonical_service': peer.app,
+      'http.method': rec.method,
+      'http.url': `http://${rec.authority}${rec.path}`,
+      'http.protocol': rec.protocol,
+      'http.status_code': status,
+      response_flags: rec.flags,
+      request_size: rec.bytesReceived,
+      response_size: rec.bytesSent,
+      component: 'proxy',
+    };
+    if (peer.pod !== undefined) t.pod = peer.pod;
+    if (peer.pid !== undefined) t.pid = peer.pid;
+    if (rec.requestId !== undefined) t['guid:x-request-id'] = rec.requestId;
+    if (rec.userAgent !== undefined) t.user_agent = rec.userAgent;
+    if (status >= 500) t.error = true;
+    return t;
+  }
+
+  /** One resource per peer (OpenTelemetry semantic conventions), shared by all its spans. */
+  private resource(peer: PeerMeta): SpanResource {
+    let r = this.resources.get(peer);
+    if (!r) {
+      const a: Record<string, AttributeValue> = {
+        'service.name': peer.app !== UNKNOWN_PEER.app ? peer.app : peer.workload,
+        'service.version': peer.version,
+        'k8s.namespace.name': peer.namespace,
+        'k8s.deployment.name': peer.workload,
+        'host.name': this.opts.proxyName,
+      };
+      if (peer.pod !== undefined) a['k8s.pod.name'] = peer.pod;
+      if (peer.pid !== undefined) a['process.pid'] = peer.pid;
+      r = { attributes: a };
+      this.resources.set(peer, r);
+    }
+    return r;
+  }
+}
