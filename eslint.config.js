@@ -12,4 +12,13 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // The web console runs in the browser.
+    files: ['console/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'localStorage', 'fetch', 'performance', 'requestAnimationFrame', 'cancelAnimationFrame', 'AbortController', 'URLSearchParams', 'navigator', 'history', 'location', 'setInterval', 'clearInterval', 'HTMLElement'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

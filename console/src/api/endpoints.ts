@@ -1,0 +1,32 @@
+/** Paths of the REST API the console calls (see /api/openapi.json). */
+const e = encodeURIComponent;
+
+export const paths = {
+  login: '/api/v1/login',
+  logout: '/api/v1/logout',
+  status: '/api/v1/status',
+  projects: '/api/v1/projects',
+  project: (p: string) => `/api/v1/projects/${e(p)}`,
+  list: (p: string, resource: string, labelSelector?: string) =>
+    `/api/v1/projects/${e(p)}/${resource}${labelSelector ? `?labelSelector=${e(labelSelector)}` : ''}`,
+  object: (p: string, resource: string, name: string) => `/api/v1/projects/${e(p)}/${resource}/${e(name)}`,
+  sample: (p: string, name: string) => `/api/v1/projects/${e(p)}/samples/${e(name)}`,
+  podLog: (p: string, pod: string, tail: number) => `/api/v1/projects/${e(p)}/pods/${e(pod)}/log?tail=${tail}`,
+  workloadLog: (p: string, d: string, tail: number) => `/api/v1/projects/${e(p)}/deployments/${e(d)}/log?tail=${tail}`,
+  releases: (p: string) => `/api/v1/projects/${e(p)}/releases`,
+  release: (p: string, name: string) => `/api/v1/projects/${e(p)}/releases/${e(name)}`,
+  releaseOp: (p: string, name: string, op: 'weights' | 'takeover' | 'restore' | 'rollback' | 'offline' | 'policy') =>
+    `/api/v1/projects/${e(p)}/releases/${e(name)}/${op}`,
+  graph: (p: string, window: string) => `/api/v1/projects/${e(p)}/graph?window=${e(window)}`,
+  metrics: (p: string, q: { workload?: string; service?: string; window: string; step: string }) => {
+    const s = new URLSearchParams();
+    if (q.workload) s.set('workload', q.workload);
+    if (q.service) s.set('service', q.service);
+    s.set('window', q.window);
+    s.set('step', q.step);
+    return `/api/v1/projects/${e(p)}/metrics?${s.toString()}`;
+  },
+  traces: (p: string, query: URLSearchParams) => `/api/v1/projects/${e(p)}/traces?${query.toString()}`,
+  trace: (id: string) => `/api/v1/traces/${e(id)}`,
+  services: (p: string) => `/api/v1/projects/${e(p)}/services`,
+};
