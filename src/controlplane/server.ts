@@ -13,7 +13,7 @@ import { registerStatusRoutes } from './routes/status.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTelemetryRoutes } from './routes/telemetry.js';
 import { registerExportRoutes } from './routes/export.js';
-import { CONSOLE_PLACEHOLDER } from './console-placeholder.js';
+import { ConsoleFiles } from './console-static.js';
 import { AuthService } from './auth/auth-service.js';
 import { installGuard } from './auth/guard.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -32,7 +32,10 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
     cp.opts.log(`internal error: ${err.stack ?? err.message}`);
     return reply.status(500).send({ error: { code: 'GM_ERR_INTERNAL', message: 'internal error; see the control plane log' } });
   });
+  // The console: its built files, and index.html for its pages (a GET outside the API that no route matched).
+  const consoleFiles = ConsoleFiles.find();
   app.setNotFoundHandler((req, reply) => {
+    if (consoleFiles.handles(req)) return consoleFiles.send(req, reply);
     reply.status(404).send(notFound(`no API route ${req.method} ${req.url.split('?')[0]}`).toBody());
   });
 
@@ -43,7 +46,7 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   api.add('get', '/healthz', 'Liveness of the control plane', false);
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(CONSOLE_PLACEHOLDER));
+  app.get('/', async (req, reply) => consoleFiles.send(req, reply));
   app.get('/api/openapi.json', async () => api.document());
 
   registerStatusRoutes(app, api, cp);
