@@ -23,6 +23,7 @@ import {
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
 import { exportCmd } from './commands/export.js';
+import { registerLoadCommand, registerTelemetryCommands } from './commands/telemetry.js';
 
 interface Globals {
   home?: string;
@@ -71,8 +72,18 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--gateway-port <port>', 'gateway port', intOption('--gateway-port', 0, 65535), 8080)
     .option('--listen <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-sample', 'do not deploy Bookinfo on first start')
-    .action((o: { detach?: boolean; port: number; gatewayPort: number; sample: boolean; listen: string }) =>
-      done(up(home(), { detach: o.detach === true, port: o.port, gatewayPort: o.gatewayPort, sample: o.sample, listen: o.listen })),
+    .option('--prometheus <url>', 'read graph and chart metrics from this Prometheus instead of the embedded store')
+    .action((o: { detach?: boolean; port: number; gatewayPort: number; sample: boolean; listen: string; prometheus?: string }) =>
+      done(
+        up(home(), {
+          detach: o.detach === true,
+          port: o.port,
+          gatewayPort: o.gatewayPort,
+          sample: o.sample,
+          listen: o.listen,
+          ...(o.prometheus ? { prometheus: o.prometheus } : {}),
+        }),
+      ),
     );
 
   program
@@ -166,6 +177,8 @@ export function buildProgram(run: (code: number) => void): Command {
     );
 
   registerReleaseCommands(program, client, done, (p) => requireProject(p, 'release'));
+  registerTelemetryCommands(program, client, done, requireProject);
+  registerLoadCommand(program, done);
 
   program.addCommand(
     new Command('proxy').description('run the node proxy (started by up)').action(async () => {

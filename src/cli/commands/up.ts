@@ -23,6 +23,8 @@ export interface UpOptions {
   gatewayPort: number;
   sample: boolean;
   listen: string;
+  /** A Prometheus to read graph and chart metrics from. */
+  prometheus?: string;
 }
 
 export const SAMPLE_PROJECT = 'demo-project';
@@ -71,6 +73,7 @@ async function detach(home: Home, opts: UpOptions): Promise<number> {
   const fd = openSync(log, 'a');
   const args = [CLI, 'up', '--home', home.dir, '--port', String(opts.port), '--gateway-port', String(opts.gatewayPort), '--listen', opts.listen];
   if (!opts.sample) args.push('--no-sample');
+  if (opts.prometheus) args.push('--prometheus', opts.prometheus);
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -125,7 +128,14 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
   const log = (msg: string): void => {
     process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
   };
-  const cp = new ControlPlane({ home, port: opts.port, gatewayPort: opts.gatewayPort, listen: opts.listen, log });
+  const cp = new ControlPlane({
+    home,
+    port: opts.port,
+    gatewayPort: opts.gatewayPort,
+    listen: opts.listen,
+    ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
+    log,
+  });
   try {
     await cp.start();
   } catch (err) {

@@ -1,0 +1,198 @@
+/**
+ * `graymesh load URL`: an open-loop load generator for trying the mesh out
+ * (the tutorial's `watch curl`, with rates). Requests are due at a fixed rate
+ * whatever the answers take; latency is measured from when a request was due,
+ * so a slow server shows in the percentiles instead of silently lowering the
+ * rate (coordinated omission). Connections are kept alive; at most
+ * --concurrency requests are in flight.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { invalid } from '../../api/errors.js';
+import { parseDuration } from '../../controlplane/telemetry/duration.js';
+import { printData } from '../output.js';
+
+export interface LoadOptions {
+  rps: number;
+  durationMs: number;
+  concurrency: number;
+  headers: Record<string, string>;
+  host?: string;
+  /** Called about five times a second while running (the progress bar). */
+  onProgress?(p: LoadProgress): void;
+}
+
+export interface LoadProgress {
+  elapsedMs: number;
+  totalMs: number;
+  sent: number;
+  done: number;
+  errors: number;
+}
+
+export interface LoadSummary {
+  url: string;
+  /** Requests completed (any status) plus those that failed to connect. */
+  requests: number;
+  durationS: number;
+  /** Target rate and achieved completion rate, req/s. */
+  targetRps: number;
+  rps: number;
+  /** Answers by HTTP status. */
+  statusCodes: Record<string, number>;
+  /** Requests that got no HTTP answer (connection refused, reset, timeout). */
+  errors: number;
+  /** Latency from when each request was due, ms. */
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null; max: number | null; mean: number | null };
+}
+
+/** The q-quantile of sorted values, nearest rank. */
+export function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+const round = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(2)));
+
+export async function runLoad(url: string, o: LoadOptions): Promise<LoadSummary> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw invalid(`${url}: not a URL; e.g. http://127.0.0.1:8080/productpage`);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw invalid(`${url}: only http and https URLs`);
+  const lib = target.protocol === 'https:' ? https : http;
+  const agent = new lib.Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.host) headers.host = o.host;
+  const latencies: number[] = [];
+  const codes: Record<string, number> = {};
+  let errors = 0;
+  let sent = 0;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const start = performance.now();
+  const total = Math.max(1, Math.floor((o.durationMs / 1000) * o.rps));
+
+  const one = (dueAt: number): Promise<void> =>
+    new Promise((resolve) => {
+      const finish = (status: number | undefined): void => {
+        latencies.push(performance.now() - dueAt);
+        if (status === undefined) errors++;
+        else codes[status] = (codes[status] ?? 0) + 1;
+        inFlight--;
+        waiting.shift()?.();
+        resolve();
+      };
+      const req = lib.request(target, { method: 'GET', agent, headers, timeout: 30_000 }, (res) => {
+        res.resume();
+        res.on('end', () => finish(res.statusCode));
+        res.on('error', () => finish(undefined));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => finish(undefined));
+      req.end();
+    });
+
+  const progress = o.onProgress
+    ? setInterval(() => o.onProgress?.({ elapsedMs: performance.now() - start, totalMs: o.durationMs, sent, done: latencies.length, errors }), 200)
+    : undefined;
+  const pending: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < total; i++) {
+      const dueAt = start + (i * 1000) / o.rps;
+      const wait = dueAt - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      while (inFlight >= o.concurrency) await new Promise<void>((r) => waiting.push(r));
+      inFlight++;
+      sent++;
+      pending.push(one(dueAt));
+    }
+    await Promise.all(pending);
+  } finally {
+    clearInterval(progress);
+    agent.destroy();
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : null;
+  o.onProgress?.({ elapsedMs: o.durationMs, totalMs: o.durationMs, sent, done: latencies.length, errors });
+  return {
+    url,
+    requests: latencies.length,
+    durationS: Number(elapsed.toFixed(2)),
+    targetRps: o.rps,
+    rps: Number((latencies.length / elapsed).toFixed(2)),
+    statusCodes: codes,
+    errors,
+    latencyMs: {
+      p50: round(quantile(sorted, 0.5)),
+      p90: round(quantile(sorted, 0.9)),
+      p99: round(quantile(sorted, 0.99)),
+      max: round(sorted.at(-1) ?? null),
+      mean: round(mean),
+    },
+  };
+}
+
+function progressBar(p: LoadProgress): string {
+  const width = 30;
+  const frac = Math.min(1, p.elapsedMs / p.totalMs);
+  const filled = Math.round(frac * width);
+  return `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(p.elapsedMs / 1000)}/${Math.round(p.totalMs / 1000)}s  sent ${p.sent}  done ${p.done}  errors ${p.errors} `;
+}
+
+export interface LoadFlags {
+  rps: string;
+  duration: string;
+  concurrency?: string;
+  header: string[];
+  host?: string;
+  output?: string;
+}
+
+export async function loadCmd(url: string, f: LoadFlags): Promise<number> {
+  const rps = Number(f.rps);
+  if (!(rps > 0) || rps > 100_000) throw invalid(`--rps ${f.rps}: a rate from 0 to 100000 requests per second`);
+  const durationMs = parseDuration(f.duration, '--duration');
+  if (!(durationMs > 0)) throw invalid('--duration: must be more than 0');
+  const concurrency = f.concurrency === undefined ? Math.max(8, Math.ceil(rps)) : Number(f.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw invalid(`--concurrency ${f.concurrency}: an integer from 1 to 10000`);
+  if (f.output !== undefined && f.output !== 'json' && f.output !== 'yaml') throw invalid(`-o ${f.output}: use json or yaml`);
+  const headers: Record<string, string> = {};
+  for (const h of f.header) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw invalid(`--header ${h}: write NAME:VALUE, e.g. --header end-user:jason`);
+    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+  }
+  const tty = process.stderr.isTTY === true;
+  const summary = await runLoad(url, {
+    rps,
+    durationMs,
+    concurrency,
+    headers,
+    ...(f.host ? { host: f.host } : {}),
+    ...(tty ? { onProgress: (p: LoadProgress) => process.stderr.write(progressBar(p)) } : {}),
+  });
+  if (tty) process.stderr.write('\n');
+  if (f.output === 'json' || f.output === 'yaml') {
+    printData(summary, f.output);
+  } else {
+    const codes = Object.entries(summary.statusCodes)
+      .sort()
+      .map(([c, n]) => `${c}: ${n}`)
+      .join(', ');
+    const ms = (v: number | null): string => (v === null ? '-' : `${v} ms`);
+    process.stdout.write(
+      [
+        `requests:     ${summary.requests} in ${summary.durationS} s (${summary.rps} req/s, target ${summary.targetRps})`,
+        `status codes: ${codes || '-'}${summary.errors ? `; ${summary.errors} without an answer` : ''}`,
+        `latency:      p50 ${ms(summary.latencyMs.p50)}, p90 ${ms(summary.latencyMs.p90)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  return 0;
+}
