@@ -105,7 +105,8 @@ export class IstioMetrics {
     const dst = rec.destinationPeer ?? UNKNOWN_PEER;
     this.series_('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec.bytesReceived, rec.bytesSent);
     if (rec.upstreamStatus !== undefined && dst !== UNKNOWN_PEER) {
-      const flags = rec.flags === 'DC' ? 'DC' : '-';
+      // The pod's own proxy would have seen none of the source side's flags but a downstream disconnect.
+      const flags = rec.flags !== '-' && rec.flags.split(',').includes('DC') ? 'DC' : '-';
       const ms = rec.durationMs - (rec.upstreamStartMs ?? 0);
       this.series_('destination', src, dst, rec, rec.upstreamStatus, flags).observe(ms, rec.bytesReceived, rec.bytesSent);
     }

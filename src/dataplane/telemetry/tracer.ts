@@ -20,6 +20,11 @@ import type { Peers } from './peers.js';
 import type { RequestTelemetry } from './request-telemetry.js';
 import { clampPercent, decideSampling } from './sampling.js';
 
+/** Whether Envoy's comma-separated response flags include `flag`. */
+function hasFlag(flags: string, flag: string): boolean {
+  return flags === flag || flags.split(',').includes(flag);
+}
+
 export interface TracerOptions {
   /** The node proxy's name: the `node` tag and `host.name`. */
   proxyName: string;
@@ -106,7 +111,8 @@ export class Tracer implements RequestTelemetry {
     });
     const dest = rec.destinationPeer;
     // The destination's sidecar sees the request only if an attempt reached a pod (not a connect failure).
-    if (!dest || dest === UNKNOWN_PEER || rec.upstreamStartMs === undefined || rec.serverSpanId === undefined || rec.flags === 'UF' || !rec.upstream) return;
+    if (!dest || dest === UNKNOWN_PEER || rec.upstreamStartMs === undefined || rec.serverSpanId === undefined || !rec.upstream) return;
+    if (rec.upstreamStatus === undefined && hasFlag(rec.flags, 'UF')) return;
     const serverStatus = rec.upstreamStatus ?? status;
     const server = this.tags(dest, rec, serverStatus);
     server.upstream_cluster = `inbound|${rec.upstream.port}||`;
