@@ -22,6 +22,8 @@ import {
   statusCmd,
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
+import { registerAuthCommands } from './commands/auth.js';
+import { registerTenantCommands } from './commands/tenants.js';
 import { exportCmd } from './commands/export.js';
 import { registerLoadCommand, registerTelemetryCommands } from './commands/telemetry.js';
 
@@ -154,15 +156,29 @@ export function buildProgram(run: (code: number) => void): Command {
     );
 
   const project = program.command('project').description('create projects and change their settings');
+  const workspaceArg = (w: string | undefined): string | undefined => {
+    const err = w === undefined ? undefined : dns1123LabelError(w);
+    if (err) throw invalid(`--workspace ${w}: workspace name ${err}`);
+    return w;
+  };
   project
     .command('create')
     .argument('<name>', 'project name')
-    .action((name: string) => done(projectCreateCmd(client(), requireProject(name, 'project create'))));
+    .option('--workspace <workspace>', 'the workspace holding it (required unless you are a platform-admin)')
+    .action((name: string, o: { workspace?: string }) =>
+      done(projectCreateCmd(client(), requireProject(name, 'project create'), workspaceArg(o.workspace))),
+    );
   project
     .command('set')
     .argument('<project>', 'project name')
     .option('--governance <on|off>', 'application governance: tracing at the gateway')
-    .action((p: string, o: { governance?: string }) => done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance)));
+    .option('--workspace <workspace>', 'move the project to this workspace (platform-admin)')
+    .action((p: string, o: { governance?: string; workspace?: string }) =>
+      done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance, workspaceArg(o.workspace))),
+    );
+
+  registerAuthCommands(program, home, client, done);
+  registerTenantCommands(program, client, done);
 
   program
     .command('export')

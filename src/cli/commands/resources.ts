@@ -117,16 +117,21 @@ export async function statusCmd(client: ApiClient, output: string | undefined): 
   return 0;
 }
 
-export async function projectSetCmd(client: ApiClient, project: string, governance: string | undefined): Promise<number> {
-  if (governance !== 'on' && governance !== 'off') throw invalid('--governance: use on or off');
-  await client.request('PATCH', `/api/v1/projects/${enc(project)}`, { governance: governance === 'on' });
-  process.stdout.write(`project ${project}: application governance ${governance}\n`);
+export async function projectSetCmd(client: ApiClient, project: string, governance: string | undefined, workspace?: string): Promise<number> {
+  if (governance === undefined && workspace === undefined) throw invalid('project set: name a setting: --governance on|off, or --workspace W');
+  if (governance !== undefined && governance !== 'on' && governance !== 'off') throw invalid('--governance: use on or off');
+  await client.request('PATCH', `/api/v1/projects/${enc(project)}`, {
+    ...(governance !== undefined ? { governance: governance === 'on' } : {}),
+    ...(workspace !== undefined ? { workspace } : {}),
+  });
+  if (governance !== undefined) process.stdout.write(`project ${project}: application governance ${governance}\n`);
+  if (workspace !== undefined) process.stdout.write(`project ${project}: in workspace ${workspace}\n`);
   return 0;
 }
 
-export async function projectCreateCmd(client: ApiClient, name: string): Promise<number> {
-  await client.post('/api/v1/projects', { name });
-  process.stdout.write(`project ${name} created\n`);
+export async function projectCreateCmd(client: ApiClient, name: string, workspace?: string): Promise<number> {
+  await client.post('/api/v1/projects', { name, ...(workspace !== undefined ? { workspace } : {}) });
+  process.stdout.write(`project ${name} created${workspace !== undefined ? ` in workspace ${workspace}` : ''}\n`);
   return 0;
 }
 

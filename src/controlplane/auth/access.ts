@@ -94,7 +94,7 @@ export class Access {
     if (pr) roles.push(`${pr} in project ${project}`);
     const wr = ws ? this.auth.memberRole('workspace', ws, p.name) : undefined;
     if (wr && wr !== 'workspace-regular') roles.push(`${wr} of workspace ${ws}`);
-    return roles.length > 0 ? roles.join(', ') : `no role in project ${project}`;
+    return roles.length > 0 ? roles.join(' and ') : `without a role in project ${project}`;
   }
 
   canSeeProject(ns: Namespace | string): boolean {
@@ -117,7 +117,7 @@ export class Access {
     this.refused = true;
     if (have === ProjectAccess.None) throw notFound(`project ${project} not found`);
     const what = action ?? `${describeLevel(level)} project ${project}`;
-    throw forbidden(`${this.user} may not ${what}: that needs ${leastRoleFor(level)} or above, and ${this.user} has ${this.projectRoleName(project)}`);
+    throw forbidden(`${this.user} may not ${what}: that needs ${leastRoleFor(level)} or above, and ${this.user} is ${this.projectRoleName(project)}`);
   }
 
   /** The access this caller has on a workspace. */

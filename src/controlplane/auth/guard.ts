@@ -62,7 +62,10 @@ const UNAUDITED = ['/xds/', '/v1/traces', '/api/v2/spans'];
 
 interface State {
   need: Need;
+  /** The objects of a manifest apply or delete (`Kind/namespace/name, ...`). */
   objects?: string;
+  /** The one project a manifest apply or delete touched. */
+  project?: string;
   workspace?: string;
   message?: string;
 }
@@ -111,7 +114,10 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
 
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const st = states.get(req);
-    if (st?.need.kind === 'objects') st.objects = checkObjects(req, store, req.url.startsWith('/api/v1/delete'));
+    if (st?.need.kind !== 'objects') return;
+    const docs = manifestDocs(req.body);
+    Object.assign(st, summarize(docs));
+    checkObjects(req, store, docs, req.url.startsWith('/api/v1/delete'));
   });
 
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
@@ -135,11 +141,13 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
     if (path.startsWith('/xds/')) return;
     const st = states.get(req);
     const params = (req.params ?? {}) as Record<string, string | undefined>;
-    const body = (req.body ?? {}) as { project?: unknown; workspace?: unknown };
+    const body = (req.body ?? {}) as { project?: unknown; workspace?: unknown; name?: unknown };
     const access = req.access as Access | null;
     const refused = status === 429 || status === 401 || access?.refused === true;
     const result: AuditResult = status < 400 ? 'allowed' : refused ? 'refused' : 'failed';
-    const project = params.project ?? (typeof body.project === 'string' && body.project.length <= 63 ? body.project : undefined);
+    // Creating a project names it in the body's `name`; apply and delete in `project`.
+    const named = req.routeOptions.url === '/api/v1/projects' ? body.name : body.project;
+    const project = params.project ?? st?.project ?? (typeof named === 'string' && named.length <= 63 ? named : undefined);
     const workspace = params.workspace ?? (typeof body.workspace === 'string' && body.workspace.length <= 63 ? body.workspace : undefined);
     const user = access?.principal?.name ?? (access?.claimedUser ? access.claimedUser : '-');
     auth.audit.record({
@@ -197,28 +205,47 @@ function authorize(req: FastifyRequest, need: Need): void {
   }
 }
 
+type Doc = Record<string, unknown>;
+type Meta = { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> };
+
+/** The documents of an apply or delete body, each with its project (metadata.namespace, else the body's `project`). */
+function manifestDocs(body: unknown): { doc: Doc; meta: Meta; ns: string | undefined }[] {
+  const b = body as { objects?: unknown; project?: unknown } | undefined;
+  if (!b || !Array.isArray(b.objects)) return [];
+  const defaultNs = typeof b.project === 'string' ? b.project : undefined;
+  return b.objects
+    .filter((d): d is Doc => typeof d === 'object' && d !== null && !Array.isArray(d))
+    .map((doc) => {
+      const meta: Meta = typeof doc.metadata === 'object' && doc.metadata !== null ? (doc.metadata as Meta) : {};
+      const ns = doc.kind === 'Namespace' ? (typeof meta.name === 'string' ? meta.name : undefined) : typeof meta.namespace === 'string' ? meta.namespace : defaultNs;
+      return { doc, meta, ns };
+    });
+}
+
+/** What the audit log records of a manifest: the objects, and the project when there is one. */
+function summarize(docs: { doc: Doc; meta: Meta; ns: string | undefined }[]): { objects?: string; project?: string } {
+  if (docs.length === 0) return {};
+  const names = docs.map(({ doc, meta, ns }) => (doc.kind === 'Namespace' ? `Namespace/${String(meta.name)}` : `${String(doc.kind)}/${ns ?? ''}/${String(meta.name)}`));
+  const projects = new Set(docs.map((d) => d.ns).filter((n): n is string => n !== undefined));
+  const summary = names.join(', ');
+  const one = projects.size === 1 ? [...projects][0] : undefined;
+  return {
+    objects: summary.length > 1000 ? `${summary.slice(0, 997)}...` : summary,
+    ...(one !== undefined && one.length <= 63 ? { project: one } : {}),
+  };
+}
+
 /**
  * Manifests of an apply or a delete: each object needs write access to its
  * project; a Namespace needs the project's admin to change it, its
  * workspace's admin to create or delete it, and a platform admin to move it
  * between workspaces. Nothing is written unless every object passes.
- * Returns the objects named, for the audit log.
  */
-function checkObjects(req: FastifyRequest, store: Store, isDelete: boolean): string | undefined {
+function checkObjects(req: FastifyRequest, store: Store, docs: { doc: Doc; meta: Meta; ns: string | undefined }[], isDelete: boolean): void {
   const a = req.access;
-  const body = req.body as { objects?: unknown; project?: unknown } | undefined;
-  if (!body || !Array.isArray(body.objects)) return undefined;
-  const defaultNs = typeof body.project === 'string' ? body.project : undefined;
-  const docs = body.objects.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d));
-  const meta = (d: Record<string, unknown>): { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> } =>
-    typeof d.metadata === 'object' && d.metadata !== null ? (d.metadata as never) : {};
-  const isNamespace = (d: Record<string, unknown>): boolean => d.kind === 'Namespace';
   const created = new Set<string>();
-  const names: string[] = [];
-  for (const d of docs.filter(isNamespace)) {
-    const m = meta(d);
+  for (const { doc, meta: m } of docs.filter((d) => d.doc.kind === 'Namespace')) {
     if (typeof m.name !== 'string') continue;
-    names.push(`Namespace/${m.name}`);
     const existing = store.get<Namespace>('Namespace', undefined, m.name);
     if (isDelete) {
       a.requireProject(m.name, ProjectAccess.Owner, `delete project ${m.name}`);
@@ -230,7 +257,7 @@ function checkObjects(req: FastifyRequest, store: Store, isDelete: boolean): str
       const current = existing.metadata.labels?.[WORKSPACE_LABEL];
       if (wanted === undefined && current !== undefined) {
         // The workspace is graymesh's to record: a manifest without the label keeps it.
-        d.metadata = { ...m, labels: { ...(m.labels ?? {}), [WORKSPACE_LABEL]: current } };
+        doc.metadata = { ...m, labels: { ...(m.labels ?? {}), [WORKSPACE_LABEL]: current } };
       } else if (wanted !== current) {
         a.requirePlatform(`move project ${m.name} to another workspace`);
       }
@@ -240,20 +267,14 @@ function checkObjects(req: FastifyRequest, store: Store, isDelete: boolean): str
       created.add(m.name);
     }
   }
-  for (const d of docs.filter((x) => !isNamespace(x))) {
-    const m = meta(d);
-    const info = typeof d.apiVersion === 'string' && typeof d.kind === 'string' ? (kindOf(d.apiVersion, d.kind) ?? KINDS.find((k) => k.kind === d.kind)) : undefined;
-    const ns = typeof m.namespace === 'string' ? m.namespace : defaultNs;
-    names.push(`${String(d.kind)}/${ns ?? ''}/${String(m.name)}`);
+  for (const { doc, ns } of docs.filter((d) => d.doc.kind !== 'Namespace')) {
+    const info = typeof doc.apiVersion === 'string' && typeof doc.kind === 'string' ? (kindOf(doc.apiVersion, doc.kind) ?? KINDS.find((k) => k.kind === doc.kind)) : undefined;
     if (info && !info.namespaced) {
       a.requirePlatform(`change ${info.kind} objects`);
       continue;
     }
     // Without a project the apply fails validation (nothing is written); a platform admin sees that message.
-    if (ns === undefined) continue;
-    if (created.has(ns)) continue;
-    a.requireProject(ns, ProjectAccess.Write, `${isDelete ? 'delete' : 'change'} ${String(d.kind)} objects in project ${ns}`);
+    if (ns === undefined || created.has(ns)) continue;
+    a.requireProject(ns, ProjectAccess.Write, `${isDelete ? 'delete' : 'change'} ${String(doc.kind)} objects in project ${ns}`);
   }
-  const summary = names.join(', ');
-  return summary.length > 1000 ? `${summary.slice(0, 997)}...` : summary;
 }
