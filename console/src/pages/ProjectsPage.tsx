@@ -20,6 +20,7 @@ export function ProjectsPage() {
   const projects = useApi<List<Namespace>>(paths.projects);
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('demo-project');
+  const [workspace, setWorkspace] = useState('');
   const [error, setError] = useState('');
 
   const handleCreate = async (e: FormEvent): Promise<void> => {
@@ -27,7 +28,7 @@ export function ProjectsPage() {
     const err = nameError('Name', name);
     if (err) return setError(err);
     try {
-      await post(paths.projects, { name });
+      await post(paths.projects, { name, ...(workspace ? { workspace } : {}) });
       setCreating(false);
       navigate(routePath({ page: 'applications', project: name }));
     } catch (x) {
@@ -99,6 +100,11 @@ export function ProjectsPage() {
             <span>Name</span>
             <input autoFocus value={name} onChange={(e) => setName(e.target.value.trim())} data-testid="create-project-name" />
             <small>Lowercase letters, digits and hyphens; e.g. demo-project.</small>
+          </label>
+          <label className="field">
+            <span>Workspace (optional)</span>
+            <input value={workspace} onChange={(e) => setWorkspace(e.target.value.trim())} placeholder="demo-workspace" data-testid="create-project-workspace" />
+            <small>A workspace admin creates projects in their workspace; a platform admin may leave this empty.</small>
           </label>
           {error ? (
             <p className="form-error" role="alert">

@@ -1,5 +1,6 @@
 /** Application Workloads › Applications: the composed apps of the project, and deploying the sample. */
 import { useState } from 'react';
+import { ApiError } from '../../api/client';
 import { paths } from '../../api/endpoints';
 import { useApi } from '../../api/use-api';
 import type { Deployment, InstanceStatus, KubeObject, List, Service } from '../../api/types';
@@ -42,7 +43,13 @@ export function ApplicationsPage({ project }: { project: string }) {
         }
       />
       <h2 className="section-title">Composing Apps</h2>
-      <ErrorBanner error={apps.error} onRetry={apps.reload} />
+      {apps.error instanceof ApiError && apps.error.status === 404 ? (
+        <Empty title={`Project ${project} does not exist yet`} testId="project-missing">
+          <p>Deploy Sample Application creates it with Bookinfo inside, or create it from the project list.</p>
+        </Empty>
+      ) : (
+        <ErrorBanner error={apps.error} onRetry={apps.reload} />
+      )}
       {apps.loading && !apps.data ? <Loading /> : null}
       {apps.data && items.length === 0 ? (
         <Empty title="No applications in this project yet" testId="apps-empty">

@@ -113,7 +113,7 @@ export function TraceDetailPage({ project, traceId }: { project: string; traceId
                     <span className="twisty-space" />
                   )}
                   <span className="service-dot" style={{ background: serviceColor(r.span.service) }} aria-hidden="true" />
-                  <button type="button" className="span-name" onClick={() => setQuery({ span: isSel ? undefined : r.span.spanId })} data-testid={`span-${r.span.spanId}`}>
+                  <button type="button" className="span-name" onClick={() => setQuery({ span: isSel ? undefined : r.span.spanId })} data-testid={`span-row-${r.span.spanId}`}>
                     <strong>{r.span.service}</strong> <span className="muted">{r.span.operation}</span>
                     {r.span.kind ? <span className="span-kind">{r.span.kind}</span> : null}
                     {error ? <span className="error-count"> error</span> : null}
