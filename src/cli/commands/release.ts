@@ -102,12 +102,17 @@ export async function releaseCreate(client: ApiClient, type: string, name: strin
   return show(r, f.output);
 }
 
-/** The version serving the service now, when --principal is not given: the only other version. */
+/**
+ * The version serving the service now, when --principal is not given: the only other version
+ * among the workloads whose pods (template labels) carry `app: <service>`.
+ */
 async function principalOf(client: ApiClient, project: string, service: string, newVersion: string): Promise<string> {
-  const deps = await client.get<{ items: { metadata: { labels?: Record<string, string> } }[] }>(
-    `/api/v1/projects/${enc(project)}/deployments?labelSelector=${enc(`app=${service}`)}`,
-  );
-  const versions = [...new Set(deps.items.map((d) => d.metadata.labels?.version).filter((v): v is string => !!v && v !== newVersion))];
+  type Dep = { metadata: { labels?: Record<string, string> }; spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+  const deps = await client.get<{ items: Dep[] }>(`/api/v1/projects/${enc(project)}/deployments`);
+  const labels = (d: Dep): Record<string, string> => d.spec?.template?.metadata?.labels ?? d.metadata.labels ?? {};
+  const versions = [
+    ...new Set(deps.items.filter((d) => labels(d).app === service).map((d) => labels(d).version).filter((v): v is string => !!v && v !== newVersion)),
+  ].sort();
   if (versions.length === 1) return versions[0] as string;
   if (versions.length === 0) throw invalid(`service ${service} has no running version in project ${project} to release from`);
   throw invalid(`service ${service} runs versions ${versions.join(', ')}; name the one to release from with --principal`);

@@ -132,16 +132,22 @@ export class ReleaseController {
     }
   }
 
+  /** The versions of a service's workloads, read from their pod template labels (what subsets select). */
   private versionsOf(ns: string, service: string): string[] {
     return this.host.store
-      .list<Deployment>('Deployment', { namespace: ns, labels: { app: service } })
-      .map((d) => d.metadata.labels?.version ?? '')
+      .list<Deployment>('Deployment', { namespace: ns })
+      .filter((d) => podLabels(d).app === service)
+      .map((d) => podLabels(d).version ?? '')
       .filter(Boolean)
       .sort();
   }
 
+  /**
+   * The workload of one version: by its pod template labels, as a DestinationRule subset selects
+   * the pods (manifests such as Istio's httpbin.yaml label only the template, not the Deployment).
+   */
   private workloadOf(ns: string, service: string, version: string): Deployment | undefined {
-    return this.host.store.list<Deployment>('Deployment', { namespace: ns, labels: { app: service, version } })[0];
+    return this.host.store.list<Deployment>('Deployment', { namespace: ns }).find((d) => podLabels(d).app === service && podLabels(d).version === version);
   }
 
   /** Creates a release and returns once its rules are enforced (or it waits for its workload). */
@@ -529,6 +535,11 @@ function entry(user: string, operation: string, before: unknown, after: unknown)
 
 function pushHistory(h: ReleaseHistoryEntry[] | undefined, e: ReleaseHistoryEntry): ReleaseHistoryEntry[] {
   return [...(h ?? []), e].slice(-HISTORY_LIMIT);
+}
+
+/** The labels a Deployment's pods carry (its own labels when the template has none). */
+function podLabels(d: Deployment): Record<string, string> {
+  return d.spec?.template?.metadata?.labels ?? d.metadata.labels ?? {};
 }
 
 /** A workload whose every replica is ready (and which has at least one). */
