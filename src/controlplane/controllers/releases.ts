@@ -53,6 +53,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class ReleaseController {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queued = new Set<string>();
   private closed = false;
 
   constructor(private readonly host: ReleaseHost) {}
@@ -61,7 +62,7 @@ export class ReleaseController {
     this.closed = true;
   }
 
-  /** Store events: a release applied from YAML, or a release's workload changing readiness. */
+  /** Store events: a release applied from YAML, or the workload of a released service changing. */
   onEvent(e: WatchEvent): void {
     const o = e.object;
     const ns = o.metadata.namespace ?? 'default';
@@ -75,9 +76,10 @@ export class ReleaseController {
         if (owned?.metadata.annotations?.[RELEASE_ANNOTATION] === o.metadata.name) this.host.store.delete(kind, ns, owned.metadata.name);
       }
     }
-    if (o.kind === 'Deployment' && o.metadata.labels?.[RELEASE_LABEL]) {
-      const r = this.host.store.get<Release>('Release', ns, o.metadata.labels[RELEASE_LABEL]);
-      if (r && r.status?.phase === 'Pending') this.enqueue(ns, r.metadata.name);
+    if (o.kind === 'Deployment') {
+      // A version's workload changed (created, ready, gone): its release routes to it once ready and reports its replicas.
+      const app = podLabels(o as Deployment).app;
+      for (const r of this.host.store.list<Release>('Release', { namespace: ns })) if (r.spec?.service === app) this.enqueue(ns, r.metadata.name);
     }
   }
 
@@ -86,9 +88,16 @@ export class ReleaseController {
     for (const r of this.host.store.list<Release>('Release')) this.enqueue(r.metadata.namespace ?? 'default', r.metadata.name);
   }
 
+  /** Queues a reconcile; one already queued (not yet running) covers this call too. */
   private enqueue(ns: string, name: string): void {
-    if (this.closed) return;
-    void this.locked(ns, name, () => this.reconcile(ns, name)).catch((err: Error) => this.host.log(`release ${ns}/${name}: ${err.message}`));
+    const k = `${ns}/${name}`;
+    if (this.closed || this.queued.has(k)) return;
+    this.queued.add(k);
+    const run = (): Promise<unknown> => {
+      this.queued.delete(k);
+      return this.reconcile(ns, name);
+    };
+    void this.locked(ns, name, run).catch((err: Error) => this.host.log(`release ${ns}/${name}: ${err.message}`));
   }
 
   private locked<T>(ns: string, name: string, fn: () => Promise<T>): Promise<T> {
