@@ -103,12 +103,12 @@ export class IstioMetrics {
   readonly record = (rec: RequestRecord): void => {
     const src = rec.sourcePeer ?? this.peers.source(rec.source);
     const dst = rec.destinationPeer ?? UNKNOWN_PEER;
-    this.series_('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec.bytesReceived, rec.bytesSent);
+    this.seriesFor('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec.bytesReceived, rec.bytesSent);
     if (rec.upstreamStatus !== undefined && dst !== UNKNOWN_PEER) {
       // The pod's own proxy would have seen none of the source side's flags but a downstream disconnect.
       const flags = rec.flags !== '-' && rec.flags.split(',').includes('DC') ? 'DC' : '-';
       const ms = rec.durationMs - (rec.upstreamStartMs ?? 0);
-      this.series_('destination', src, dst, rec, rec.upstreamStatus, flags).observe(ms, rec.bytesReceived, rec.bytesSent);
+      this.seriesFor('destination', src, dst, rec, rec.upstreamStatus, flags).observe(ms, rec.bytesReceived, rec.bytesSent);
     }
   };
 
@@ -129,7 +129,7 @@ export class IstioMetrics {
     return { stats, labelText: (s) => texts.get(s) ?? labelPairs(s.labels) };
   }
 
-  private series_(reporter: Reporter, src: PeerMeta, dst: PeerMeta, rec: RequestRecord, status: number, flags: string): Series {
+  private seriesFor(reporter: Reporter, src: PeerMeta, dst: PeerMeta, rec: RequestRecord, status: number, flags: string): Series {
     let byDst = this.hot[reporter].get(src);
     if (!byDst) this.hot[reporter].set(src, (byDst = new WeakMap()));
     let bySvc = byDst.get(dst);

@@ -64,7 +64,9 @@ describe('SpanExporter', () => {
     const c = await collector();
     const e = exporter({ url: c.url, token: 'secret', intervalMs: 60_000, batchSize: 4 });
     for (let i = 0; i < 4; i++) e.push(span(i));
-    await until(() => spansIn(c.received) === 4, 'the batch');
+    // The collector has the body before the exporter has read the answer: wait for the exporter's count.
+    await until(() => e.stats.exported === 4, 'the batch');
+    expect(spansIn(c.received)).toBe(4);
     expect(c.received[0]?.headers.authorization).toBe('Bearer secret');
     expect(c.received[0]?.headers['content-type']).toBe('application/json');
     expect(e.stats).toEqual({ exported: 4, dropped: 0, failedExports: 0 });
