@@ -23,7 +23,7 @@ export interface ExporterOptions {
 export class OtlpExporter {
   private queue: Span[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private sending = false;
+  private sending: Promise<void> | undefined;
   private lastLog = 0;
   readonly url: string;
   /** Counters, for tests and /metrics. */
@@ -44,36 +44,37 @@ export class OtlpExporter {
   }
 
   /** Sends what is queued now; resolves when the queue is empty or a send failed. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.sending) return;
-    this.sending = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.opts.batchSize ?? 512);
-        try {
-          const res = await fetch(this.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...this.opts.headers },
-            body: JSON.stringify(spansToOtlp(batch)),
-            signal: AbortSignal.timeout(10_000),
-          });
-          await res.arrayBuffer();
-          if (!res.ok) throw new Error(`the endpoint answered ${res.status}`);
-          this.stats.exported += batch.length;
-        } catch (err) {
-          this.stats.failed += batch.length;
-          const now = Date.now();
-          if (now - this.lastLog > 60_000) {
-            this.lastLog = now;
-            this.opts.log(`span export to ${this.url} failed (${(err as Error).message}); ${batch.length} spans dropped`);
-          }
-          break;
+    // One sender at a time; a flush during a send waits for it, then sends what came meanwhile.
+    if (this.sending) return this.sending.then(() => (this.queue.length > 0 ? this.flush() : undefined));
+    this.sending = this.send().finally(() => (this.sending = undefined));
+    return this.sending;
+  }
+
+  private async send(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.batchSize ?? 512);
+      try {
+        const res = await fetch(this.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...this.opts.headers },
+          body: JSON.stringify(spansToOtlp(batch)),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`the endpoint answered ${res.status}`);
+        this.stats.exported += batch.length;
+      } catch (err) {
+        this.stats.failed += batch.length;
+        const now = Date.now();
+        if (now - this.lastLog > 60_000) {
+          this.lastLog = now;
+          this.opts.log(`span export to ${this.url} failed (${(err as Error).message}); ${batch.length} spans dropped`);
         }
+        return;
       }
-    } finally {
-      this.sending = false;
     }
   }
 
