@@ -42,7 +42,7 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
   // Every route, whoever registers it, is authenticated and authorised by the guard (src/controlplane/auth/policy.ts).
   const auth = new AuthService(cp.store, { instanceToken: cp.token, adminPassword: cp.opts.home.adminCredentials().password });
   app.addHook('onClose', async () => auth.close());
-  installGuard(app, auth, cp.store);
+  installGuard(app, auth, cp.store, { traceProjects: (id) => [...new Set(cp.telemetry.spans.trace(id).map((s) => s.namespace))] });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   api.add('get', '/healthz', 'Liveness of the control plane', false);

@@ -18,7 +18,11 @@ import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 export interface NodeProxyOptions {
   /** Port of the gateway listener (0 for any). */
   gatewayPort: number;
-  /** Address listeners bind to. */
+  /**
+   * Address the gateway listener binds to. Workloads' outbound listeners
+   * always bind to 127.0.0.1: the proxy knows the caller by the listener, so
+   * one reachable from elsewhere would let anyone send as that workload.
+   */
   host?: string;
   /** Receivers of one record per finished request (access log, telemetry). */
   sinks?: RecordSink[];
@@ -89,7 +93,7 @@ export class NodeProxy {
         const listener: Listener = { server, source, port };
         // Record before listening so the handler finds its source.
         opened.push(listener);
-        await listen(server, port, this.host);
+        await listen(server, port, '127.0.0.1');
       }
     } catch (err) {
       for (const l of opened) l.server.close();

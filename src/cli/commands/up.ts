@@ -47,8 +47,11 @@ async function refuseIfRunning(home: Home): Promise<void> {
 export async function up(home: Home, opts: UpOptions): Promise<number> {
   home.ensure();
   await refuseIfRunning(home);
-  if (opts.listen !== '127.0.0.1' && opts.listen !== 'localhost') {
-    process.stderr.write(`warning: listening on ${opts.listen}: the API and gateway are reachable from other machines\n`);
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(opts.listen)) {
+    // Workloads' outbound listeners stay on 127.0.0.1 whatever --listen says (the node proxy binds them there).
+    process.stderr.write(
+      `warning: listening on ${opts.listen}: the API, the console and the gateway are reachable from other machines; accounts and tokens are all that protects the API, so keep ${home.credentialsFile} private\n`,
+    );
   }
   try {
     await checkPortFree(opts.port, opts.listen);

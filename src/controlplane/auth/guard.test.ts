@@ -210,6 +210,28 @@ describe('authorization through the API', () => {
     expect((await call(created.token, 'GET', '/api/v1/projects')).statusCode).toBe(401);
   });
 
+  it('shows a trace to whoever may read its project, and to nobody else', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const otlp = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'productpage' } }, { key: 'k8s.namespace.name', value: { stringValue: 'demo-project' } }] },
+          scopeSpans: [{ spans: [{ traceId, spanId: '00f067aa0ba902b7', name: 'GET /productpage', kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n) }] }],
+        },
+      ],
+    };
+    const ingest = (await ok(admin('POST', '/api/v1/tokens', { scope: 'ingest' }))) as { token: string };
+    expect((await call(ingest.token, 'POST', '/v1/traces', otlp)).statusCode).toBe(200);
+    expect((await as('project-viewer')('GET', `/api/v1/traces/${traceId}`)).statusCode).toBe(200);
+    const hidden = await as('outsider')('GET', `/api/v1/traces/${traceId}`);
+    const missing = await as('outsider')('GET', `/api/v1/traces/${'1'.repeat(32)}`);
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json().error.message).toBe(missing.json().error.message.replace('1'.repeat(32), traceId));
+    // Spans are sent with an ingest token, never a session.
+    expect((await as('project-admin')('POST', '/v1/traces', otlp)).statusCode).toBe(403);
+  });
+
   it('records every write in the audit log, refusals included', async () => {
     const all = (await ok(admin('GET', '/api/v1/audit?project=demo-project&limit=1000'))) as { items: { user: string; method: string; path: string; result: string; message?: string }[] };
     const refusal = all.items.find((e) => e.user === 'project-regular' && e.method === 'PATCH');

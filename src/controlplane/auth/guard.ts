@@ -10,7 +10,7 @@
  * - onSend / onResponse: the audit record of every write, refusals included.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from '../../api/errors.js';
+import { forbidden, notFound, unauthorized } from '../../api/errors.js';
 import { KINDS, kindOf } from '../../api/kinds.js';
 import type { Namespace } from '../../api/objects.js';
 import type { Store } from '../store.js';
@@ -78,8 +78,13 @@ function fill(template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? k);
 }
 
+export interface GuardOptions {
+  /** The projects a trace's spans belong to ('' for spans of no known project); none when there is no such trace. */
+  traceProjects?: (traceId: string) => string[];
+}
+
 /** Installs the guard on a server; every route, whoever registers it, passes through it. */
-export function installGuard(app: FastifyInstance, auth: AuthService, store: Store): void {
+export function installGuard(app: FastifyInstance, auth: AuthService, store: Store, opts: GuardOptions = {}): void {
   const states = new WeakMap<FastifyRequest, State>();
   app.decorateRequest('access', null as unknown as Access);
   app.decorateRequest('user', '');
@@ -109,7 +114,7 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
       throw unauthorized('missing credentials: send "Authorization: Bearer TOKEN" (graymesh login, or GRAYMESH_TOKEN)');
     }
     checkParams(req.params);
-    if (need.kind !== 'open') authorize(req, need);
+    if (need.kind !== 'open') authorize(req, need, opts);
   });
 
   app.addHook('preHandler', async (req: FastifyRequest) => {
@@ -167,7 +172,7 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
 }
 
 /** Checks a route's need against the caller; throws 403 or 404. */
-function authorize(req: FastifyRequest, need: Need): void {
+function authorize(req: FastifyRequest, need: Need, opts: GuardOptions): void {
   const a = req.access;
   const p = a.principal!;
   const params = (req.params ?? {}) as Record<string, string>;
@@ -202,7 +207,28 @@ function authorize(req: FastifyRequest, need: Need): void {
       a.requireWorkspace(ws, need.level, need.action ? fill(need.action, params) : undefined);
       return;
     }
+    case 'trace':
+      checkTrace(a, params.id as string, opts);
+      return;
   }
+}
+
+/**
+ * A trace is readable by whoever may read every project its spans belong to;
+ * to anyone else it does not exist (404 with the text of a missing trace).
+ */
+function checkTrace(a: Access, id: string, opts: GuardOptions): void {
+  if (a.isPlatformAdmin) return;
+  if (!opts.traceProjects) return a.requirePlatform('read traces by id');
+  const normalized = id.toLowerCase().padStart(32, '0');
+  // Not hex, or no such trace: the handler answers the same to everyone.
+  if (!/^[0-9a-f]{32}$/.test(normalized)) return;
+  const projects = new Set(opts.traceProjects(normalized));
+  if (projects.size === 0) return;
+  const named = [...projects].filter((p) => p !== '');
+  if (named.length > 0 && named.every((p) => a.canSeeProject(p))) return;
+  a.refused = true;
+  throw notFound(`trace ${normalized} not found (never received, or past retention)`);
 }
 
 type Doc = Record<string, unknown>;

@@ -29,6 +29,8 @@ export type Need =
   | { kind: 'workspace'; level: WorkspaceAccess; action?: string }
   /** Manifests in the body (apply, delete): checked per object once the body is read. */
   | { kind: 'objects' }
+  /** A trace by id: read access to every project its spans belong to. */
+  | { kind: 'trace' }
   /** Any account or the instance token; the handler decides the rest (it depends on the body or on who asks). */
   | { kind: 'handler' };
 
@@ -63,6 +65,7 @@ export const RULES: Rule[] = [
   rule('GET', '/metrics', { kind: 'scoped', scope: 'scrape' }),
   rule('POST', '/v1/traces', { kind: 'scoped', scope: 'ingest' }),
   rule('POST', '/api/v2/spans', { kind: 'scoped', scope: 'ingest' }),
+  rule('GET', '/api/v1/traces/:id', { kind: 'trace' }),
   // Manifests: every object's project is checked.
   rule('POST', '/api/v1/apply', { kind: 'objects' }),
   rule('POST', '/api/v1/delete', { kind: 'objects' }),
