@@ -20,6 +20,11 @@ const STEP = 60_000;
 
 const tid = (id: string): string => `[data-testid="${id}"]`;
 
+/** Waits until the element's whole text is `text` (the page polls the API, so it gets there by itself). */
+async function waitForText(page: Page, selector: string, text: string, timeout = 30_000): Promise<void> {
+  await page.waitForSelector(`${selector}:text-is("${text}")`, { timeout });
+}
+
 describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => {
   const gm = new Instance();
   let browser: Browser;
@@ -76,7 +81,7 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
       await screenshot(page, SHOTS, '03-deploy-sample');
       await page.click(tid('wizard-create'));
       await page.waitForSelector(tid('app-link-bookinfo'));
-      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Ready', tid('app-status-bookinfo'), { timeout: 60_000 });
+      await waitForText(page, tid('app-status-bookinfo'), 'Ready', 60_000);
       await screenshot(page, SHOTS, '04-applications');
     },
     90_000,
@@ -89,7 +94,7 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
       await page.waitForSelector(tid('click-to-visit'));
       expect(await page.textContent(tid('access-url'))).toBe(`http://${HOST}:${gm.gatewayPort}/productpage`);
       for (const w of ['productpage-v1', 'details-v1', 'reviews-v1', 'ratings-v1']) {
-        await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Running', tid(`workload-status-${w}`));
+        await waitForText(page, tid(`workload-status-${w}`), 'Running');
       }
       await screenshot(page, SHOTS, '05-bookinfo');
       const [popup] = await Promise.all([browser.context.waitForEvent('page'), page.click(tid('click-to-visit'))]);
@@ -121,7 +126,7 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
       await screenshot(page, SHOTS, '08-canary-strategy');
       await page.click(tid('wizard-create'));
       await page.waitForURL('**/grayscale/canary-release', { timeout: 60_000 });
-      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '50%', tid('weight-v2'));
+      await waitForText(page, tid('weight-v2'), '50%');
       expect(await page.textContent(tid('weight-v1'))).toBe('50%');
       await screenshot(page, SHOTS, '09-canary-job');
     },
@@ -203,7 +208,7 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
       await page.click(tid('release-link-canary-release'));
       await page.click(tid('takeover-v2'));
       await page.click(tid('op-confirm'));
-      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '100%', tid('weight-v2'), { timeout: 60_000 });
+      await waitForText(page, tid('weight-v2'), '100%', 60_000);
       load!.reset();
       await eventually(() => (load!.seen.get('v2') ?? 0) >= 10, 30_000);
       expect(load!.seen.get('v1') ?? 0).toBe(0);

@@ -82,7 +82,7 @@ export interface LayoutOptions {
   nodeRadius: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutOptions = { columnWidth: 230, rowHeight: 96, margin: 48, nodeRadius: 20 };
+export const DEFAULT_LAYOUT: LayoutOptions = { columnWidth: 175, rowHeight: 96, margin: 32, nodeRadius: 20 };
 
 const KIND_ORDER: Record<string, number> = { gateway: 0, service: 1, workload: 2 };
 

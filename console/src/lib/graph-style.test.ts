@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeDots, edgeLabel, edgeWidth, healthColor, nodeLabel } from './graph-style';
+import { allocateDots, edgeDots, edgeLabel, edgeWidth, healthColor, nodeLabel } from './graph-style';
 
 describe('graph style', () => {
   it('colours by health, unknown as idle', () => {
@@ -25,5 +25,14 @@ describe('graph style', () => {
     expect(nodeLabel({ id: 'w', kind: 'workload', app: 'reviews', version: 'v2' })).toBe('reviews v2');
     expect(nodeLabel({ id: 's', kind: 'service', app: 'reviews' })).toBe('reviews');
     expect(nodeLabel({ id: 'g', kind: 'gateway' })).toBe('gateway');
+  });
+
+  it('keeps moving dots within a budget, busiest edges first', () => {
+    expect(allocateDots([0.5, 30, 0])).toEqual([1, 3, 0]);
+    const many = Array.from({ length: 200 }, (_, i) => i + 1);
+    const dots = allocateDots(many, 48);
+    expect(dots.reduce((s, n) => s + n, 0)).toBe(48);
+    expect(dots[199]).toBe(1);
+    expect(dots[0]).toBe(0);
   });
 });

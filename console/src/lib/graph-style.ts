@@ -41,3 +41,25 @@ export function nodeLabel(n: { kind: string; app?: string | undefined; version?:
   if (n.kind === 'service') return n.app ?? n.id;
   return n.version ? `${n.app ?? n.workload ?? n.id} ${n.version}` : (n.workload ?? n.app ?? n.id);
 }
+
+/** Most moving dots drawn at once: beyond this a large graph spends its frames animating, not updating. */
+export const DOT_BUDGET = 32;
+
+/**
+ * Dots per edge within a budget: the busiest edges first, each as many as
+ * edgeDots gives it, one each once the graph is large; quiet edges of a large
+ * graph go without (their width and label still show their rate).
+ */
+export function allocateDots(rates: number[], budget = DOT_BUDGET): number[] {
+  const out = rates.map(() => 0);
+  const active = rates.map((r, i) => [r, i] as const).filter(([r]) => r > 0).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const wanted = active.reduce((s, [r]) => s + edgeDots(r).count, 0);
+  let left = budget;
+  for (const [r, i] of active) {
+    if (left <= 0) break;
+    const n = wanted <= budget ? edgeDots(r).count : 1;
+    out[i] = Math.min(n, left);
+    left -= out[i]!;
+  }
+  return out;
+}

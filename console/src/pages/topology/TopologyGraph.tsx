@@ -1,12 +1,13 @@
 /**
  * Draws the laid-out traffic graph in SVG: app boxes, edges coloured by health
  * with their rate and moving dots, nodes by kind. Layout is computed by the
- * pure graph-layout module; this component only draws.
+ * pure graph-layout module; this component only draws. Edges and nodes are
+ * memoized on their own values, so a live update redraws only what changed.
  */
 import { memo, type KeyboardEvent, type MouseEvent } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../api/types';
-import type { Layout } from '../../lib/graph-layout';
-import { edgeDots, edgeLabel, edgeWidth, healthColor, nodeLabel } from '../../lib/graph-style';
+import type { Layout, PlacedEdge } from '../../lib/graph-layout';
+import { allocateDots, edgeDots, edgeLabel, edgeWidth, healthColor, nodeLabel } from '../../lib/graph-style';
 
 interface Props {
   graph: Graph;
@@ -15,16 +16,29 @@ interface Props {
   onSelectNode: (id: string) => void;
   edgeHref: (e: GraphEdge) => string;
   onOpenEdge: (e: GraphEdge) => void;
+  /** Scale down towards the width of the view (to 70% at most, then scroll), or draw at actual size. */
+  fit: boolean;
 }
 
 const R = 20;
 const MARKED = new Set(['healthy', 'degraded', 'failure']);
 
-export const TopologyGraph = memo(function TopologyGraph({ graph, layout, selected, onSelectNode, edgeHref, onOpenEdge }: Props) {
+export const TopologyGraph = memo(function TopologyGraph({ graph, layout, selected, onSelectNode, edgeHref, onOpenEdge, fit }: Props) {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const edgeData = new Map(graph.edges.map((e) => [`${e.source}>${e.target}`, e]));
+  const placed = layout.edges.filter((pe) => edgeData.has(`${pe.source}>${pe.target}`));
+  const dots = allocateDots(placed.map((pe) => edgeData.get(`${pe.source}>${pe.target}`)!.rps));
   return (
-    <svg className="topology" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="group" aria-label="Traffic topology" data-testid="topology-graph">
+    <svg
+      className={`topology${fit ? ' is-fit' : ''}`}
+      width={fit ? '100%' : layout.width}
+      height={fit ? undefined : layout.height}
+      style={fit ? { maxWidth: layout.width, minWidth: Math.round(layout.width * 0.7) } : undefined}
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      role="group"
+      aria-label="Traffic topology"
+      data-testid="topology-graph"
+    >
       <defs>
         {(['healthy', 'degraded', 'failure', 'idle'] as const).map((h) => (
           <marker key={h} id={`arrow-${h}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -40,52 +54,95 @@ export const TopologyGraph = memo(function TopologyGraph({ graph, layout, select
           </text>
         </g>
       ))}
-      {layout.edges.map((pe) => {
-        const e = edgeData.get(`${pe.source}>${pe.target}`);
-        if (!e) return null;
-        const color = healthColor(e.health);
-        const dots = edgeDots(e.rps);
-        const label = edgeLabel(e);
-        const handleClick = (ev: MouseEvent<HTMLAnchorElement>): void => {
-          if (ev.button !== 0 || ev.metaKey || ev.ctrlKey) return;
-          ev.preventDefault();
-          onOpenEdge(e);
-        };
+      {placed.map((pe, i) => {
+        const e = edgeData.get(`${pe.source}>${pe.target}`)!;
         return (
-          <g key={`${pe.source}>${pe.target}`} className="topology-edge" data-testid={`edge-${pe.source}-${pe.target}`}>
-            <path d={pe.path} stroke={color} strokeWidth={edgeWidth(e.rps)} fill="none" markerEnd={`url(#arrow-${MARKED.has(e.health) ? e.health : 'idle'})`} strokeDasharray={e.rps > 0 ? undefined : '4 4'} />
-            {Array.from({ length: dots.count }, (_, i) => (
-              <circle key={i} r={3} className="edge-dot" fill={color}>
-                <animateMotion dur={`${dots.seconds}s`} repeatCount="indefinite" path={pe.path} begin={`${(-dots.seconds * i) / dots.count}s`} />
-              </circle>
-            ))}
-            {label ? (
-              <a href={edgeHref(e)} onClick={handleClick} aria-label={`${label}: traces from ${pe.source} to ${pe.target}`}>
-                <rect x={pe.labelX - label.length * 3.3 - 6} y={pe.labelY - 10} width={label.length * 6.6 + 12} height={18} rx={9} className="edge-label-bg" />
-                <text x={pe.labelX} y={pe.labelY + 3} textAnchor="middle" className="edge-label" fill={e.health === 'healthy' ? '#36435c' : color}>
-                  {label}
-                </text>
-              </a>
-            ) : null}
-          </g>
+          <Edge
+            key={`${pe.source}>${pe.target}`}
+            placed={pe}
+            rps={e.rps}
+            health={e.health}
+            successRate={e.successRate}
+            dots={dots[i] ?? 0}
+            href={edgeHref(e)}
+            edge={e}
+            onOpen={onOpenEdge}
+          />
         );
       })}
       {[...layout.nodes.values()].map((p) => {
         const n = byId.get(p.id);
         if (!n) return null;
-        return <NodeShape key={p.id} node={n} x={p.x} y={p.y} selected={selected === p.id} onSelect={onSelectNode} />;
+        return <NodeShape key={p.id} id={n.id} kind={n.kind} app={n.app} version={n.version} workload={n.workload} health={n.health} x={p.x} y={p.y} selected={selected === p.id} onSelect={onSelectNode} />;
       })}
     </svg>
   );
 });
 
-function NodeShape({ node, x, y, selected, onSelect }: { node: GraphNode; x: number; y: number; selected: boolean; onSelect: (id: string) => void }) {
-  const color = healthColor(node.health);
-  const label = nodeLabel(node);
+interface EdgeProps {
+  placed: PlacedEdge;
+  rps: number;
+  health: string;
+  successRate: number | undefined;
+  dots: number;
+  href: string;
+  edge: GraphEdge;
+  onOpen: (e: GraphEdge) => void;
+}
+
+const Edge = memo(
+  function Edge({ placed: pe, rps, health, successRate, dots, href, edge, onOpen }: EdgeProps) {
+    const color = healthColor(health);
+    const seconds = edgeDots(rps).seconds;
+    const label = edgeLabel({ rps, successRate });
+    const handleClick = (ev: MouseEvent<HTMLAnchorElement>): void => {
+      if (ev.button !== 0 || ev.metaKey || ev.ctrlKey) return;
+      ev.preventDefault();
+      onOpen(edge);
+    };
+    return (
+      <g className="topology-edge" data-testid={`edge-${pe.source}-${pe.target}`}>
+        <path d={pe.path} stroke={color} strokeWidth={edgeWidth(rps)} fill="none" markerEnd={`url(#arrow-${MARKED.has(health) ? health : 'idle'})`} strokeDasharray={rps > 0 ? undefined : '4 4'} />
+        {Array.from({ length: dots }, (_, i) => (
+          <circle key={i} r={3} className="edge-dot" fill={color}>
+            <animateMotion dur={`${seconds}s`} repeatCount="indefinite" path={pe.path} begin={`${(-seconds * i) / dots}s`} />
+          </circle>
+        ))}
+        {label ? (
+          <a href={href} onClick={handleClick} aria-label={`${label}: traces from ${pe.source} to ${pe.target}`}>
+            <rect x={pe.labelX - label.length * 3.3 - 6} y={pe.labelY - 10} width={label.length * 6.6 + 12} height={18} rx={9} className="edge-label-bg" />
+            <text x={pe.labelX} y={pe.labelY + 3} textAnchor="middle" className="edge-label" fill={health === 'healthy' ? '#36435c' : color}>
+              {label}
+            </text>
+          </a>
+        ) : null}
+      </g>
+    );
+  },
+  // The edge object itself changes on every answer; what is drawn depends on these.
+  (a, b) => a.placed === b.placed && a.rps === b.rps && a.health === b.health && a.successRate === b.successRate && a.dots === b.dots && a.href === b.href && a.onOpen === b.onOpen,
+);
+
+interface NodeProps {
+  id: string;
+  kind: GraphNode['kind'];
+  app: string | undefined;
+  version: string | undefined;
+  workload: string | undefined;
+  health: string;
+  x: number;
+  y: number;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}
+
+const NodeShape = memo(function NodeShape({ id, kind, app, version, workload, health, x, y, selected, onSelect }: NodeProps) {
+  const color = healthColor(health);
+  const label = nodeLabel({ id, kind, app, version, workload });
   const handleKey = (e: KeyboardEvent<SVGGElement>): void => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      onSelect(node.id);
+      onSelect(id);
     }
   };
   return (
@@ -95,24 +152,24 @@ function NodeShape({ node, x, y, selected, onSelect }: { node: GraphNode; x: num
       role="button"
       tabIndex={0}
       aria-pressed={selected}
-      aria-label={`${node.kind} ${label}, ${node.health}`}
-      onClick={() => onSelect(node.id)}
+      aria-label={`${kind} ${label}, ${health}`}
+      onClick={() => onSelect(id)}
       onKeyDown={handleKey}
-      data-testid={`node-${node.id}`}
+      data-testid={`node-${id}`}
     >
       {selected ? <circle r={R + 7} className="node-halo" /> : null}
-      {node.kind === 'gateway' ? (
+      {kind === 'gateway' ? (
         <>
           <rect x={-R} y={-R} width={2 * R} height={2 * R} rx={8} fill="#242e42" stroke={color} strokeWidth={3} />
           <path d="M-8,0 H7 M2,-6 L8,0 L2,6" stroke="#fff" strokeWidth={2.2} fill="none" strokeLinecap="round" />
         </>
-      ) : node.kind === 'service' ? (
+      ) : kind === 'service' ? (
         <path d={`M0,${-R} L${R},${R * 0.8} L${-R},${R * 0.8} Z`} fill="#fff" stroke={color} strokeWidth={3} strokeLinejoin="round" />
       ) : (
         <>
           <circle r={R} fill="#fff" stroke={color} strokeWidth={3} />
           <text y={4} textAnchor="middle" className="node-version">
-            {node.version ?? ''}
+            {version ?? ''}
           </text>
         </>
       )}
@@ -121,4 +178,4 @@ function NodeShape({ node, x, y, selected, onSelect }: { node: GraphNode; x: num
       </text>
     </g>
   );
-}
+});

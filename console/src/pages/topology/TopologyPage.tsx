@@ -43,6 +43,7 @@ export function TopologyPage({ project }: { project: string }) {
   const window = query.get('window') ?? '60s';
   const refresh = Number(query.get('refresh') ?? '5');
   const selected = query.get('node') ?? undefined;
+  const fit = query.get('zoom') !== 'actual';
   const graph = useApi<Graph>(paths.graph(project, window), refresh > 0 ? { refreshMs: refresh * 1000 } : {});
   const status = useApi<InstanceStatus>(paths.status);
   const updatedAt = useMemo(() => (graph.data ? Date.now() : undefined), [graph.data]);
@@ -73,12 +74,15 @@ export function TopologyPage({ project }: { project: string }) {
   }, [graph.data]);
 
   const handleSelect = useCallback((id: string) => setQuery({ node: id }), [setQuery]);
+  // Stable across live updates (edges are memoized on them); they read the latest graph through a ref.
+  const latest = useRef<Graph | undefined>(undefined);
+  latest.current = graph.data;
   const edgeHref = useCallback(
     (e: GraphEdge): string => {
-      const target = graph.data?.nodes.find((n) => n.id === e.target);
+      const target = latest.current?.nodes.find((n) => n.id === e.target);
       return withQuery(routePath({ page: 'tracing', project }), { service: target?.app });
     },
-    [graph.data, project],
+    [project],
   );
   const handleOpenEdge = useCallback((e: GraphEdge) => navigate(edgeHref(e)), [navigate, edgeHref]);
 
@@ -115,6 +119,9 @@ export function TopologyPage({ project }: { project: string }) {
         <button type="button" className="btn btn-default" onClick={graph.reload}>
           Refresh now
         </button>
+        <button type="button" className="btn btn-default" aria-pressed={!fit} onClick={() => setQuery({ zoom: fit ? 'actual' : undefined })} data-testid="zoom-toggle">
+          {fit ? 'Actual size' : 'Fit to view'}
+        </button>
         <span className="muted small" aria-live="polite">
           {graph.loading ? 'Updating…' : updatedAt ? `Updated ${formatClock(updatedAt)}` : ''}
         </span>
@@ -140,7 +147,7 @@ export function TopologyPage({ project }: { project: string }) {
       {graph.data && layout && graph.data.nodes.length > 0 ? (
         <div className={`topology-layout${node ? ' has-panel' : ''}`}>
           <div className="topology-canvas">
-            <TopologyGraph graph={graph.data} layout={layout} selected={selected} onSelectNode={handleSelect} edgeHref={edgeHref} onOpenEdge={handleOpenEdge} />
+            <TopologyGraph graph={graph.data} layout={layout} selected={selected} onSelectNode={handleSelect} edgeHref={edgeHref} onOpenEdge={handleOpenEdge} fit={fit} />
           </div>
           {node ? <NodePanel project={project} node={node} graph={graph.data} onClose={() => setQuery({ node: undefined })} onSelect={handleSelect} /> : null}
         </div>

@@ -113,7 +113,7 @@ export function TraceDetailPage({ project, traceId }: { project: string; traceId
                     <span className="twisty-space" />
                   )}
                   <span className="service-dot" style={{ background: serviceColor(r.span.service) }} aria-hidden="true" />
-                  <button type="button" className="span-name" onClick={() => setQuery({ span: isSel ? undefined : r.span.spanId })} data-testid={`span-row-${r.span.spanId}`}>
+                  <button type="button" className="span-name" title={`${r.span.service}: ${r.span.operation}`} onClick={() => setQuery({ span: isSel ? undefined : r.span.spanId })} data-testid={`span-row-${r.span.spanId}`}>
                     <strong>{r.span.service}</strong> <span className="muted">{r.span.operation}</span>
                     {r.span.kind ? <span className="span-kind">{r.span.kind}</span> : null}
                     {error ? <span className="error-count"> error</span> : null}
@@ -121,9 +121,15 @@ export function TraceDetailPage({ project, traceId }: { project: string; traceId
                 </div>
                 <div className="waterfall-time-col">
                   <div className={`span-bar${error ? ' has-error' : ''}`} style={{ left: `${r.leftPct}%`, width: `${r.widthPct}%`, background: error ? undefined : serviceColor(r.span.service) }} />
-                  <span className="span-bar-label" style={{ left: `${Math.min(r.leftPct + r.widthPct, 88)}%` }}>
-                    {formatMs(r.span.durationMs)}
-                  </span>
+                  {r.leftPct + r.widthPct > 80 && r.widthPct > 12 ? (
+                    <span className="span-bar-label is-inside" style={{ right: `${100 - r.leftPct - r.widthPct}%` }}>
+                      {formatMs(r.span.durationMs)}
+                    </span>
+                  ) : (
+                    <span className="span-bar-label" style={{ left: `${Math.min(r.leftPct + r.widthPct, 90)}%` }}>
+                      {formatMs(r.span.durationMs)}
+                    </span>
+                  )}
                 </div>
               </div>
             );
