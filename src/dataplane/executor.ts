@@ -8,7 +8,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { pipeline, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { EndpointConfig } from '../config/snapshot.js';
 import { endToEnd, type HeaderMap } from './hop-by-hop.js';
@@ -18,6 +17,7 @@ import type { RequestRecord } from './request-record.js';
 import { endpointKey, OutlierDetector } from './outlier.js';
 import type { UpstreamPools } from './upstream.js';
 import type { RequestTelemetry } from './telemetry/request-telemetry.js';
+import { DISCARD, UpstreamAttempt, type AttemptFailure } from './upstream-attempt.js';
 
 /** Bodies up to this size are buffered so retries and mirrors can resend them (Envoy's buffer limit is 1 MiB too). */
 const REPLAY_LIMIT = 1024 * 1024;
@@ -26,9 +26,13 @@ export type RecordSink = (r: RequestRecord) => void;
 
 interface AttemptResult {
   ep: EndpointConfig;
-  data?: Dispatcher.ResponseData;
+  attempt: UpstreamAttempt;
+  /** The answer's status and end-to-end headers (flat list, names lowercase). */
+  status?: number;
+  headers?: string[];
+  contentLength?: number;
   /** Local failure: status the proxy answers with, flag and text. */
-  failure?: { status: number; flag: string; text: string; kind: 'connect' | 'reset' | 'timeout' };
+  failure?: AttemptFailure;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -217,9 +221,12 @@ export class Executor {
     const retries = action.retries;
     const maxTries = 1 + (replayable ? (retries?.attempts ?? 0) : 0);
     const deadline = action.timeoutMs ? Date.now() + action.timeoutMs : Infinity;
-    const abort = new AbortController();
+    let current: UpstreamAttempt | undefined;
+    let clientGone = false;
     const onClose = (): void => {
-      if (!res.writableFinished) abort.abort();
+      if (res.writableFinished) return;
+      clientGone = true;
+      current?.abort();
     };
     res.once('close', onClose);
     const firstStart = Date.now();
@@ -244,9 +251,10 @@ export class Executor {
       cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
       cluster.onStart?.(ep);
       this.telemetry?.attempt(rec, ep);
-      last = await this.attempt(ep, rr.method, path, headers, body, perTry, abort.signal, deadline);
+      current = new UpstreamAttempt(perTry);
+      last = await this.attempt(ep, rr.method, path, headers, body, current);
       if (attempt > 0) this.retriesInFlight.set(cluster, (this.retriesInFlight.get(cluster) ?? 1) - 1);
-      const status = last.data?.statusCode ?? last.failure!.status;
+      const status = last.status ?? last.failure!.status;
       this.outlier.record(cluster, ep, status);
       const done = (): void => {
         cluster.onEnd?.(ep);
@@ -254,15 +262,16 @@ export class Executor {
         if (n <= 0) cluster.active.delete(key);
         else cluster.active.set(key, n);
       };
-      if (abort.signal.aborted) {
+      if (clientGone) {
         done();
-        last.data?.body.destroy();
+        last.attempt.abort();
         return;
       }
       // Envoy's RetryStateImpl::shouldRetry: a retriable answer with no retries left is passed on
       // flagged URX; one the cluster's retry budget (connectionPool maxRetries) cannot take, UO.
       // Both are decided before the answer in hand is drained, since it may be the one sent.
-      const retriable = maxTries > 1 && retries !== undefined && shouldRetry(retries, last);
+      const retriable =
+        maxTries > 1 && retries !== undefined && shouldRetry(retries, last.failure ? { failure: last.failure } : { data: { statusCode: status } });
       let retry = retriable && attempt + 1 < maxTries;
       if (retriable && !retry) rec.flags = addFlag(rec.flags, 'URX');
       if (retry && (this.retriesInFlight.get(cluster) ?? 0) >= (cluster.connectionPool?.maxRetries ?? Infinity)) {
@@ -270,12 +279,11 @@ export class Executor {
         rec.flags = addFlag(rec.flags, 'UO');
       }
       if (!retry) {
-        if (last.data) last.data.body.once('close', done);
-        else done();
+        last.attempt.whenEnded(done);
         break;
       }
       done();
-      last.data?.body.resume();
+      last.attempt.discard();
       exclude = ep;
       await sleep(Math.min(250, 25 * 2 ** attempt) * (0.5 + Math.random()));
     }
@@ -290,70 +298,44 @@ export class Executor {
       rec.flags = addFlag(rec.flags, last.failure.flag);
       return send(res, rec, last.failure.status, last.failure.text);
     }
-    const data = last.data!;
-    rec.upstreamStatus = data.statusCode;
-    const out = endToEnd(data.headers as Record<string, string | string[]>);
-    out['x-envoy-upstream-service-time'] = String(rec.upstreamMs);
-    if (setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], setCookie);
-    if (action.setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], action.setCookie);
-    if (action.cors && origin && corsAllowed(action.cors, origin)) corsHeaders(out, action.cors, origin);
-    applyOps(out, action.responseHeaders);
-    rec.status = data.statusCode;
-    const cl = out['content-length'];
-    if (typeof cl === 'string') rec.bytesSent = Number(cl) || 0;
-    else data.body.on('data', (c: Buffer) => (rec.bytesSent += c.length));
-    res.writeHead(data.statusCode, out);
-    pipeline(data.body as Readable, res, () => undefined);
+    const status = last.status as number;
+    rec.upstreamStatus = status;
+    rec.status = status;
+    const up = last.attempt;
+    up.limit(deadline - Date.now());
+    const corsOk = action.cors !== undefined && origin !== undefined && corsAllowed(action.cors, origin);
+    if (!setCookie && !action.setCookie && !corsOk && !action.responseHeaders) {
+      // The common case: the upstream's headers as they came, as a flat list (no object built).
+      const flat = last.headers as string[];
+      flat.push('x-envoy-upstream-service-time', String(rec.upstreamMs));
+      res.writeHead(status, flat);
+    } else {
+      const out = toHeaderMap(last.headers as string[]);
+      out['x-envoy-upstream-service-time'] = String(rec.upstreamMs);
+      if (setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], setCookie);
+      if (action.setCookie) out['set-cookie'] = appendHeader(out['set-cookie'], action.setCookie);
+      if (corsOk) corsHeaders(out, action.cors!, origin!);
+      applyOps(out, action.responseHeaders);
+      res.writeHead(status, out);
+    }
+    if (last.contentLength !== undefined) rec.bytesSent = last.contentLength;
+    else up.whenEnded(() => (rec.bytesSent = up.bytes));
+    up.pipe(res);
   }
 
-  private attempt(
+  /** Sends one attempt and resolves with the answer's head or a local failure. */
+  private async attempt(
     ep: EndpointConfig,
     method: string,
     path: string,
     headers: HeaderMap,
     body: Buffer | IncomingMessage | null,
-    perTryMs: number,
-    clientSignal: AbortSignal,
-    deadline: number,
+    handler: UpstreamAttempt,
   ): Promise<AttemptResult> {
     const pool = this.pools.get(ep.address, ep.port);
-    const ctl = new AbortController();
-    let timedOut = false;
-    const onClient = (): void => ctl.abort();
-    clientSignal.addEventListener('abort', onClient, { once: true });
-    const timer = Number.isFinite(perTryMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          ctl.abort();
-        }, perTryMs)
-      : undefined;
-    return new Promise((resolve) => {
-      pool.request({ method: method as Dispatcher.HttpMethod, path, headers, body, signal: ctl.signal }, (err, data) => {
-        clientSignal.removeEventListener('abort', onClient);
-        if (timer) {
-          clearTimeout(timer);
-          // The overall timeout still bounds the body once headers arrived.
-          if (!err && Number.isFinite(deadline)) {
-            const rest = deadline - Date.now();
-            const t = setTimeout(() => data.body.destroy(), Math.max(rest, 0));
-            data.body.once('close', () => clearTimeout(t));
-          }
-        }
-        if (!err) return resolve({ ep, data });
-        if (timedOut) return resolve({ ep, failure: { status: 504, flag: 'UT', text: 'upstream request timeout\n', kind: 'timeout' } });
-        const code = (err as { code?: string }).code ?? '';
-        if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-          return resolve({
-            ep,
-            failure: { status: 503, flag: 'UF', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure\n', kind: 'connect' },
-          });
-        }
-        return resolve({
-          ep,
-          failure: { status: 503, flag: 'UC', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination\n', kind: 'reset' },
-        });
-      });
-    });
+    pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, handler);
+    const head = await handler.head;
+    return { ep, attempt: handler, ...head };
   }
 
   /** Fire-and-forget copy to the mirror cluster, Host suffixed `-shadow` as Envoy does; never affects the main request. */
@@ -362,9 +344,7 @@ export class Executor {
     if (!ep) return;
     const h: HeaderMap = { ...headers, host: shadowHost(String(headers.host ?? '')) };
     const pool = this.pools.get(ep.address, ep.port);
-    pool.request({ method: method as Dispatcher.HttpMethod, path, headers: h, body, headersTimeout: 30_000 }, (err, data) => {
-      if (!err) data.body.resume();
-    });
+    pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers: h, body, headersTimeout: 30_000 }, DISCARD);
   }
 }
 
@@ -433,6 +413,18 @@ function applyOps(headers: HeaderMap, ops: HeaderOps | undefined): void {
   for (const name of ops.remove ?? []) delete headers[name.toLowerCase()];
   for (const [k, v] of ops.set ?? []) headers[k.toLowerCase()] = v;
   for (const [k, v] of ops.add ?? []) headers[k.toLowerCase()] = appendHeader(headers[k.toLowerCase()], v);
+}
+
+/** A flat [name, value, ...] list as a header map (repeated names become arrays). */
+function toHeaderMap(flat: string[]): HeaderMap {
+  const out: HeaderMap = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const k = flat[i] as string;
+    const v = flat[i + 1] as string;
+    const cur = out[k];
+    out[k] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
+  }
+  return out;
 }
 
 function appendHeader(existing: string | string[] | undefined, v: string): string | string[] {

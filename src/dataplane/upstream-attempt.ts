@@ -1,0 +1,193 @@
+/**
+ * One attempt of a request to one upstream endpoint, as an undici dispatch
+ * handler: no AbortController, no intermediate Readable, no header objects on
+ * the hot path. The executor learns the answer's status and headers first
+ * (to decide on a retry), then either pipes the body to the client with
+ * backpressure, or discards it.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+
+/** Hop-by-hop fields of a response (RFC 9110 §7.6.1), never passed on. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+export type FailureKind = 'connect' | 'reset' | 'timeout';
+
+export interface AttemptFailure {
+  status: number;
+  flag: string;
+  text: string;
+  kind: FailureKind;
+}
+
+/** What the executor learns when an attempt settles: an answer's head, or a local failure. */
+export interface AttemptHead {
+  status?: number;
+  /** End-to-end response headers as a flat [name, value, ...] list, names lowercase. */
+  headers?: string[];
+  /** The answer's content-length, when it gave one. */
+  contentLength?: number;
+  failure?: AttemptFailure;
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
+
+export function failureOf(err: Error, timedOut: boolean): AttemptFailure {
+  if (timedOut) return { status: 504, flag: 'UT', text: 'upstream request timeout\n', kind: 'timeout' };
+  const code = (err as { code?: string }).code ?? '';
+  if (CONNECT_CODES.has(code)) {
+    return { status: 503, flag: 'UF', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure\n', kind: 'connect' };
+  }
+  return { status: 503, flag: 'UC', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination\n', kind: 'reset' };
+}
+
+export class UpstreamAttempt implements Dispatcher.DispatchHandler {
+  /** Settles once: with the head of the answer or a failure. */
+  readonly head: Promise<AttemptHead>;
+  /** Body bytes received. */
+  bytes = 0;
+  private readonly endCallbacks: (() => void)[] = [];
+  private settle!: (h: AttemptHead) => void;
+  private settled = false;
+  private abortFn: ((err?: Error) => void) | undefined;
+  private resumeFn: (() => void) | undefined;
+  private sink: ServerResponse | undefined;
+  private buffered: Buffer[] | undefined;
+  private complete = false;
+  private discarded = false;
+  private aborted = false;
+  private ended = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+
+  constructor(perTryMs: number) {
+    this.head = new Promise((r) => (this.settle = r));
+    if (Number.isFinite(perTryMs)) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        this.abort();
+      }, perTryMs);
+    }
+  }
+
+  /** Bounds the body too (the route's overall timeout): after ms the answer is cut. */
+  limit(ms: number): void {
+    if (!Number.isFinite(ms)) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.abort(), Math.max(0, ms));
+  }
+
+  abort(): void {
+    if (this.aborted || this.ended) return;
+    this.aborted = true;
+    this.abortFn?.(new Error('aborted'));
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.aborted) abort(new Error('aborted'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
+    if (!this.timedOut && this.timer && !this.sink) {
+      // The per-try timeout covers the wait for headers, as Envoy's does.
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.resumeFn = resume;
+    const headers: string[] = [];
+    let contentLength: number | undefined;
+    let connection: Set<string> | undefined;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString().toLowerCase();
+      if (name === 'connection') {
+        const v = rawHeaders[i + 1]!.toString().toLowerCase();
+        if (v !== 'keep-alive' && v !== 'close') connection = new Set(v.split(',').map((s) => s.trim()));
+      }
+    }
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString().toLowerCase();
+      if (HOP_BY_HOP.has(name) || connection?.has(name)) continue;
+      const value = rawHeaders[i + 1]!.toString('latin1');
+      if (name === 'content-length') contentLength = Number(value);
+      headers.push(name, value);
+    }
+    this.settled = true;
+    this.settle({ status: statusCode, headers, ...(contentLength !== undefined ? { contentLength } : {}) });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    if (this.discarded) return true;
+    if (this.sink) return this.sink.write(chunk);
+    (this.buffered ??= []).push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.complete = true;
+    clearTimeout(this.timer);
+    if (this.sink) this.sink.end();
+    this.finish();
+  }
+
+  onError(err: Error): void {
+    clearTimeout(this.timer);
+    if (!this.settled) {
+      this.settled = true;
+      this.settle({ failure: failureOf(err, this.timedOut) });
+    } else if (this.sink && !this.sink.writableFinished) {
+      // The answer broke off after its head: the client's connection is cut, as Envoy does.
+      this.sink.destroy();
+    }
+    this.finish();
+  }
+
+  /** Sends the body to the client as it arrives, with backpressure. */
+  pipe(res: ServerResponse): void {
+    this.sink = res;
+    if (this.buffered) {
+      for (const c of this.buffered) res.write(c);
+      this.buffered = undefined;
+    }
+    if (this.complete) {
+      res.end();
+      return;
+    }
+    res.on('drain', () => this.resumeFn?.());
+    // The client went away mid-answer: stop reading from the upstream.
+    res.once('close', () => {
+      if (!res.writableFinished) this.abort();
+    });
+    this.resumeFn?.();
+  }
+
+  /** Throws the body away (a retry follows), keeping the connection usable when it completes. */
+  discard(): void {
+    this.discarded = true;
+    this.buffered = undefined;
+    this.resumeFn?.();
+  }
+
+  /** Runs fn once the attempt is over (body complete, failed or aborted); at once when it already is. */
+  whenEnded(fn: () => void): void {
+    if (this.ended) fn();
+    else this.endCallbacks.push(fn);
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const fn of this.endCallbacks) fn();
+  }
+}
+
+/** A dispatch handler that drops the answer: for fire-and-forget mirrors. */
+export const DISCARD: Dispatcher.DispatchHandler = {
+  onConnect: () => undefined,
+  onHeaders: () => true,
+  onData: () => true,
+  onComplete: () => undefined,
+  onError: () => undefined,
+};
