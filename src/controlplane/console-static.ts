@@ -96,7 +96,9 @@ export class ConsoleFiles {
     }
   }
 
+  /** Hashed assets never change under their name and are kept in memory; the rest is read afresh (a rebuild shows at once). */
   private read(file: string): Buffer {
+    if (!this.dir || !file.startsWith(path.join(this.dir, 'assets') + path.sep)) return readFileSync(file);
     let b = this.cache.get(file);
     if (!b) {
       b = readFileSync(file);
