@@ -25,6 +25,7 @@ import { registerReleaseCommands } from './commands/release.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { exportCmd } from './commands/export.js';
+import { kubernetesUpOptions, upKubernetes, type UpFlags } from '../kubernetes/up.js';
 import { registerLoadCommand, registerTelemetryCommands } from './commands/telemetry.js';
 
 interface Globals {
@@ -75,8 +76,15 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--listen <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-sample', 'do not deploy Bookinfo on first start')
     .option('--prometheus <url>', 'read graph and chart metrics from this Prometheus instead of the embedded store')
-    .action((o: { detach?: boolean; port: number; gatewayPort: number; sample: boolean; listen: string; prometheus?: string }) =>
-      done(
+    .option('--engine <engine>', 'local (default): this machine; kubernetes: a cluster with Istio, found as kubectl finds it', 'local')
+    .option('--kubeconfig <file>', 'with --engine kubernetes: the kubeconfig (default $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'with --engine kubernetes: the kubeconfig context (default its current-context)')
+    .option('--jaeger <url>', "with --engine kubernetes: the cluster's Jaeger query URL, for traces")
+    .option('--settle-time <ms>', "with --engine kubernetes: wait after each release step when istiod's sync status cannot be read", intOption('--settle-time', 0, 600_000))
+    .action((o: UpFlags) => {
+      if (o.engine !== 'local' && o.engine !== 'kubernetes') throw invalid(`--engine ${o.engine}: use local or kubernetes`);
+      if (o.engine === 'kubernetes') return done(upKubernetes(home(), kubernetesUpOptions(o)));
+      return done(
         up(home(), {
           detach: o.detach === true,
           port: o.port,
@@ -85,8 +93,8 @@ export function buildProgram(run: (code: number) => void): Command {
           listen: o.listen,
           ...(o.prometheus ? { prometheus: o.prometheus } : {}),
         }),
-      ),
-    );
+      );
+    });
 
   program
     .command('down')
