@@ -144,12 +144,13 @@ export class Executor {
     // Fault injection happens before anything reaches the upstream (Envoy's fault filter).
     const fault = action.fault;
     if (fault?.delayMs !== undefined && chance(fault.delayPercent)) {
-      rec.flags = 'DI';
+      rec.flags = addFlag(rec.flags, 'DI');
       await sleep(fault.delayMs);
       if (res.destroyed) return;
     }
     if (fault?.abortStatus !== undefined && chance(fault.abortPercent)) {
-      rec.flags = 'FI';
+      // Delayed and then aborted: Envoy's fault filter sets both flags (DI,FI).
+      rec.flags = addFlag(rec.flags, 'FI');
       req.resume();
       return send(res, rec, fault.abortStatus, 'fault filter abort\n');
     }

@@ -209,17 +209,58 @@ describe('Istio data-plane conformance (httpbin)', () => {
     });
   });
 
+  describe('fault injection', () => {
+    it('abort 100%: the proxy answers httpStatus itself (FI), httpbin never sees the request', async () => {
+      const config = vs('httpbin', ['httpbin'], [{ route: [V1], fault: { abort: { httpStatus: 418, percentage: { value: 100 } } } }]);
+      await mesh.with(config, async () => {
+        const r = await get(`${HTTPBIN}/get?case=abort`);
+        expect(r.status).toBe(418);
+        expect(r.body).toBe('fault filter abort\n');
+        await mesh.apply(vs('httpbin', ['httpbin'], [{ route: [V1] }]));
+        await get(`${HTTPBIN}/get?case=abort-done`);
+      });
+      await v1Lines('case=abort-done');
+      expect((await mesh.logs(v1Pod)).includes('case=abort ')).toBe(false);
+      const line = parseAccessLine((await mesh.accessLines(sleepPod, 'case=abort '))[0] as string);
+      expect(line).toMatchObject({ status: 418, flags: 'FI' });
+    });
+
+    it('delay then abort on one rule: at least the delay passes, the answer is the abort, flagged DI,FI', async () => {
+      const config = vs('httpbin', ['httpbin'], [
+        { route: [V1], fault: { delay: { fixedDelay: '300ms', percentage: { value: 100 } }, abort: { httpStatus: 503, percentage: { value: 100 } } } },
+      ]);
+      await mesh.with(config, async () => {
+        const r = await get(`${HTTPBIN}/get?case=delayabort`);
+        expect(r.status).toBe(503);
+        expect(r.ms).toBeGreaterThanOrEqual(290);
+      });
+      const line = parseAccessLine((await mesh.accessLines(sleepPod, 'case=delayabort'))[0] as string);
+      expect(line).toMatchObject({ status: 503, flags: 'DI,FI' });
+    });
+
+    it('percentage 0 never injects; a fault on one rule leaves the others alone', async () => {
+      const config = vs('httpbin', ['httpbin'], [
+        { match: [{ uri: { prefix: '/status' } }], route: [V1], fault: { abort: { httpStatus: 500, percentage: { value: 100 } } } },
+        { route: [V1], fault: { abort: { httpStatus: 500, percentage: { value: 0 } } } },
+      ]);
+      await mesh.with(config, async () => {
+        expect((await sendMany(5, () => get(`${HTTPBIN}/get`))).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+        expect((await get(`${HTTPBIN}/status/200`)).status).toBe(500);
+      });
+    });
+  });
+
   describe('circuit breaking', () => {
     it('connectionPool.http.maxRetries 1: a second concurrent retry overflows, and the upstream answer is passed on whole with UO', async () => {
       const config = list(
         dr('httpbin', 'httpbin', { subsets: [{ name: 'v1', labels: { version: 'v1' } }], trafficPolicy: { connectionPool: { http: { maxRetries: 1 } } } }),
-        vs('httpbin', ['httpbin'], [{ route: [V1], retries: { attempts: 1, perTryTimeout: '1s', retryOn: '5xx' } }]),
+        vs('httpbin', ['httpbin'], [{ route: [V1], retries: { attempts: 1, perTryTimeout: '1500ms', retryOn: '5xx' } }]),
       );
       await mesh.with(config, async () => {
         await mesh.proxyPortOf('sleep');
-        // A: its first try times out after 1 s, and its retry occupies the one retry slot for 1 s more.
-        const a = get(`${HTTPBIN}/delay/3?case=overflow-a`);
-        await new Promise((r) => setTimeout(r, 1_400));
+        // A: its first try times out after 1.5 s, and its retry holds the one retry slot for 1.5 s more.
+        const a = get(`${HTTPBIN}/delay/4?case=overflow-a`);
+        await new Promise((r) => setTimeout(r, 2_200));
         // B: a 503 while A's retry is in flight: retrying would exceed maxRetries.
         const b = await get(`${HTTPBIN}/status/503?case=overflow-b`);
         expect(b.status).toBe(503);
@@ -591,8 +632,9 @@ describe('Istio data-plane conformance (httpbin)', () => {
     });
 
     it('LEAST_REQUEST: while one pod is busy with a slow request, quick ones go to the others', async () => {
-      const slow = lb('least', '/delay/3');
-      await new Promise((r) => setTimeout(r, 200));
+      const slow = lb('least', '/delay/4');
+      // Time for the slow request to be in flight before the quick ones are picked.
+      await new Promise((r) => setTimeout(r, 1_000));
       const quick = (await sendMany(6, () => lb('least'))).map((r) => field(r, 'pod'));
       const busy = field(await slow, 'pod');
       expect(pods).toContain(busy);
