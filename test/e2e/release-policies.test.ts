@@ -11,8 +11,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpbinManifests } from '../helpers/httpbin.js';
-import { eventually, Instance, ROOT } from '../helpers/instance.js';
+import { httpbinManifests, lateHttpbinContainer } from '../helpers/httpbin.js';
+import { eventually, Instance } from '../helpers/instance.js';
 import { GatewayClient, httpbinVersion, Load } from '../helpers/load.js';
 
 const PROJECT = 'policies';
@@ -30,9 +30,6 @@ interface VsJson {
   spec: { http: { route: { destination: { subset: string }; weight?: number }[] }[] };
 }
 
-/** Waits for `$READY_DIR/$SERVICE_VERSION`, then runs httpbin: readiness comes when the test says. */
-const GATED = "const f=require('path').join(process.env.READY_DIR,process.env.SERVICE_VERSION);const t=setInterval(()=>{if(require('fs').existsSync(f)){clearInterval(t);import(process.env.HTTPBIN_MAIN)}},100)";
-
 describe('release policies with a workload whose readiness comes late', () => {
   const gm = new Instance();
   const readyDir = path.join(gm.home, 'ready');
@@ -49,16 +46,8 @@ describe('release policies with a workload whose readiness comes late', () => {
     expect(gm.cli(['project', 'create', PROJECT]).code).toBe(0);
     mkdirSync(readyDir, { recursive: true });
     gate('v1', true);
-    const container = `      - image: example.com/late/httpbin:1
-        command: ["node", "-e", "${GATED}"]
-        env:
-        - name: READY_DIR
-          value: ${readyDir}
-        - name: HTTPBIN_MAIN
-          value: ${path.join(ROOT, 'dist/samples/httpbin/main.js')}
-`;
     const file = path.join(gm.home, 'httpbin.yaml');
-    writeFileSync(file, httpbinManifests(container));
+    writeFileSync(file, httpbinManifests(lateHttpbinContainer(readyDir)));
     const a = gm.cli(['apply', '-f', file, '-p', PROJECT]);
     expect(a.code, a.stderr).toBe(0);
     await eventually(async () => (await gm.gateway(HTTPBIN, '/get')).status === 200, 60_000, 200);

@@ -1,4 +1,6 @@
 /** httpbin as a user's manifests for end-to-end release tests: a Service and its v1 Deployment. */
+import path from 'node:path';
+import { ROOT } from './instance.js';
 
 /**
  * The manifests; `container` replaces the container's image line and adds fields (a command,
@@ -41,5 +43,24 @@ ${container}        imagePullPolicy: IfNotPresent
         name: httpbin
         ports:
         - containerPort: 8080
+`;
+}
+
+/** Waits for `$READY_DIR/$SERVICE_VERSION`, then runs httpbin. */
+const GATED = "const f=require('path').join(process.env.READY_DIR,process.env.SERVICE_VERSION);const t=setInterval(()=>{if(require('fs').existsSync(f)){clearInterval(t);import(process.env.HTTPBIN_MAIN)}},100)";
+
+/**
+ * A container whose readiness comes when the test says: an image outside the catalog (so its
+ * command runs, and a release's new version with another such image runs it too) that starts
+ * httpbin only once the file `<readyDir>/<version>` exists.
+ */
+export function lateHttpbinContainer(readyDir: string): string {
+  return `      - image: example.com/late/httpbin:1
+        command: ["node", "-e", "${GATED}"]
+        env:
+        - name: READY_DIR
+          value: ${readyDir}
+        - name: HTTPBIN_MAIN
+          value: ${path.join(ROOT, 'dist/samples/httpbin/main.js')}
 `;
 }

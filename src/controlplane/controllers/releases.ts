@@ -435,7 +435,11 @@ export class ReleaseController {
       observedGeneration: r.metadata.generation ?? 1,
       stage,
     });
-    return store.get<Release>('Release', ns, name);
+    const after = store.get<Release>('Release', ns, name);
+    const last = (after?.status as ReleaseStatus | undefined)?.history?.at(-1);
+    // An operation whose caller went away (a control plane killed mid-way) gets its result here.
+    if (after && last && last.result === undefined && phase !== 'Pending') return this.result(after, last, resultOf(after));
+    return after;
   }
 
   /** The new version's Deployment: the principal's, with the new version's labels, image and replicas. */
