@@ -92,6 +92,10 @@ describe('authorization through the API', () => {
     }
     expect(checked).toBeGreaterThan(30);
     expect((await call(undefined, 'GET', '/api/openapi.json')).statusCode).toBe(401);
+    // Regression: percent-encoding the path reaches the same route, and the same refusal.
+    for (const url of ['/%61pi/services', '/%61pi/v1/projects', '/api/v1/%70rojects/demo-project/deployments', '/%6detrics']) {
+      expect((await call(undefined, 'GET', url)).statusCode, url).toBe(401);
+    }
     expect((await call(undefined, 'GET', '/healthz')).statusCode).toBe(200);
   });
 

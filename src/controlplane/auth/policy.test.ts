@@ -29,6 +29,9 @@ describe('route policy', () => {
     expect(needOf('POST', '/assets/*', '/assets/index.js')).toMatchObject({ kind: 'platform' });
     // A console catch-all never opens an API path.
     expect(needOf('GET', '/*', '/api/v1/secret')).toMatchObject({ kind: 'platform' });
+    // Regression: Fastify matches a percent-encoded URL to the API route; the pattern decides.
+    expect(needOf('GET', '/api/services', '/%61pi/services')).toMatchObject({ kind: 'platform' });
+    expect(needOf('GET', '/api/v1/projects/:project/graph', '/%61pi/v1/projects/p/graph')).toMatchObject({ kind: 'project' });
   });
 });
 

@@ -112,6 +112,8 @@ export function needOf(method: string, route: string | undefined, path: string):
     if (r.route.endsWith('*') ? route.startsWith(r.route.slice(0, -1)) : route === r.route) return r.need;
   }
   if (/\/:project(\/|$)/.test(route)) return m === 'GET' ? project(ProjectAccess.Read) : project(ProjectAccess.Admin);
-  if (isApiPath(path)) return platform(`use ${m} ${route}`);
+  // The pattern decides, not the URL: Fastify matches `/%61pi/v1/x` to the route `/api/v1/x`. The
+  // URL is checked too, so a console catch-all pattern never opens an API path.
+  if (isApiPath(route) || isApiPath(path)) return platform(`use ${m} ${route}`);
   return m === 'GET' ? OPEN : platform(`use ${m} ${route}`);
 }
