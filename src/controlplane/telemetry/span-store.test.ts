@@ -89,6 +89,14 @@ describe('SpanStore', () => {
     expect(store.findTraceIds({ startUs: T0 + 2_000_000, endUs: T0 + 4_000_000, service: 'productpage' })).toEqual([tid(4), tid(3), tid(2)]);
     expect(store.findTraceIds({ operation: 'GET /ratings', namespace: 'other' })).toEqual([tid(10)]);
     expect(store.findTraceIds({ service: ['nope', 'ratings'], limit: 1 })).toEqual([tid(10)]);
+    // Tags kept out of the index (per-request values, long values) are searched from the span itself.
+    store.insert([
+      span({ traceId: tid(99), spanId: sid(990), startUs: T0, tags: { 'http.url': 'http://x/a?b=1', request_size: 42, long: 'v'.repeat(300), flag: false } }),
+    ]);
+    expect(store.findTraceIds({ tags: { 'http.url': 'http://x/a?b=1' } })).toEqual([tid(99)]);
+    expect(store.findTraceIds({ tags: { request_size: '42', long: 'v'.repeat(300) } })).toEqual([tid(99)]);
+    expect(store.findTraceIds({ tags: { flag: 'false', 'http.url': 'http://x/a?b=1' } })).toEqual([tid(99)]);
+    expect(store.findTraceIds({ tags: { 'http.url': 'http://x/other' } })).toEqual([]);
     expect(store.services()).toEqual(['productpage', 'ratings']);
     expect(store.operations('ratings')).toEqual([{ name: 'GET /ratings', kind: 'server' }]);
   });

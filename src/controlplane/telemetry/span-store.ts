@@ -42,6 +42,29 @@ export interface SpanQuery {
 /** Tag values longer than this are kept on the span but not indexed for search. */
 const MAX_INDEXED_TAG = 256;
 
+/**
+ * Tags with a different value on nearly every span (or rarely searched) are
+ * not indexed: indexing them would double the cost of ingest for lookups
+ * nobody makes by index. They are still searchable, by reading the span's
+ * tags, within whatever service, time and duration bounds the query has.
+ */
+export const UNINDEXED_TAGS = new Set([
+  'http.url',
+  'url.full',
+  'guid:x-request-id',
+  'peer.address',
+  'user_agent',
+  'user_agent.original',
+  'request_size',
+  'response_size',
+  'otel.scope.name',
+  'component',
+  'http.protocol',
+  'pid',
+]);
+
+const indexed = (key: string, text: string): boolean => text.length <= MAX_INDEXED_TAG && !UNINDEXED_TAGS.has(key);
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spans (
   id INTEGER PRIMARY KEY,
@@ -97,7 +120,7 @@ interface SpanRow {
 export class SpanStore {
   private readonly db: Database.Database;
   private readonly insertSpan: Database.Statement;
-  private readonly insertTag: Database.Statement;
+  private readonly insertTags = new Map<number, Database.Statement>();
   private readonly insertOp: Database.Statement;
   private readonly knownOps = new Set<string>();
   private count: number;
@@ -119,7 +142,6 @@ export class SpanStore {
       `INSERT INTO spans (trace_id, span_id, parent_id, service, operation, kind, namespace, start_us, duration_us, error, tags, resource, events)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertTag = this.db.prepare('INSERT OR IGNORE INTO span_tags (span, key, value) VALUES (?, ?, ?)');
     this.insertOp = this.db.prepare('INSERT OR IGNORE INTO operations (service, operation, kind) VALUES (?, ?, ?)');
     this.count = (this.db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
   }
@@ -155,10 +177,12 @@ export class SpanStore {
           s.events.length > 0 ? JSON.stringify(s.events) : null,
         );
         const id = r.lastInsertRowid;
-        for (const [k, v] of Object.entries(s.tags)) {
-          const text = String(v);
-          if (text.length <= MAX_INDEXED_TAG) this.insertTag.run(id, k, text);
+        const rows: (string | number | bigint)[] = [];
+        for (const k in s.tags) {
+          const text = String(s.tags[k]);
+          if (indexed(k, text)) rows.push(id, k, text);
         }
+        if (rows.length > 0) this.tagStatement(rows.length / 3).run(rows);
         const opKey = `${s.service}\u0000${s.operation}\u0000${kind}`;
         if (!this.knownOps.has(opKey)) {
           this.insertOp.run(s.service, s.operation, kind);
@@ -168,6 +192,16 @@ export class SpanStore {
     })();
     this.count += spans.length;
     if (this.count > this.maxSpans) this.trimToCount();
+  }
+
+  /** One statement inserting n tag rows (a statement per row costs more than the row). */
+  private tagStatement(n: number): Database.Statement {
+    let st = this.insertTags.get(n);
+    if (!st) {
+      st = this.db.prepare(`INSERT OR IGNORE INTO span_tags (span, key, value) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}`);
+      this.insertTags.set(n, st);
+    }
+    return st;
   }
 
   /** Drops the oldest spans beyond maxSpans, in batches. */
@@ -271,8 +305,15 @@ export class SpanStore {
       args.push(Math.round(q.endUs));
     }
     for (const [k, v] of Object.entries(q.tags ?? {})) {
-      where.push('EXISTS (SELECT 1 FROM span_tags t WHERE t.span = spans.id AND t.key = ? AND t.value = ?)');
-      args.push(k, v);
+      if (indexed(k, v)) {
+        where.push('EXISTS (SELECT 1 FROM span_tags t WHERE t.span = spans.id AND t.key = ? AND t.value = ?)');
+        args.push(k, v);
+      } else {
+        // JSON true/false read back as 1/0: compare them by their JSON type.
+        const path = `$.${JSON.stringify(k)}`;
+        where.push("(CASE json_type(tags, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(tags, ?) AS TEXT) END) = ?");
+        args.push(path, path, v);
+      }
     }
     const limit = q.limit ?? 20;
     const sql = `SELECT trace_id FROM spans ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_us DESC`;
