@@ -25,6 +25,12 @@ async function waitForText(page: Page, selector: string, text: string, timeout =
   await page.waitForSelector(`${selector}:text-is("${text}")`, { timeout });
 }
 
+/** Lets requests sent before the last change finish, then counts afresh. */
+async function settle(load: Load): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1500));
+  load.reset();
+}
+
 describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => {
   const gm = new Instance();
   let browser: Browser;
@@ -209,7 +215,7 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
       await page.click(tid('takeover-v2'));
       await page.click(tid('op-confirm'));
       await waitForText(page, tid('weight-v2'), '100%', 60_000);
-      load!.reset();
+      await settle(load!);
       await eventually(() => (load!.seen.get('v2') ?? 0) >= 10, 30_000);
       expect(load!.seen.get('v1') ?? 0).toBe(0);
       await screenshot(page, SHOTS, '15-takeover');
@@ -228,7 +234,7 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
       await page.waitForSelector(tid('workload-row-reviews-v2'));
       await eventually(async () => (await page.locator(tid('workload-row-reviews-v1')).count()) === 0, 30_000);
       await screenshot(page, SHOTS, '17-workloads');
-      load!.reset();
+      await settle(load!);
       await eventually(() => (load!.seen.get('v2') ?? 0) >= 10, 30_000);
       expect(load!.seen.get('v1') ?? 0).toBe(0);
       await load!.stop();

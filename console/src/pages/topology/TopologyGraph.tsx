@@ -49,7 +49,7 @@ export const TopologyGraph = memo(function TopologyGraph({ graph, layout, select
       {layout.groups.map((g) => (
         <g key={g.key} className="topology-group">
           <rect x={g.x} y={g.y} width={g.width} height={g.height} rx={10} />
-          <text x={g.x + 10} y={g.y + 16}>
+          <text x={g.x + g.width - 10} y={g.y + 16} textAnchor="end">
             {g.label}
           </text>
         </g>

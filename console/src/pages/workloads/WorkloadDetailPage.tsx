@@ -1,4 +1,5 @@
 /** A workload: its pods with restarts, and their logs (?pod=NAME&tail=N in the URL). */
+import { useEffect, useRef } from 'react';
 import { paths } from '../../api/endpoints';
 import { useApi } from '../../api/use-api';
 import type { Deployment, List, Pod } from '../../api/types';
@@ -22,6 +23,11 @@ export function WorkloadDetailPage({ project, name }: { project: string; name: s
   const tail = Number(query.get('tail') ?? 100) || 100;
   const follow = query.get('follow') !== 'off';
   const log = useApi<string>(pod ? paths.podLog(project, pod, tail) : paths.workloadLog(project, name, tail), { text: true, ...(follow ? { refreshMs: 3000 } : {}) });
+  const logRef = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    // Following: keep the newest lines in view.
+    if (follow && logRef.current) logRef.current.scrollTop = logRef.current.scrollHeight;
+  }, [log.data, follow]);
 
   if (dep.error) return <ErrorBanner error={dep.error} onRetry={dep.reload} />;
   if (!dep.data) return <Loading />;
@@ -132,7 +138,7 @@ export function WorkloadDetailPage({ project, name }: { project: string; name: s
               </div>
             </div>
             <ErrorBanner error={log.error} />
-            <pre className="log" data-testid="workload-log" tabIndex={0}>
+            <pre ref={logRef} className="log" data-testid="workload-log" tabIndex={0}>
               {log.data === undefined ? (log.loading ? 'Loading…' : '') : log.data || 'No output yet.'}
             </pre>
           </section>
