@@ -207,6 +207,11 @@ describe('telemetry routes', () => {
     expect(m.points.at(-1)?.successRate).toBe(100);
     expect((await app.inject({ method: 'GET', url: '/api/v1/projects/demo/metrics?window=2h' })).statusCode).toBe(400);
 
+    const deps = (await app.inject({ method: 'GET', url: '/api/dependencies?endTs=0&lookback=60000' })).json() as { data: { parent: string; child: string; callCount: number }[] };
+    expect(deps.data).toHaveLength(1);
+    expect(deps.data[0]).toMatchObject({ parent: 'istio-ingressgateway', child: 'productpage' });
+    expect(deps.data[0]?.callCount).toBeGreaterThan(0);
+
     const text = await app.inject({ method: 'GET', url: '/metrics' });
     expect(text.headers['content-type']).toMatch(/^text\/plain/);
     expect(text.body).toMatch(/^istio_requests_total\{reporter="source",destination_version="v1"\} \d+$/m);

@@ -227,6 +227,15 @@ export function registerTelemetryRoutes(app: FastifyInstance, api: OpenApi, cp: 
   });
   api.add('get', '/api/operations', "Jaeger query API: a service's operations with span kinds", true, ['service', 'spanKind']);
 
+  app.get('/api/dependencies', async (req) => {
+    const q = req.query as Query;
+    const lookback = Number(one(q, 'lookback') ?? 3_600_000);
+    if (!Number.isFinite(lookback) || lookback <= 0) throw badRequest('lookback: milliseconds, e.g. 3600000');
+    const deps = await t.dependencies(lookback);
+    return envelope(deps, deps.length);
+  });
+  api.add('get', '/api/dependencies', 'Jaeger query API: calls between services (System Architecture)', true, ['endTs', 'lookback']);
+
   app.get('/api/traces', async (req) => {
     const q = req.query as Query;
     const service = one(q, 'service');

@@ -67,6 +67,8 @@ export interface TrafficRow {
 
 export class MetricsStore {
   private readonly rings = new Map<string, Ring>();
+  /** The last increase computed per ring: a graph asks five groupings of the same window. */
+  private readonly increases = new WeakMap<Ring, { fromMs: number; toMs: number; result: ReturnType<typeof increase> }>();
   private readonly labels = new Map<string, Partial<Record<IstioLabel, string>>>();
   private readonly fineMs: number;
   private readonly coarseStepMs: number;
@@ -95,6 +97,7 @@ export class MetricsStore {
     if (!ring) this.rings.set(proxy, (ring = { fine: [], coarse: [] }));
     const last = ring.fine.at(-1);
     if (last && snap.timeMs <= last.timeMs) return;
+    this.increases.delete(ring);
     const values = new Map<string, Float64Array>();
     for (const s of snap.series) {
       const key = seriesKey(s.labels);
@@ -133,7 +136,12 @@ export class MetricsStore {
     const fromMs = endMs - q.windowMs;
     const groups = new Map<string, { labels: Partial<Record<IstioLabel, string>>; rps: number; rps4xx: number; rps5xx: number; buckets: Float64Array }>();
     for (const ring of this.rings.values()) {
-      const d = increase([...ring.coarse, ...ring.fine], fromMs, endMs);
+      let cached = this.increases.get(ring);
+      if (!cached || cached.fromMs !== fromMs || cached.toMs !== endMs) {
+        cached = { fromMs, toMs: endMs, result: increase([...ring.coarse, ...ring.fine], fromMs, endMs) };
+        this.increases.set(ring, cached);
+      }
+      const d = cached.result;
       if (!d) continue;
       const seconds = d.elapsedMs / 1000;
       for (const [key, v] of d.deltas) {

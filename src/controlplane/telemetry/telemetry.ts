@@ -127,7 +127,27 @@ export class Telemetry {
   async graph(project: string, windowMs: number): Promise<Graph> {
     checkWindow(windowMs);
     if (this.source.kind === 'embedded') await this.poller.poll();
-    return buildGraph(this.inventory(project), await queryGraphTraffic(this.source, windowMs));
+    // One end for every query, so the embedded store computes the window's increase once.
+    const endMs = this.source.kind === 'embedded' ? (this.metrics.latestMs() ?? Date.now()) : Date.now();
+    return buildGraph(this.inventory(project), await queryGraphTraffic(this.source, windowMs, endMs));
+  }
+
+  /**
+   * Jaeger's service dependencies (its UI's System Architecture view): calls
+   * between services over the lookback, from the metrics (reporter=source).
+   */
+  async dependencies(lookbackMs: number): Promise<{ parent: string; child: string; callCount: number }[]> {
+    const windowMs = Math.min(Math.max(lookbackMs, 1000), MAX_WINDOW_MS);
+    const rows = await this.source.traffic({ windowMs, match: { reporter: 'source' }, groupBy: ['source_app', 'source_workload', 'destination_service_name'] });
+    const calls = new Map<string, { parent: string; child: string; callCount: number }>();
+    for (const r of rows) {
+      const parent = r.labels.source_app || r.labels.source_workload || 'unknown';
+      const child = r.labels.destination_service_name || 'unknown';
+      const c = calls.get(`${parent}\u0000${child}`) ?? { parent, child, callCount: 0 };
+      c.callCount += Math.round((r.rps * windowMs) / 1000);
+      calls.set(`${parent}\u0000${child}`, c);
+    }
+    return [...calls.values()].filter((c) => c.callCount > 0);
   }
 
   /** Chart points for a project's traffic (into a workload, service and/or version), one per step. */
