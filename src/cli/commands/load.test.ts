@@ -32,6 +32,14 @@ describe('graymesh load', () => {
     expect(sockets.size).toBeLessThanOrEqual(4);
   });
 
+  it('reaches *.localhost on the loopback, naming it in Host (RFC 6761)', async () => {
+    hosts.length = 0;
+    const port = new URL(url).port;
+    const s = await runLoad(`http://productpage.demo.localhost:${port}/productpage`, { rps: 10, durationMs: 300, concurrency: 2, headers: {} });
+    expect(s.statusCodes).toEqual({ '200': 3 });
+    expect(hosts).toEqual(Array(3).fill(`productpage.demo.localhost:${port}`));
+  });
+
   it('counts status codes and requests without an answer', async () => {
     const s = await runLoad(url, { rps: 20, durationMs: 500, concurrency: 2, headers: { 'x-fail': '1' } });
     expect(s.statusCodes).toEqual({ '503': 10 });

@@ -66,7 +66,10 @@ export async function runLoad(url: string, o: LoadOptions): Promise<LoadSummary>
   const lib = target.protocol === 'https:' ? https : http;
   const agent = new lib.Agent({ keepAlive: true, maxSockets: o.concurrency });
   const headers: Record<string, string> = { ...o.headers };
+  // `*.localhost` names the loopback (RFC 6761 §6.3), as browsers resolve it; the resolver here may not.
+  const loopback = target.hostname === 'localhost' || target.hostname.endsWith('.localhost');
   if (o.host) headers.host = o.host;
+  else if (loopback) headers.host = target.host;
   const latencies: number[] = [];
   const codes: Record<string, number> = {};
   let errors = 0;
@@ -86,7 +89,7 @@ export async function runLoad(url: string, o: LoadOptions): Promise<LoadSummary>
         waiting.shift()?.();
         resolve();
       };
-      const req = lib.request(target, { method: 'GET', agent, headers, timeout: 30_000 }, (res) => {
+      const req = lib.request(target, { method: 'GET', agent, headers, timeout: 30_000, ...(loopback ? { hostname: '127.0.0.1' } : {}) }, (res) => {
         res.resume();
         res.on('end', () => finish(res.statusCode));
         res.on('error', () => finish(undefined));
