@@ -4,6 +4,7 @@ const e = encodeURIComponent;
 export const paths = {
   login: '/api/v1/login',
   logout: '/api/v1/logout',
+  me: '/api/v1/me',
   status: '/api/v1/status',
   projects: '/api/v1/projects',
   project: (p: string) => `/api/v1/projects/${e(p)}`,

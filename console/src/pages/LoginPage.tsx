@@ -11,7 +11,7 @@ import { Button } from '../components/Button';
 import { Logo } from '../components/Icons';
 import { useRouter } from '../router/router';
 
-function userName(u: LoginAnswer['user'], fallback: string): string {
+function userName(u: LoginAnswer['user'] | undefined, fallback: string): string {
   if (typeof u === 'string') return u;
   return u?.username ?? u?.name ?? fallback;
 }
@@ -58,10 +58,12 @@ export function LoginPage({ onLogin }: { onLogin: (token: string, user: string, 
     }
     setBusy(true);
     try {
-      // Any authenticated read tells whether the token is good.
+      // Any authenticated read tells whether the token is good; /me names its user where accounts exist.
       await fetchWithToken(t);
-      setSession(t, 'token');
-      onLogin(t, 'token', next);
+      const me = await get<{ user?: LoginAnswer['user'] }>(paths.me, { token: t }).catch(() => undefined);
+      const user = me?.user ? userName(me.user, 'token') : 'token';
+      setSession(t, user);
+      onLogin(t, user, next);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? 'This token is not valid (or has expired).' : describeError(err));
     } finally {

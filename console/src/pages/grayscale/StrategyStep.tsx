@@ -99,7 +99,7 @@ function ContentConditions({ form: f, set }: { form: ReleaseForm; set: (p: Parti
         </select>
         <input aria-label="Cookie" placeholder="user=tester" value={f.cookie.value} disabled={!f.cookie.enabled} onChange={(e) => set({ cookie: { ...f.cookie, value: e.target.value } })} />
       </div>
-      <div className="condition">
+      <div className="condition condition-4">
         <label className="check">
           <input type="checkbox" checked={f.header.enabled} onChange={(e) => set({ header: { ...f.header, enabled: e.target.checked } })} data-testid="cond-header" />
           Header
