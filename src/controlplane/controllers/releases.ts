@@ -62,6 +62,11 @@ export class ReleaseController {
     this.closed = true;
   }
 
+  /** Resolves when no release operation or reconcile is queued or running. */
+  async idle(): Promise<void> {
+    while (this.locks.size > 0) await Promise.allSettled([...this.locks.values()]);
+  }
+
   /** Store events: a release applied from YAML, or the workload of a released service changing. */
   onEvent(e: WatchEvent): void {
     const o = e.object;
