@@ -112,4 +112,15 @@ export function checkRelease(obj: Record<string, unknown>, r: Report): void {
   if (sticky && (sticky.cookie === undefined) === (sticky.header === undefined)) {
     r.error('spec.sticky', 'give exactly one of cookie or header');
   }
+  // The sticky key travels in an annotation `cookie:NAME` / `header:NAME` and in Set-Cookie.
+  const cookieName = str(sticky?.cookie);
+  if (cookieName !== undefined && !COOKIE_NAME.test(cookieName)) {
+    r.error('spec.sticky.cookie', `"${cookieName}" is not a cookie name (RFC 6265 token: letters, digits and !#$%&'*+-.^_\`|~); e.g. gm-reviews-version`);
+  }
+  const headerName = str(sticky?.header);
+  if (headerName !== undefined && !HEADER_NAME.test(headerName)) r.error('spec.sticky.header', `"${headerName}" is not a header name; e.g. end-user`);
 }
+
+/** RFC 6265 §4.1.1 cookie-name: an RFC 2616 token. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_NAME = /^[A-Za-z0-9-_.]+$/;
