@@ -269,6 +269,10 @@ scrape_configs:
         return edge(built, 'workload:reviews-v2', 'service:ratings') ? built : undefined;
       }, 30_000, 1000);
       expect(edge(g, 'gateway:istio-ingressgateway', 'service:productpage')?.rps).toBeGreaterThan(0);
+      // Chart series from Prometheus (query_range), as the console's charts read them with --prometheus.
+      const points = await new PrometheusSource(promUrl).series({ windowMs: 30_000, stepMs: 5_000, match: { reporter: 'source', destination_service_name: 'reviews' } });
+      expect(points).toHaveLength(6);
+      expect(points.some((p) => (p.row?.rps ?? 0) > 0 && (p.row?.p50 ?? 0) > 0)).toBe(true);
       expect(edge(g, 'service:reviews', 'workload:reviews-v3')?.p50).toBeGreaterThan(0);
     } finally {
       prom?.kill('SIGTERM');
