@@ -74,6 +74,12 @@ spec:
       expect(tally(await pages(5, jason))).toEqual({ v1: 5 });
     });
 
+    it('the same with destination-rule-all-mtls (ISTIO_MUTUAL has nothing to secure on one machine): still only v1', async () => {
+      await mesh.apply(sample('destination-rule-all-mtls.yaml'));
+      expect(tally(await pages(10))).toEqual({ v1: 10 });
+      await mesh.apply(DR_ALL);
+    });
+
     it('virtual-service-reviews-test-v2: jason sees v2 (black stars), everyone else v1', async () => {
       await mesh.apply(TEST_V2);
       expect(tally(await pages(10, jason))).toEqual({ v2: 10 });
