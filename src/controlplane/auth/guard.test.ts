@@ -125,6 +125,10 @@ describe('authorization through the API', () => {
     expect((await pa('POST', '/api/v1/apply', { objects: [move] })).statusCode).toBe(403);
     expect((await pa('PATCH', '/api/v1/projects/demo-project', { workspace: 'other-workspace' })).statusCode).toBe(403);
     expect((await pa('DELETE', '/api/v1/projects/demo-project')).statusCode).toBe(403);
+    // Members come from the project's workspace.
+    const foreign = await pa('POST', '/api/v1/projects/demo-project/members', { user: 'outsider', role: 'project-viewer' });
+    expect(foreign.statusCode).toBe(422);
+    expect(foreign.json().error.message).toMatch(/outsider is not a member of workspace demo-workspace/);
   });
 
   it('lets project-viewer read everything and change nothing', async () => {

@@ -141,6 +141,13 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
       const b = (req.body ?? {}) as { user?: unknown; role?: unknown };
       if (!valid(b.role)) throw invalid(`role: one of ${roles.join(', ')}`);
       const user = mustUser(b.user);
+      if (scope === 'project') {
+        // As in KubeSphere, a project's members come from its workspace: a project admin cannot reach into another tenant.
+        const ws = store.get<Namespace>('Namespace', undefined, target)?.metadata.labels?.[WORKSPACE_LABEL];
+        if (ws && !accounts.memberRole('workspace', ws, user) && accounts.getUser(user)?.platformRole !== 'platform-admin') {
+          throw invalid(`user ${user} is not a member of workspace ${ws}; a workspace-admin adds them first (graymesh member add -w ${ws} ${user} --role workspace-regular)`);
+        }
+      }
       const had = accounts.memberRole(scope, target, user);
       accounts.setMember(scope, target, user, b.role as string);
       reply.status(had ? 200 : 201);
