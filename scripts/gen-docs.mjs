@@ -28,7 +28,7 @@ ${sections.join('\n')}`;
 writeFileSync('docs/CLI.md', cli);
 
 // The API document: start a throwaway instance without the sample and read /api/openapi.json.
-const { mkdtempSync, rmSync } = await import('node:fs');
+const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
 const os = await import('node:os');
 const path = await import('node:path');
 const home = mkdtempSync(path.join(os.tmpdir(), 'graymesh-docs-'));
@@ -39,7 +39,9 @@ const port = await free();
 const gw = await free();
 spawnSync(process.execPath, ['bin/graymesh.js', 'up', '--detach', '--no-sample', '--port', String(port), '--gateway-port', String(gw)], { env });
 try {
-  const doc = await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).json();
+  // The document is behind authentication like every API route: read it with the home's instance token.
+  const token = /^token:\s*(\S+)/m.exec(readFileSync(path.join(home, 'admin-credentials'), 'utf8'))?.[1];
+  const doc = await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`, { headers: { authorization: `Bearer ${token}` } })).json();
   const rows = [];
   for (const [p, ops] of Object.entries(doc.paths).sort(([a], [b]) => a.localeCompare(b))) {
     for (const [method, op] of Object.entries(ops)) {
@@ -55,13 +57,16 @@ The CLI and the console speak only this API. The machine-readable document is
 served at \`/api/openapi.json\`; this table is generated from it
 (\`node scripts/gen-docs.mjs\`).
 
-- Authentication: \`Authorization: Bearer <token>\` (the CLI on the instance's
-  home uses the admin token under the home; \`graymesh login\` issues others).
+- Authentication: \`Authorization: Bearer <token>\` on every route but health
+  and login: the instance token under the home (the CLI on the home), a session
+  from \`POST /api/v1/login\` (\`graymesh login\`, 12 h), or a scoped token for
+  \`/metrics\` or span ingestion (\`graymesh token create\`). A project the
+  caller has no role on answers 404; a role too weak, 403.
 - Objects are Kubernetes-shaped (\`apiVersion\`, \`kind\`, \`metadata\`, \`spec\`,
   \`status\`). Lists answer \`{"items": [...]}\`. An update whose
   \`metadata.resourceVersion\` is stale answers 409.
 - Errors answer \`{"error": {"code": "GM_ERR_...", "message": "...", "details": [...]}}\`
-  with the HTTP status of the code (400, 401, 403, 404, 409, 422, 503, 504).
+  with the HTTP status of the code (400, 401, 403, 404, 409, 413, 422, 429, 503, 504).
   The message names the object, the field and the fix.
 - Writes that change traffic (apply, release operations) return once every
   proxy enforces the change.
