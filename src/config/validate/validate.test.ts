@@ -108,7 +108,7 @@ const INVALID: [string, string, string[]][] = [
   ['not an object', '- a\n- b', ['object: a manifest must be an object with apiVersion, kind, metadata and spec, got a list']],
   ['no apiVersion', 'kind: Service\nmetadata: {name: reviews}', ['Service reviews: apiVersion: required; e.g. networking.istio.io/v1 or apps/v1']],
   ['unknown kind', 'apiVersion: networking.istio.io/v1\nkind: VirtualServise\nmetadata: {name: x}', [
-    'VirtualServise x: kind: unknown kind "VirtualServise" (apiVersion networking.istio.io/v1); did you mean "VirtualService"? graymesh supports v1 Namespace, apps/v1 Deployment, v1 Service, v1 ServiceAccount, app.k8s.io/v1beta1 Application, networking.istio.io/v1 VirtualService, networking.istio.io/v1 DestinationRule, networking.istio.io/v1 Gateway, networking.istio.io/v1 ServiceEntry']],
+    'VirtualServise x: kind: unknown kind "VirtualServise" (apiVersion networking.istio.io/v1); did you mean "VirtualService"? graymesh supports v1 Namespace, apps/v1 Deployment, v1 Service, v1 ServiceAccount, app.k8s.io/v1beta1 Application, networking.istio.io/v1 VirtualService, networking.istio.io/v1 DestinationRule, networking.istio.io/v1 Gateway, networking.istio.io/v1 ServiceEntry, graymesh.dev/v1alpha1 Release']],
   ['a kind at the wrong apiVersion', 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: x}', [
     'Deployment x: apiVersion: "extensions/v1beta1" does not serve Deployment; use apps/v1']],
   ['an Istio kind at an unknown version', 'apiVersion: networking.istio.io/v2\nkind: Gateway\nmetadata: {name: x}', [
