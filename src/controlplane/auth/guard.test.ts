@@ -10,6 +10,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { ControlPlane } from '../control-plane.js';
 import { buildServer } from '../server.js';
 import { Home } from '../../runtime/home.js';
+import { onlyProject } from './guard.js';
 
 const PASSWORD = 'P@88w0rd-test';
 
@@ -214,8 +215,33 @@ describe('authorization through the API', () => {
     expect((await call(created.token, 'GET', '/api/v1/projects')).statusCode).toBe(403);
     expect((await as('project-regular')('POST', '/api/v1/tokens', { scope: 'ingest' })).statusCode).toBe(403);
     expect((await as('project-admin')('POST', '/api/v1/tokens', { scope: 'ingest', project: 'demo-project' })).statusCode).toBe(201);
+    // The Jaeger query API (every project's traces) takes a scrape token not limited to a project.
+    expect((await call(created.token, 'GET', '/api/services')).statusCode).toBe(200);
+    const limited = (await ok(as('project-admin')('POST', '/api/v1/tokens', { scope: 'scrape', project: 'demo-project' }))) as { token: string };
+    expect((await call(limited.token, 'GET', '/api/services')).statusCode).toBe(403);
+    expect((await call(limited.token, 'GET', '/metrics')).statusCode).toBe(200);
+    expect((await as('project-admin')('GET', '/api/services')).statusCode).toBe(403);
     await ok(admin('DELETE', `/api/v1/tokens/${created.id}`));
     expect((await call(created.token, 'GET', '/api/v1/projects')).statusCode).toBe(401);
+  });
+
+  it("gives a project's scrape token that project's series only", () => {
+    const text = [
+      '# HELP istio_requests_total Requests.',
+      '# TYPE istio_requests_total counter',
+      'istio_requests_total{source_workload_namespace="demo-project",destination_workload_namespace="demo-project"} 3',
+      'istio_requests_total{source_workload_namespace="other",destination_workload_namespace="other"} 5',
+      'istio_requests_total{source_workload_namespace="unknown",destination_service_namespace="demo-project"} 1',
+      'graymesh_spans_stored 7',
+      '',
+    ].join('\n');
+    expect(onlyProject(text, 'demo-project').split('\n')).toEqual([
+      '# HELP istio_requests_total Requests.',
+      '# TYPE istio_requests_total counter',
+      'istio_requests_total{source_workload_namespace="demo-project",destination_workload_namespace="demo-project"} 3',
+      'istio_requests_total{source_workload_namespace="unknown",destination_service_namespace="demo-project"} 1',
+      '',
+    ]);
   });
 
   it('shows a trace to whoever may read its project, and to nobody else', async () => {

@@ -126,6 +126,10 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
   });
 
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const scrapeProject = req.access?.principal?.kind === 'token' ? req.access.principal.project : undefined;
+    if (scrapeProject && req.routeOptions.url === '/metrics' && typeof payload === 'string' && reply.statusCode === 200) {
+      return onlyProject(payload, scrapeProject);
+    }
     const st = states.get(req);
     if (st && reply.statusCode >= 400 && typeof payload === 'string' && !READS.has(req.method)) {
       try {
@@ -171,6 +175,19 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
   });
 }
 
+/**
+ * The series of one project in Prometheus text: the samples whose source or
+ * destination namespace label is the project (Istio's standard labels), with
+ * every comment line kept.
+ */
+export function onlyProject(text: string, project: string): string {
+  const mine = new RegExp(`[{,](source_workload_namespace|destination_workload_namespace|destination_service_namespace)="${project}"`);
+  return text
+    .split('\n')
+    .filter((line) => line === '' || line.startsWith('#') || mine.test(line))
+    .join('\n');
+}
+
 /** Checks a route's need against the caller; throws 403 or 404. */
 function authorize(req: FastifyRequest, need: Need, opts: GuardOptions): void {
   const a = req.access;
@@ -178,7 +195,9 @@ function authorize(req: FastifyRequest, need: Need, opts: GuardOptions): void {
   const params = (req.params ?? {}) as Record<string, string>;
   if (p.kind === 'token' && need.kind !== 'scoped') {
     a.refused = true;
-    throw forbidden(`a ${p.scope} token may only ${p.scope === 'scrape' ? 'read /metrics' : 'send spans to /v1/traces and /api/v2/spans'}; log in for anything else`);
+    throw forbidden(
+      `a ${p.scope} token may only ${p.scope === 'scrape' ? 'read /metrics and the Jaeger query API' : 'send spans to /v1/traces and /api/v2/spans'}; log in for anything else`,
+    );
   }
   switch (need.kind) {
     case 'open':
@@ -191,8 +210,9 @@ function authorize(req: FastifyRequest, need: Need, opts: GuardOptions): void {
       a.refused = true;
       throw forbidden('the config stream is for node proxies, which use the instance token');
     case 'scoped':
-      if (p.platformAdmin || (p.kind === 'token' && p.scope === need.scope)) return;
+      if (p.platformAdmin || (p.kind === 'token' && p.scope === need.scope && !(need.allProjects && p.project))) return;
       a.refused = true;
+      if (p.kind === 'token' && p.project) throw forbidden(`this token is limited to project ${p.project}; the Jaeger query API holds every project's traces`);
       throw forbidden(`${a.user} may not ${need.scope === 'scrape' ? 'scrape metrics' : 'send spans'}: use a ${need.scope} token (graymesh token create --scope ${need.scope})`);
     case 'platform':
       a.requirePlatform(need.action);

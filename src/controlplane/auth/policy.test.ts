@@ -21,7 +21,8 @@ describe('route policy', () => {
     expect(needOf('GET', '/api/v1/projects/:project/topology', '/x')).toMatchObject({ kind: 'project', level: ProjectAccess.Read });
     expect(needOf('POST', '/api/v1/projects/:project/gateway', '/x')).toMatchObject({ kind: 'project', level: ProjectAccess.Admin });
     expect(needOf('GET', '/api/v1/something', '/api/v1/something')).toMatchObject({ kind: 'platform' });
-    expect(needOf('GET', '/api/services', '/api/services')).toMatchObject({ kind: 'platform' });
+    expect(needOf('GET', '/api/v2/unlisted', '/api/v2/unlisted')).toMatchObject({ kind: 'platform' });
+    expect(needOf('GET', '/api/services', '/api/services')).toMatchObject({ kind: 'scoped', scope: 'scrape', allProjects: true });
     // No route matched: the API still wants credentials (then 404); the console's paths are open.
     expect(needOf('GET', undefined, '/api/v1/nope')).toEqual({ kind: 'authenticated' });
     expect(needOf('GET', undefined, '/projects/demo-project')).toEqual({ kind: 'open' });
@@ -30,7 +31,7 @@ describe('route policy', () => {
     // A console catch-all never opens an API path.
     expect(needOf('GET', '/*', '/api/v1/secret')).toMatchObject({ kind: 'platform' });
     // Regression: Fastify matches a percent-encoded URL to the API route; the pattern decides.
-    expect(needOf('GET', '/api/services', '/%61pi/services')).toMatchObject({ kind: 'platform' });
+    expect(needOf('GET', '/api/v2/unlisted', '/%61pi/v2/unlisted')).toMatchObject({ kind: 'platform' });
     expect(needOf('GET', '/api/v1/projects/:project/graph', '/%61pi/v1/projects/p/graph')).toMatchObject({ kind: 'project' });
   });
 });

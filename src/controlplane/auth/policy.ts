@@ -21,8 +21,8 @@ export type Need =
   | { kind: 'platform'; action: string }
   /** The instance's own token: node proxies. */
   | { kind: 'instance' }
-  /** A token of this scope, or a platform admin. */
-  | { kind: 'scoped'; scope: 'scrape' | 'ingest' }
+  /** A token of this scope, or a platform admin; with `allProjects`, only a token not limited to one project. */
+  | { kind: 'scoped'; scope: 'scrape' | 'ingest'; allProjects?: boolean }
   /** This access on the project named by the `:project` parameter. */
   | { kind: 'project'; level: ProjectAccess; action?: string }
   /** This access on the workspace named by the `:workspace` parameter. */
@@ -61,8 +61,13 @@ export const RULES: Rule[] = [
   rule('GET', '/api/v1/status', AUTH),
   rule('GET', '/api/v1/config/wait', AUTH),
   rule('GET,POST', '/xds/v1/*', { kind: 'instance' }),
-  // Telemetry: Prometheus scrapes, applications send spans, each with a token of its own.
+  // Telemetry: Prometheus scrapes (a project's token reads that project's series), Grafana and
+  // Jaeger UI read the Jaeger query API (every project's traces), applications send spans.
   rule('GET', '/metrics', { kind: 'scoped', scope: 'scrape' }),
+  rule('GET', '/api/services*', { kind: 'scoped', scope: 'scrape', allProjects: true }),
+  rule('GET', '/api/operations', { kind: 'scoped', scope: 'scrape', allProjects: true }),
+  rule('GET', '/api/traces*', { kind: 'scoped', scope: 'scrape', allProjects: true }),
+  rule('GET', '/api/dependencies', { kind: 'scoped', scope: 'scrape', allProjects: true }),
   rule('POST', '/v1/traces', { kind: 'scoped', scope: 'ingest' }),
   rule('POST', '/api/v2/spans', { kind: 'scoped', scope: 'ingest' }),
   rule('GET', '/api/v1/traces/:id', { kind: 'trace' }),
