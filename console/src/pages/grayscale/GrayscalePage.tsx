@@ -106,7 +106,9 @@ export function GrayscalePage({ project }: { project: string }) {
                         </td>
                         <td>
                           <div className="share">
-                            <div className="share-bar" style={{ width: `${v.weight}%` }} />
+                            <div className="share-track" aria-hidden="true">
+                              <div className="share-bar" style={{ width: `${v.weight}%` }} />
+                            </div>
                             <span>{v.weight}%</span>
                           </div>
                         </td>
