@@ -89,7 +89,7 @@ export function GrayscalePage({ project }: { project: string }) {
                       <th>Version</th>
                       <th>Replicas</th>
                       <th>Traffic share</th>
-                      <th>Requests</th>
+                      <th>Requests (last min)</th>
                       <th>Success rate</th>
                       <th>Latency (p95)</th>
                     </tr>

@@ -128,9 +128,9 @@ export function ReleaseDetailPage({ project, name }: { project: string; name: st
                 </dd>
                 <dt>Traffic share</dt>
                 <dd data-testid={`weight-${v.version}`}>{v.weight}%</dd>
-                <dt>Requests</dt>
+                <dt>Requests (last min)</dt>
                 <dd>{formatRps(v.traffic.rps)}</dd>
-                <dt>Success rate</dt>
+                <dt>Success rate (last min)</dt>
                 <dd>{formatPercent(v.traffic.successRate)}</dd>
                 <dt>Latency (p95)</dt>
                 <dd>{formatMs(v.traffic.p95)}</dd>
