@@ -20,15 +20,15 @@ import {
   releaseVersions,
   type Stage,
 } from '../config/release/compile.js';
-import { MANAGED_ANNOTATION, RELEASE_ANNOTATION, type Release, type ReleaseHistoryEntry, type ReleaseSpec, type ReleaseStatus } from '../config/release/types.js';
+import { MANAGED_ANNOTATION, RELEASE_ANNOTATION, type Release, type ReleaseSpec, type ReleaseStatus } from '../config/release/types.js';
 import type { KubeClient } from './client.js';
 import type { Convergence } from './convergence.js';
 import { KubeApiError } from './kube-errors.js';
 import { newVersionDeployment, RELEASE_LABEL } from './workloads.js';
+import { historyEntry, pushHistory, releaseSummary, restoreOp, rollbackOp, setPolicyOp, setWeightsOp, takeoverOp } from '../config/release/operations.js';
 
 /** Annotation on a release's VirtualService telling which stage it enforces (as the local engine's). */
 export const STAGE_ANNOTATION = 'graymesh.dev/stage';
-const HISTORY_LIMIT = 100;
 const CONFLICT_RETRIES = 5;
 
 export interface ClusterReleaseOptions {
@@ -114,7 +114,7 @@ export class ClusterReleases {
       await this.admit(r);
       const { status: _ignored, ...body } = r;
       const created = await this.client.create<Release>({ ...body, apiVersion: 'graymesh.dev/v1alpha1', kind: 'Release' });
-      await this.writeStatus(ns, created.metadata.name, (st) => ({ ...st, phase: 'Pending', history: pushHistory(st.history, entry(opts.user, 'create', undefined, summary(r.spec as ReleaseSpec))) }));
+      await this.writeStatus(ns, created.metadata.name, (st) => ({ ...st, phase: 'Pending', history: pushHistory(st.history, historyEntry(opts.user, 'create', undefined, releaseSummary(r.spec as ReleaseSpec))) }));
       return this.untilReady(ns, r.metadata.name, opts);
     });
   }
@@ -234,48 +234,34 @@ export class ClusterReleases {
       let after: unknown;
       await this.update(ns, name, (r) => {
         const spec = r.spec as ReleaseSpec;
-        before = summary(spec);
+        before = releaseSummary(spec);
         mutate(spec, r);
-        after = summary(spec);
+        after = releaseSummary(spec);
         return r;
       });
-      await this.writeStatus(ns, name, (st) => ({ ...st, history: pushHistory(st.history, entry(opts.user, operation, before, after)) }));
+      await this.writeStatus(ns, name, (st) => ({ ...st, history: pushHistory(st.history, historyEntry(opts.user, operation, before, after)) }));
       return this.untilReady(ns, name, opts);
     });
   }
 
   setWeights(ns: string, name: string, weights: Record<string, number>, opts: ClusterReleaseOptions): Promise<Release> {
-    return this.operate(ns, name, 'set-weights', opts, (spec, r) => {
-      if (spec.type !== 'canary' || !spec.routes.weights) throw invalid(`Release ${r.metadata.name}: set-weights applies to canary releases by traffic ratio; this one is ${spec.type}`);
-      checkWeights(r, weights);
-      spec.routes.weights = weights;
-    });
+    return this.operate(ns, name, 'set-weights', opts, setWeightsOp(weights));
   }
 
   takeover(ns: string, name: string, version: string, opts: ClusterReleaseOptions): Promise<Release> {
-    return this.operate(ns, name, 'takeover', opts, (spec, r) => {
-      const versions = releaseVersions(r);
-      if (!versions.includes(version)) throw invalid(`Release ${r.metadata.name}: unknown version "${version}"; use ${versions.join(' or ')}`);
-      spec.governor = version;
-    });
+    return this.operate(ns, name, 'takeover', opts, takeoverOp(version));
   }
 
   restore(ns: string, name: string, opts: ClusterReleaseOptions): Promise<Release> {
-    return this.operate(ns, name, 'restore', opts, (spec) => {
-      delete spec.governor;
-    });
+    return this.operate(ns, name, 'restore', opts, restoreOp);
   }
 
   rollback(ns: string, name: string, opts: ClusterReleaseOptions): Promise<Release> {
-    return this.operate(ns, name, 'rollback', opts, (spec) => {
-      spec.governor = spec.principal;
-    });
+    return this.operate(ns, name, 'rollback', opts, rollbackOp);
   }
 
   setPolicy(ns: string, name: string, policy: ReleaseSpec['policy'], opts: ClusterReleaseOptions): Promise<Release> {
-    return this.operate(ns, name, 'set-policy', opts, (spec) => {
-      spec.policy = policy;
-    });
+    return this.operate(ns, name, 'set-policy', opts, setPolicyOp(policy));
   }
 
   /** Waits until no pod of the service's version is left (they leave the endpoints first). */
@@ -301,7 +287,7 @@ export class ClusterReleases {
       else if (spec.type === 'mirror') survivor = spec.principal;
       else throw invalid(`Release ${name}: offline needs one version serving all traffic; take over first (graymesh release takeover ${name} ${spec.newVersion.version} -p ${ns}) or roll back`);
       const removed = releaseVersions(r).find((v) => v !== survivor) as string;
-      await this.writeStatus(ns, name, (st) => ({ ...st, history: pushHistory(st.history, entry(opts.user, 'offline', summary(spec), { survivor, removed })) }));
+      await this.writeStatus(ns, name, (st) => ({ ...st, history: pushHistory(st.history, historyEntry(opts.user, 'offline', releaseSummary(spec), { survivor, removed })) }));
       const plain = compileSurvivor(ns, spec.service, survivor);
       // Applied without the ownerReference: server-side apply drops the one graymesh set, so the
       // garbage collector leaves the plain route when the Release goes.
@@ -345,32 +331,6 @@ export class ClusterReleases {
   }
 }
 
-function checkWeights(r: Release, weights: Record<string, number>): void {
-  const versions = releaseVersions(r);
-  const name = `Release ${r.metadata.name}`;
-  for (const [v, w] of Object.entries(weights)) {
-    if (!versions.includes(v)) throw invalid(`${name}: weights: unknown version "${v}"; this release has ${versions.join(' and ')}`);
-    if (!Number.isInteger(w) || w < 0 || w > 100) throw invalid(`${name}: weights.${v}: ${w} is not an integer from 0 to 100`);
-  }
-  const sum = Object.values(weights).reduce((a, b) => a + b, 0);
-  if (sum !== 100) throw invalid(`${name}: weights sum to ${sum}, must be 100`);
-}
 
-function summary(spec: ReleaseSpec): Record<string, unknown> {
-  return {
-    ...(spec.routes.weights ? { weights: spec.routes.weights } : {}),
-    ...(spec.routes.match ? { match: spec.routes.match } : {}),
-    ...(spec.routes.serve ? { serve: spec.routes.serve } : {}),
-    ...(spec.routes.mirrorPercent !== undefined ? { mirrorPercent: spec.routes.mirrorPercent } : {}),
-    governor: spec.governor ?? '',
-    policy: spec.policy ?? 'WaitForWorkloadReady',
-  };
-}
 
-function entry(user: string, operation: string, before: unknown, after: unknown): ReleaseHistoryEntry {
-  return { time: new Date().toISOString(), user, operation, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
-}
 
-function pushHistory(h: ReleaseHistoryEntry[] | undefined, e: ReleaseHistoryEntry): ReleaseHistoryEntry[] {
-  return [...(h ?? []), e].slice(-HISTORY_LIMIT);
-}

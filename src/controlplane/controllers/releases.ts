@@ -32,9 +32,9 @@ import {
   type ReleaseStatus,
 } from '../../config/release/types.js';
 import type { Store, WatchEvent } from '../store.js';
+import { historyEntry, pushHistory, releaseSummary, restoreOp, rollbackOp, setPolicyOp, setWeightsOp, takeoverOp } from '../../config/release/operations.js';
 
 export const RELEASE_LABEL = 'graymesh.dev/release';
-const HISTORY_LIMIT = 100;
 
 export interface ReleaseHost {
   store: Store;
@@ -168,7 +168,7 @@ export class ReleaseController {
   async create(r: Release, opts: OperationOptions): Promise<Release> {
     const ns = r.metadata.namespace as string;
     const name = r.metadata.name;
-    const e = entry(opts.user, 'create', undefined, summary(r.spec as ReleaseSpec));
+    const e = historyEntry(opts.user, 'create', undefined, releaseSummary(r.spec as ReleaseSpec));
     await this.locked(ns, name, async () => {
       this.admit(r);
       this.host.store.create({ ...r, status: { phase: 'Pending', versions: [], history: [e] } });
@@ -219,9 +219,9 @@ export class ReleaseController {
       const r = this.get(ns, name);
       refuseIfPending(r, operation);
       const spec = structuredClone(r.spec) as ReleaseSpec;
-      const before = summary(r.spec as ReleaseSpec);
+      const before = releaseSummary(r.spec as ReleaseSpec);
       mutate(spec, r);
-      e = entry(opts.user, operation, before, summary(spec));
+      e = historyEntry(opts.user, operation, before, releaseSummary(spec));
       const next: Release = { ...r, spec: spec as Release['spec'] };
       const status = r.status as ReleaseStatus;
       next.status = { ...status, history: pushHistory(status.history, e) };
@@ -232,40 +232,24 @@ export class ReleaseController {
   }
 
   setWeights(ns: string, name: string, weights: Record<string, number>, opts: OperationOptions): Promise<Release> {
-    return this.operate(ns, name, 'set-weights', opts, (spec, r) => {
-      if (spec.type !== 'canary' || !spec.routes.weights) {
-        throw invalid(`Release ${r.metadata.name}: set-weights applies to canary releases by traffic ratio; this one is ${spec.type}${spec.routes.match ? ' by request content' : ''}`);
-      }
-      checkWeights(r, weights);
-      spec.routes.weights = weights;
-    });
+    return this.operate(ns, name, 'set-weights', opts, setWeightsOp(weights));
   }
 
   takeover(ns: string, name: string, version: string, opts: OperationOptions): Promise<Release> {
-    return this.operate(ns, name, 'takeover', opts, (spec, r) => {
-      const versions = releaseVersions(r);
-      if (!versions.includes(version)) throw invalid(`Release ${r.metadata.name}: unknown version "${version}"; use ${versions.join(' or ')}`);
-      spec.governor = version;
-    });
+    return this.operate(ns, name, 'takeover', opts, takeoverOp(version));
   }
 
   restore(ns: string, name: string, opts: OperationOptions): Promise<Release> {
-    return this.operate(ns, name, 'restore', opts, (spec) => {
-      delete spec.governor;
-    });
+    return this.operate(ns, name, 'restore', opts, restoreOp);
   }
 
   rollback(ns: string, name: string, opts: OperationOptions): Promise<Release> {
-    return this.operate(ns, name, 'rollback', opts, (spec) => {
-      spec.governor = spec.principal;
-    });
+    return this.operate(ns, name, 'rollback', opts, rollbackOp);
   }
 
   /** Sets the policy (Paused to hold the rules, WaitForWorkloadReady or Immediately to apply them). */
   setPolicy(ns: string, name: string, policy: ReleaseSpec['policy'], opts: OperationOptions): Promise<Release> {
-    return this.operate(ns, name, 'set-policy', opts, (spec) => {
-      spec.policy = policy;
-    });
+    return this.operate(ns, name, 'set-policy', opts, setPolicyOp(policy));
   }
 
   /**
@@ -300,7 +284,7 @@ export class ReleaseController {
         );
       }
       const pending: PendingOperation = { operation: 'offline', user: opts.user, survivor, removed };
-      this.recordStatus(r, { pending, history: pushHistory((r.status as ReleaseStatus).history, entry(opts.user, 'offline', summary(spec), { survivor, removed })) });
+      this.recordStatus(r, { pending, history: pushHistory((r.status as ReleaseStatus).history, historyEntry(opts.user, 'offline', releaseSummary(spec), { survivor, removed })) });
       await this.finishOffline(r, pending);
       return { survivor, removed };
     });
@@ -346,7 +330,7 @@ export class ReleaseController {
       refuseIfPending(r, 'delete');
       const spec = r.spec as ReleaseSpec;
       const pending: PendingOperation = { operation: 'delete', user: opts.user, survivor: spec.principal };
-      this.recordStatus(r, { pending, history: pushHistory(status.history, entry(opts.user, 'delete', summary(spec), { survivor: spec.principal })) });
+      this.recordStatus(r, { pending, history: pushHistory(status.history, historyEntry(opts.user, 'delete', releaseSummary(spec), { survivor: spec.principal })) });
       await this.finishDelete(r, pending);
     });
   }
@@ -525,35 +509,9 @@ function withStage(vs: KubeObject, stage: Stage): KubeObject {
   return vs;
 }
 
-function checkWeights(r: Release, weights: Record<string, number>): void {
-  const versions = releaseVersions(r);
-  const name = `Release ${r.metadata.name}`;
-  for (const [v, w] of Object.entries(weights)) {
-    if (!versions.includes(v)) throw invalid(`${name}: weights: unknown version "${v}"; this release has ${versions.join(' and ')}`);
-    if (!Number.isInteger(w) || w < 0 || w > 100) throw invalid(`${name}: weights.${v}: ${w} is not an integer from 0 to 100`);
-  }
-  const sum = Object.values(weights).reduce((a, b) => a + b, 0);
-  if (sum !== 100) throw invalid(`${name}: weights sum to ${sum}, must be 100`);
-}
 
-function summary(spec: ReleaseSpec): Record<string, unknown> {
-  return {
-    ...(spec.routes.weights ? { weights: spec.routes.weights } : {}),
-    ...(spec.routes.match ? { match: spec.routes.match } : {}),
-    ...(spec.routes.serve ? { serve: spec.routes.serve } : {}),
-    ...(spec.routes.mirrorPercent !== undefined ? { mirrorPercent: spec.routes.mirrorPercent } : {}),
-    governor: spec.governor ?? '',
-    policy: spec.policy ?? 'WaitForWorkloadReady',
-  };
-}
 
-function entry(user: string, operation: string, before: unknown, after: unknown): ReleaseHistoryEntry {
-  return { time: new Date().toISOString(), user, operation, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
-}
 
-function pushHistory(h: ReleaseHistoryEntry[] | undefined, e: ReleaseHistoryEntry): ReleaseHistoryEntry[] {
-  return [...(h ?? []), e].slice(-HISTORY_LIMIT);
-}
 
 /** The labels a Deployment's pods carry (its own labels when the template has none). */
 function podLabels(d: Deployment): Record<string, string> {
