@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Instance, eventually, request } from '../helpers/instance.js';
+import { httpbinManifests } from '../helpers/httpbin.js';
 
 interface Item {
   metadata: { name: string; labels?: Record<string, string>; resourceVersion?: string };
@@ -174,53 +175,8 @@ describe('graymesh runs Bookinfo on one machine', () => {
 
   it('applies manifests as users write them for a cluster, and refuses a stale update with 409', async () => {
     const file = path.join(gm.home, 'httpbin.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: httpbin
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: httpbin
-  labels:
-    app: httpbin
-    service: httpbin
-spec:
-  ports:
-  - name: http
-    port: 8000
-    targetPort: 8080
-  selector:
-    app: httpbin
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: httpbin-v1
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: httpbin
-      version: v1
-  template:
-    metadata:
-      labels:
-        app: httpbin
-        version: v1
-    spec:
-      serviceAccountName: httpbin
-      containers:
-      - image: docker.io/graymesh/httpbin:1.0
-        imagePullPolicy: IfNotPresent
-        name: httpbin
-        ports:
-        - containerPort: 8080
-`,
-    );
+    // A user's manifests as written for a cluster: a ServiceAccount, the Service and its v1 Deployment.
+    writeFileSync(file, `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: httpbin\n---\n${httpbinManifests()}`);
     const r = gm.cli(['apply', '-f', file, '-p', 'books']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('deployment/httpbin-v1 (books) created');
