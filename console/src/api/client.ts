@@ -102,7 +102,8 @@ export const del = <T>(path: string): Promise<T> => request<T>('DELETE', path);
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 401) return 'Your session has ended or the token is not valid. Please log in again.';
-    if (err.status === 403) return `You may not do this: ${err.message}`;
+    // A refusal already says who may not do what, and which role it needs: shown as the API words it.
+    if (err.status === 403) return err.message;
     if (err.status >= 500 && err.code === 'GM_ERR_INTERNAL') return 'The control plane failed on this request; its log says why.';
     return err.details.length > 0 ? `${err.message} (${err.details.join('; ')})` : err.message;
   }

@@ -30,4 +30,19 @@ export const paths = {
   traces: (p: string, query: URLSearchParams) => `/api/v1/projects/${e(p)}/traces?${query.toString()}`,
   trace: (id: string) => `/api/v1/traces/${e(id)}`,
   services: (p: string) => `/api/v1/projects/${e(p)}/services`,
+  projectMembers: (p: string) => `/api/v1/projects/${e(p)}/members`,
+  projectMember: (p: string, user: string) => `/api/v1/projects/${e(p)}/members/${e(user)}`,
+  workspaces: '/api/v1/workspaces',
+  workspace: (w: string) => `/api/v1/workspaces/${e(w)}`,
+  workspaceMembers: (w: string) => `/api/v1/workspaces/${e(w)}/members`,
+  workspaceMember: (w: string, user: string) => `/api/v1/workspaces/${e(w)}/members/${e(user)}`,
+  users: '/api/v1/users',
+  user: (name: string) => `/api/v1/users/${e(name)}`,
+  audit: (q: { project?: string; user?: string; limit?: number }) => {
+    const s = new URLSearchParams();
+    if (q.project) s.set('project', q.project);
+    if (q.user) s.set('user', q.user);
+    if (q.limit) s.set('limit', String(q.limit));
+    return `/api/v1/audit?${s.toString()}`;
+  },
 };

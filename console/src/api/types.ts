@@ -121,3 +121,74 @@ export interface LoginAnswer {
   user: string | { name?: string; username?: string };
   expiresAt?: string;
 }
+
+export { PROJECT_ROLES, WORKSPACE_LABEL, WORKSPACE_ROLES } from '../../../src/controlplane/auth/roles';
+export type { ProjectRole, WorkspaceRole } from '../../../src/controlplane/auth/roles';
+
+/** One role the caller holds (GET /api/v1/me `roles`). */
+export interface RoleBinding {
+  scope: 'platform' | 'workspace' | 'project';
+  role: string;
+  /** The workspace, for a workspace role. */
+  workspace?: string;
+  /** The project, for a project role. */
+  project?: string;
+}
+
+/** GET /api/v1/me: the caller, their roles and the workspaces they may see. */
+export interface Me {
+  user: { name: string; kind: 'instance' | 'user' | 'token'; platformRole: string };
+  /** When the session ends (RFC 3339). */
+  expiresAt?: string;
+  roles: RoleBinding[];
+  /** Names of the workspaces the caller may see. */
+  workspaces: string[];
+}
+
+/** A member of a project or workspace. */
+export interface Member {
+  user: string;
+  role: string;
+  /** RFC 3339. */
+  createdAt: string;
+}
+
+/** GET /api/v1/users: an account and where it holds roles. */
+export interface UserAccount {
+  name: string;
+  platformRole: string;
+  /** RFC 3339. */
+  createdAt: string;
+  workspaces: { workspace: string; role: string }[];
+  projects: { project: string; role: string }[];
+}
+
+/** GET /api/v1/workspaces/:workspace. */
+export interface WorkspaceInfo {
+  name: string;
+  createdBy: string;
+  /** RFC 3339. */
+  createdAt: string;
+  /** The projects of the workspace the caller may see. */
+  projects: string[];
+}
+
+/** GET /api/v1/audit: one write request (see src/controlplane/auth/audit-log.ts). */
+export interface AuditEntry {
+  id: number;
+  /** RFC 3339. */
+  time: string;
+  /** The account, `token:<id>` for a scoped token, `-` when unauthenticated. */
+  user: string;
+  method: string;
+  /** The request path, without the query. */
+  path: string;
+  project?: string;
+  workspace?: string;
+  /** Objects a manifest apply or delete named (`Kind/namespace/name`, comma-separated). */
+  objects?: string;
+  status: number;
+  result: 'allowed' | 'refused' | 'failed';
+  /** The error message of a refusal or failure. */
+  message?: string;
+}

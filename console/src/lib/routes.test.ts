@@ -16,6 +16,11 @@ describe('routes', () => {
       { page: 'tracing', project: 'demo-project' },
       { page: 'trace', project: 'demo-project', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' },
       { page: 'settings', project: 'demo-project' },
+      { page: 'members', project: 'demo-project' },
+      { page: 'audit', project: 'demo-project' },
+      { page: 'workspaces' },
+      { page: 'workspace', workspace: 'demo-workspace' },
+      { page: 'accounts' },
     ];
     for (const r of routes) expect(parseRoute(routePath(r))).toEqual(r);
   });
@@ -29,6 +34,8 @@ describe('routes', () => {
     expect(parseRoute('/nowhere').page).toBe('notfound');
     expect(parseRoute('/projects/p/topology/extra').page).toBe('notfound');
     expect(parseRoute('/projects/p/a/b/c/d').page).toBe('notfound');
+    expect(parseRoute('/workspaces/w/extra').page).toBe('notfound');
+    expect(parseRoute('/platform').page).toBe('notfound');
   });
 
   it('names the sidebar section of detail pages', () => {

@@ -16,6 +16,11 @@ export type Route =
   | { page: 'tracing'; project: string }
   | { page: 'trace'; project: string; traceId: string }
   | { page: 'settings'; project: string }
+  | { page: 'members'; project: string }
+  | { page: 'audit'; project: string }
+  | { page: 'workspaces' }
+  | { page: 'workspace'; workspace: string }
+  | { page: 'accounts' }
   | { page: 'notfound'; path: string };
 
 export type ProjectPage = Extract<Route, { project: string }>['page'];
@@ -27,6 +32,8 @@ const PROJECT_PAGES: Record<string, { list: ProjectPage; item?: ProjectPage }> =
   topology: { list: 'topology' },
   tracing: { list: 'tracing', item: 'trace' },
   settings: { list: 'settings' },
+  members: { list: 'members' },
+  audit: { list: 'audit' },
 };
 
 /** The route of a path such as `/projects/demo-project/grayscale/canary-release`. */
@@ -40,6 +47,8 @@ export function parseRoute(pathname: string): Route {
   });
   if (parts.length === 0) return { page: 'projects' };
   if (parts[0] === 'login' && parts.length === 1) return { page: 'login' };
+  if (parts[0] === 'platform' && parts[1] === 'accounts' && parts.length === 2) return { page: 'accounts' };
+  if (parts[0] === 'workspaces' && parts.length <= 2) return parts[1] === undefined ? { page: 'workspaces' } : { page: 'workspace', workspace: parts[1] };
   if (parts[0] !== 'projects') return { page: 'notfound', path: pathname };
   if (parts.length === 1) return { page: 'projects' };
   const project = parts[1]!;
@@ -64,6 +73,8 @@ const SECTION_OF: Record<ProjectPage, string> = {
   tracing: 'tracing',
   trace: 'tracing',
   settings: 'settings',
+  members: 'members',
+  audit: 'audit',
 };
 
 /** The path of a route; the inverse of parseRoute. */
@@ -74,6 +85,12 @@ export function routePath(r: Route): string {
       return '/login';
     case 'projects':
       return '/projects';
+    case 'workspaces':
+      return '/workspaces';
+    case 'workspace':
+      return `/workspaces/${e(r.workspace)}`;
+    case 'accounts':
+      return '/platform/accounts';
     case 'notfound':
       return r.path;
     case 'trace':
