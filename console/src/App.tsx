@@ -2,12 +2,16 @@
 import { useEffect, useState } from 'react';
 import { clearSession, getToken, getUser, onUnauthorized, post } from './api/client';
 import { paths } from './api/endpoints';
+import { MeProvider } from './api/use-me';
 import { Shell } from './components/Shell';
 import { routePath, withQuery } from './lib/routes';
 import { ApplicationDetailPage } from './pages/applications/ApplicationDetailPage';
 import { ApplicationsPage } from './pages/applications/ApplicationsPage';
+import { AuditPage } from './pages/AuditPage';
 import { LoginPage } from './pages/LoginPage';
+import { ProjectMembersPage } from './pages/members/ProjectMembersPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { AccountsPage } from './pages/platform/AccountsPage';
 import { ProjectsPage } from './pages/ProjectsPage';
 import { ReleaseDetailPage } from './pages/grayscale/ReleaseDetailPage';
 import { GrayscalePage } from './pages/grayscale/GrayscalePage';
@@ -17,6 +21,8 @@ import { TraceDetailPage } from './pages/tracing/TraceDetailPage';
 import { TracingPage } from './pages/tracing/TracingPage';
 import { WorkloadDetailPage } from './pages/workloads/WorkloadDetailPage';
 import { WorkloadsPage } from './pages/workloads/WorkloadsPage';
+import { WorkspacePage } from './pages/workspaces/WorkspacePage';
+import { WorkspacesPage } from './pages/workspaces/WorkspacesPage';
 import { useRouter } from './router/router';
 
 export function App() {
@@ -51,35 +57,48 @@ export function App() {
 
   if (route.page === 'login' || !session.token) return <LoginPage onLogin={handleLogin} />;
   return (
-    <Shell route={route} user={session.user} onLogout={handleLogout}>
-      {(() => {
-        switch (route.page) {
-          case 'projects':
-            return <ProjectsPage />;
-          case 'applications':
-            return <ApplicationsPage project={route.project} />;
-          case 'application':
-            return <ApplicationDetailPage project={route.project} name={route.name} />;
-          case 'workloads':
-            return <WorkloadsPage project={route.project} />;
-          case 'workload':
-            return <WorkloadDetailPage project={route.project} name={route.name} />;
-          case 'grayscale':
-            return <GrayscalePage project={route.project} />;
-          case 'release':
-            return <ReleaseDetailPage project={route.project} name={route.name} />;
-          case 'topology':
-            return <TopologyPage project={route.project} />;
-          case 'tracing':
-            return <TracingPage project={route.project} />;
-          case 'trace':
-            return <TraceDetailPage project={route.project} traceId={route.traceId} />;
-          case 'settings':
-            return <SettingsPage project={route.project} />;
-          default:
-            return <NotFoundPage />;
-        }
-      })()}
-    </Shell>
+    // Keyed by the token: the next user's session starts with nothing of the last one's.
+    <MeProvider key={session.token}>
+      <Shell route={route} user={session.user} onLogout={handleLogout}>
+        {(() => {
+          switch (route.page) {
+            case 'projects':
+              return <ProjectsPage />;
+            case 'applications':
+              return <ApplicationsPage project={route.project} />;
+            case 'application':
+              return <ApplicationDetailPage project={route.project} name={route.name} />;
+            case 'workloads':
+              return <WorkloadsPage project={route.project} />;
+            case 'workload':
+              return <WorkloadDetailPage project={route.project} name={route.name} />;
+            case 'grayscale':
+              return <GrayscalePage project={route.project} />;
+            case 'release':
+              return <ReleaseDetailPage project={route.project} name={route.name} />;
+            case 'topology':
+              return <TopologyPage project={route.project} />;
+            case 'tracing':
+              return <TracingPage project={route.project} />;
+            case 'trace':
+              return <TraceDetailPage project={route.project} traceId={route.traceId} />;
+            case 'settings':
+              return <SettingsPage project={route.project} />;
+            case 'members':
+              return <ProjectMembersPage project={route.project} />;
+            case 'audit':
+              return <AuditPage project={route.project} />;
+            case 'workspaces':
+              return <WorkspacesPage />;
+            case 'workspace':
+              return <WorkspacePage workspace={route.workspace} />;
+            case 'accounts':
+              return <AccountsPage />;
+            default:
+              return <NotFoundPage />;
+          }
+        })()}
+      </Shell>
+    </MeProvider>
   );
 }

@@ -49,6 +49,31 @@ export const ProjectIcon = () => (
     <path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7Z" />
   </svg>
 );
+export const MembersIcon = () => (
+  <svg {...P}>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20a6.5 6.5 0 0 1 13 0" />
+    <path d="M16 4.5a3.5 3.5 0 0 1 0 7M18 14.5a6.5 6.5 0 0 1 3.5 5.5" />
+  </svg>
+);
+export const AuditIcon = () => (
+  <svg {...P}>
+    <path d="M6 3h9l4 4v14H6z" />
+    <path d="M15 3v4h4M9 12h7M9 16h7" />
+  </svg>
+);
+export const WorkspaceIcon = () => (
+  <svg {...P}>
+    <rect x="3" y="4" width="18" height="16" rx="2" />
+    <path d="M3 9h18M9 9v11" />
+  </svg>
+);
+export const AccountIcon = () => (
+  <svg {...P}>
+    <circle cx="12" cy="8" r="4" />
+    <path d="M4 21a8 8 0 0 1 16 0" />
+  </svg>
+);
 export const Logo = () => (
   <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true">
     <circle cx="16" cy="16" r="15" fill="#329dce" />

@@ -1,16 +1,20 @@
 /** The frame of every page after login: the top bar, and inside a project the sidebar (KubeSphere's project navigation). */
 import type { ReactNode } from 'react';
 import { useApi } from '../api/use-api';
+import { useMe } from '../api/use-me';
 import { paths } from '../api/endpoints';
-import type { List, Namespace } from '../api/types';
+import { WORKSPACE_LABEL, type List, type Namespace } from '../api/types';
+import { administersProject, isPlatformAdmin, showsWorkspaces } from '../lib/access';
 import { routePath, sectionOf, type Route } from '../lib/routes';
 import { Link, useRouter } from '../router/router';
-import { AppIcon, Logo, ProjectIcon, ReleaseIcon, SettingsIcon, TopologyIcon, TracingIcon, WorkloadIcon } from './Icons';
+import { AppIcon, AuditIcon, Logo, MembersIcon, ProjectIcon, ReleaseIcon, SettingsIcon, TopologyIcon, TracingIcon, WorkloadIcon, WorkspaceIcon } from './Icons';
 
 interface NavItem {
   section: string;
   label: string;
   icon: ReactNode;
+  /** Shown only to the project's admins (the API refuses everyone else anyway). */
+  adminOnly?: boolean;
 }
 
 const NAV: { group?: string; items: NavItem[] }[] = [
@@ -29,11 +33,19 @@ const NAV: { group?: string; items: NavItem[] }[] = [
       { section: 'tracing', label: 'Tracing', icon: <TracingIcon /> },
     ],
   },
-  { group: 'Project Settings', items: [{ section: 'settings', label: 'Advanced Settings', icon: <SettingsIcon /> }] },
+  {
+    group: 'Project Settings',
+    items: [
+      { section: 'members', label: 'Project Members', icon: <MembersIcon /> },
+      { section: 'settings', label: 'Advanced Settings', icon: <SettingsIcon /> },
+      { section: 'audit', label: 'Audit Log', icon: <AuditIcon />, adminOnly: true },
+    ],
+  },
 ];
 
 export function Shell({ route, user, onLogout, children }: { route: Route; user: string; onLogout: () => void; children: ReactNode }) {
   const project = 'project' in route ? route.project : undefined;
+  const me = useMe();
   return (
     <div className={`shell${project ? ' shell-project' : ''}`}>
       <a className="skip-link" href="#main">
@@ -48,6 +60,16 @@ export function Shell({ route, user, onLogout, children }: { route: Route; user:
           <Link to="/projects" className="topbar-link" aria-current={route.page === 'projects' ? 'page' : undefined}>
             Projects
           </Link>
+          {showsWorkspaces(me) ? (
+            <Link to={routePath({ page: 'workspaces' })} className="topbar-link" aria-current={route.page === 'workspaces' || route.page === 'workspace' ? 'page' : undefined} data-testid="nav-workspaces">
+              Workspaces
+            </Link>
+          ) : null}
+          {isPlatformAdmin(me) ? (
+            <Link to={routePath({ page: 'accounts' })} className="topbar-link" aria-current={route.page === 'accounts' ? 'page' : undefined} data-testid="nav-accounts">
+              Platform › Accounts
+            </Link>
+          ) : null}
         </nav>
         <div className="topbar-user">
           {user ? <span className="topbar-username" data-testid="current-user">{user}</span> : null}
@@ -66,9 +88,12 @@ export function Shell({ route, user, onLogout, children }: { route: Route; user:
 
 function Sidebar({ project, section }: { project: string; section: string }) {
   const { navigate } = useRouter();
+  const me = useMe();
   const projects = useApi<List<Namespace>>(paths.projects);
   const names = (projects.data?.items ?? []).map((p) => p.metadata.name);
   if (!names.includes(project)) names.unshift(project);
+  const workspace = projects.data?.items.find((p) => p.metadata.name === project)?.metadata.labels?.[WORKSPACE_LABEL];
+  const isAdmin = administersProject(me, project, workspace);
   return (
     <aside className="sidebar" aria-label="Project">
       <div className="sidebar-project">
@@ -90,24 +115,32 @@ function Sidebar({ project, section }: { project: string; section: string }) {
           </select>
         </label>
       </div>
+      {workspace && me?.workspaces.includes(workspace) ? (
+        <Link to={routePath({ page: 'workspace', workspace })} className="sidebar-workspace" data-testid="sidebar-workspace">
+          <WorkspaceIcon />
+          Workspace: {workspace}
+        </Link>
+      ) : null}
       <nav>
         {NAV.map((g, i) => (
           <div key={i} className="sidebar-group">
             {g.group ? <div className="sidebar-group-title">{g.group}</div> : null}
             <ul>
-              {g.items.map((it) => (
-                <li key={it.section}>
-                  <Link
-                    to={routePath({ page: it.section as 'applications', project })}
-                    className={`sidebar-link${section === it.section ? ' is-active' : ''}`}
-                    aria-current={section === it.section ? 'page' : undefined}
-                    data-testid={`nav-${it.section}`}
-                  >
-                    {it.icon}
-                    {it.label}
-                  </Link>
-                </li>
-              ))}
+              {g.items
+                .filter((it) => isAdmin || !it.adminOnly)
+                .map((it) => (
+                  <li key={it.section}>
+                    <Link
+                      to={routePath({ page: it.section as 'applications', project })}
+                      className={`sidebar-link${section === it.section ? ' is-active' : ''}`}
+                      aria-current={section === it.section ? 'page' : undefined}
+                      data-testid={`nav-${it.section}`}
+                    >
+                      {it.icon}
+                      {it.label}
+                    </Link>
+                  </li>
+                ))}
             </ul>
           </div>
         ))}

@@ -15,6 +15,8 @@ const TONES: Record<string, string> = {
   stopped: 'muted',
   idle: 'muted',
   unknown: 'muted',
+  allowed: 'ok',
+  refused: 'warn',
 };
 
 export function StatusBadge({ status, testId }: { status: string; testId?: string }) {

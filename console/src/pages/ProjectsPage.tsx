@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import { describeError, post } from '../api/client';
 import { paths } from '../api/endpoints';
 import { useApi } from '../api/use-api';
-import { GOVERNANCE_ANNOTATION, type List, type Namespace } from '../api/types';
+import { useMe } from '../api/use-me';
+import { GOVERNANCE_ANNOTATION, WORKSPACE_LABEL, type List, type Namespace } from '../api/types';
 import { Button } from '../components/Button';
 import { ProjectIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
@@ -14,6 +15,18 @@ import { formatAge } from '../lib/format';
 import { nameError } from '../lib/release-math';
 import { routePath } from '../lib/routes';
 import { Link, useRouter } from '../router/router';
+
+/** A project's workspace, linked to the workspace view when the caller may see it. */
+function WorkspaceCell({ workspace }: { workspace: string | undefined }) {
+  const me = useMe();
+  if (!workspace) return <span className="muted">–</span>;
+  if (!me?.workspaces.includes(workspace)) return <>{workspace}</>;
+  return (
+    <Link to={routePath({ page: 'workspace', workspace })} data-testid={`project-workspace-${workspace}`}>
+      {workspace}
+    </Link>
+  );
+}
 
 export function ProjectsPage() {
   const { navigate } = useRouter();
@@ -61,6 +74,7 @@ export function ProjectsPage() {
           <thead>
             <tr>
               <th>Name</th>
+              <th>Workspace</th>
               <th>Application Governance</th>
               <th>Created</th>
             </tr>
@@ -72,6 +86,9 @@ export function ProjectsPage() {
                   <Link to={routePath({ page: 'applications', project: p.metadata.name })} data-testid={`project-${p.metadata.name}`} className="strong-link">
                     {p.metadata.name}
                   </Link>
+                </td>
+                <td>
+                  <WorkspaceCell workspace={p.metadata.labels?.[WORKSPACE_LABEL]} />
                 </td>
                 <td>
                   <StatusBadge status={p.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'Off' : 'On'} />
