@@ -168,6 +168,7 @@ export function registerReleaseCommands(program: Command, client: () => ApiClien
       const list = await client().get<{ items: Release[] }>(`/api/v1/projects/${enc(p)}/releases`);
       const f = parseFormat(o.output);
       if (f === 'json' || f === 'yaml') printData(list, f);
+      else if (list.items.length === 0) process.stderr.write(`no releases in project ${p}\n`);
       else
         printTable(
           ['NAME', 'TYPE', 'SERVICE', 'VERSIONS', 'TRAFFIC', 'PHASE', 'AGE'],
