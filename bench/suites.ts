@@ -10,7 +10,7 @@ import path from 'node:path';
 import { freePort } from '../src/runtime/ports.js';
 import { compileRouter } from '../src/dataplane/compile-router.js';
 import type { RouteRequest } from '../src/dataplane/router.js';
-import { CLI, proxy, script, upstream } from './lib/env.js';
+import { BASELINE_ROOT, CLI, proxy, script, upstream } from './lib/env.js';
 import { fig, median, type Figure } from './lib/figures.js';
 import type { OpenLoopOptions, OpenLoopResult } from './lib/open-loop.js';
 import { cpuSeconds, rssMb, runJson, startReady } from './lib/processes.js';
@@ -93,6 +93,9 @@ export async function throughput(): Promise<Figure[]> {
   const up = await upstream();
   const { proc, cp, gatewayPort } = await proxy();
   await cp.publish(serviceSnapshot(1, gatewayPort, { v1: up.port }, await freePort()));
+  // Before/after a change in one run: the baseline build's proxy on the same upstream.
+  const before = BASELINE_ROOT ? await proxy({}, BASELINE_ROOT) : undefined;
+  if (before) await before.cp.publish(serviceSnapshot(1, before.gatewayPort, { v1: up.port }, await freePort()));
   const fastify = await startReady(script('peers'), ['fastify', String(await freePort()), String(up.port)]);
   const httpProxy = await startReady(script('peers'), ['http-proxy', String(await freePort()), String(up.port)]);
   const targets: Record<string, [number, string]> = {
@@ -100,12 +103,14 @@ export async function throughput(): Promise<Figure[]> {
     graymesh: [gatewayPort, `upstream.${PROJECT}.localhost`],
     'fastify-http-proxy': [fastify.port, 'upstream'],
     'http-proxy': [httpProxy.port, 'upstream'],
+    ...(before ? { 'graymesh baseline build': [before.gatewayPort, `upstream.${PROJECT}.localhost`] as [number, string] } : {}),
   };
   const rps: Record<string, number[]> = {};
   for (const k of Object.keys(targets)) wrk(targets[k]![0], targets[k]![1], 1); // warm-up
   for (let r = 0; r < REPS; r++) for (const [k, [port, host]] of Object.entries(targets)) (rps[k] ??= []).push(wrk(port, host));
-  await Promise.all([proc.stop(), up.stop(), fastify.stop(), httpProxy.stop()]);
+  await Promise.all([proc.stop(), up.stop(), fastify.stop(), httpProxy.stop(), before?.proc.stop()]);
   cp.close();
+  before?.cp.close();
   const d = median(rps.direct!);
   const f = median(rps['fastify-http-proxy']!);
   const g = median(rps.graymesh!);
@@ -115,6 +120,9 @@ export async function throughput(): Promise<Figure[]> {
     fig('throughput', 'graymesh vs @fastify/http-proxy', rps.graymesh!, 'req/s', { baseline: { name: '@fastify/http-proxy', value: f }, goal: '≥ 1.6×', met: g / f >= 1.6 }),
     fig('throughput', '@fastify/http-proxy hop', rps['fastify-http-proxy']!, 'req/s', { baseline: { name: 'direct', value: d } }),
     fig('throughput', 'http-proxy (keep-alive agent) hop', rps['http-proxy']!, 'req/s', { baseline: { name: 'direct', value: d } }),
+    ...(before
+      ? [fig('throughput', 'graymesh hop, this build vs BENCH_BASELINE build', rps.graymesh!, 'req/s', { baseline: { name: 'baseline build', value: median(rps['graymesh baseline build']!) } })]
+      : []),
   ];
 }
 

@@ -19,12 +19,21 @@ export async function upstream(name = 'upstream'): Promise<Proc> {
 }
 
 /** The real node proxy process (`graymesh proxy`), fed by a fake control plane. */
-export async function proxy(env: Record<string, string> = {}): Promise<{ proc: Proc; cp: FakeControlPlane; gatewayPort: number }> {
+/**
+ * Another build of graymesh to measure beside this one in the same run
+ * (before/after a change): BENCH_BASELINE=DIR, a checkout with `npm run build` done.
+ */
+export const BASELINE_ROOT = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : undefined;
+
+export async function proxy(
+  env: Record<string, string> = {},
+  root: string = ROOT,
+): Promise<{ proc: Proc; cp: FakeControlPlane; gatewayPort: number }> {
   const cp = new FakeControlPlane();
   await cp.start();
   const home = mkdtempSync(path.join(os.tmpdir(), 'graymesh-bench-'));
   const proc = await startReady(
-    CLI,
+    path.join(root, 'bin', 'graymesh.js'),
     ['proxy'],
     { GRAYMESH_CP_URL: cp.url, GRAYMESH_TOKEN: 'bench', GRAYMESH_GATEWAY_PORT: '0', GRAYMESH_HOME: home, GRAYMESH_PROXY_NAME: 'bench-proxy', ...env },
     /gateway on [\d.]+:(\d+)/,
