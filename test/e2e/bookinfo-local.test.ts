@@ -232,6 +232,18 @@ describe('graymesh runs Bookinfo on one machine', () => {
     other.cleanup();
   });
 
+  it('delete app removes the composed app with its components, and only them', async () => {
+    const r = gm.cli(['delete', 'app', 'bookinfo', '-p', 'books']);
+    expect(r.code, r.stderr).toBe(0);
+    // The Application's selector (app.kubernetes.io/name: bookinfo) picks its Services and Deployments;
+    // httpbin, applied to the same project by hand, is not part of it.
+    await eventually(() => gm.json<{ items: Item[] }>(['get', 'pods', '-p', 'books']).items.every((p) => p.metadata.name.startsWith('httpbin-')), 30_000, 200);
+    const left = gm.json<{ items: Item[] }>(['get', 'workloads', '-p', 'books']).items.map((d) => d.metadata.name);
+    expect(left).toEqual(['httpbin-v1']);
+    expect(gm.json<{ items: Item[] }>(['get', 'services', '-p', 'books']).items.map((s) => s.metadata.name)).toEqual(['httpbin']);
+    expect(gm.cli(['get', 'apps', 'bookinfo', '-p', 'books']).code).not.toBe(0);
+  });
+
   it('down stops every process it started', async () => {
     const pods = gm.json<{ items: { status: { pid: number } }[] }>(['get', 'pods', '-p', 'demo-project']).items.map((p) => p.status.pid);
     const status = gm.json<{ controlPlane: { pid: number }; proxies: { pid: number }[] }>(['status']);
