@@ -139,8 +139,8 @@ function sameDesired(a: KubeObject, b: KubeObject): boolean {
   return pick(a) === pick(b);
 }
 
-/** Deletes objects (and, for a Namespace, everything in it) in one transaction. */
-export function deleteObjects(store: Store, objects: KubeObject[], ignoreNotFound: boolean): ApplyResult[] {
+/** The objects not in the store; throws naming the first unless ignoreNotFound (a delete is all or nothing). */
+export function missingObjects(store: Store, objects: KubeObject[], ignoreNotFound: boolean): KubeObject[] {
   const missing = objects.filter((o) => !store.get(o.kind, o.metadata.namespace, o.metadata.name));
   if (missing.length > 0 && !ignoreNotFound) {
     const m = missing[0] as KubeObject;
@@ -148,6 +148,12 @@ export function deleteObjects(store: Store, objects: KubeObject[], ignoreNotFoun
       `${m.kind} ${m.metadata.name} not found${m.metadata.namespace ? ` in project ${m.metadata.namespace}` : ''}; nothing deleted (use --ignore-not-found to delete the rest)`,
     );
   }
+  return missing;
+}
+
+/** Deletes objects (and, for a Namespace, everything in it) in one transaction. */
+export function deleteObjects(store: Store, objects: KubeObject[], ignoreNotFound: boolean): ApplyResult[] {
+  const missing = missingObjects(store, objects, ignoreNotFound);
   return store.transaction(() =>
     objects
       .filter((o) => !missing.includes(o))

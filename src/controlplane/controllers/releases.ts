@@ -212,8 +212,36 @@ export class ReleaseController {
     return r;
   }
 
+  /**
+   * A Release applied from a manifest (`graymesh apply -f`): a new one is created as `create`
+   * does; a changed one has its spec (and labels, annotations) replaced, recorded in its history
+   * as an `apply` operation with before and after, and returns once enforced.
+   */
+  async apply(r: Release, opts: OperationOptions): Promise<{ action: 'created' | 'configured' | 'unchanged'; release: Release }> {
+    const ns = r.metadata.namespace as string;
+    const name = r.metadata.name;
+    const current = this.host.store.get<Release>('Release', ns, name);
+    if (!current) return { action: 'created', release: await this.create(r, opts) };
+    if (sameManifest(current, r)) return { action: 'unchanged', release: current };
+    const spec = r.spec as ReleaseSpec;
+    const service = (current.spec as ReleaseSpec).service;
+    if (spec.service !== service) {
+      throw invalid(`Release ${name}: spec.service: a release cannot move from service ${service} to ${spec.service}; delete it (graymesh release delete ${name} -p ${ns}) and create another`);
+    }
+    const meta = { ...(r.metadata.labels ? { labels: r.metadata.labels } : {}), ...(r.metadata.annotations ? { annotations: r.metadata.annotations } : {}) };
+    const release = await this.operate(ns, name, 'apply', opts, (s) => replaceSpec(s, spec), meta);
+    return { action: 'configured', release };
+  }
+
   /** Changes the spec with `mutate`, records the operation, and returns once enforced. */
-  async operate(ns: string, name: string, operation: string, opts: OperationOptions, mutate: (spec: ReleaseSpec, r: Release) => void): Promise<Release> {
+  async operate(
+    ns: string,
+    name: string,
+    operation: string,
+    opts: OperationOptions,
+    mutate: (spec: ReleaseSpec, r: Release) => void,
+    meta?: Pick<Release['metadata'], 'labels' | 'annotations'>,
+  ): Promise<Release> {
     let e: ReleaseHistoryEntry | undefined;
     await this.locked(ns, name, async () => {
       const r = this.get(ns, name);
@@ -223,6 +251,10 @@ export class ReleaseController {
       mutate(spec, r);
       e = historyEntry(opts.user, operation, before, releaseSummary(spec));
       const next: Release = { ...r, spec: spec as Release['spec'] };
+      if (meta) {
+        const { labels: _l, annotations: _a, ...rest } = r.metadata;
+        next.metadata = { ...rest, ...(meta.labels ? { labels: meta.labels } : {}), ...(meta.annotations ? { annotations: meta.annotations } : {}) };
+      }
       const status = r.status as ReleaseStatus;
       next.status = { ...status, history: pushHistory(status.history, e) };
       delete next.metadata.resourceVersion;
@@ -509,9 +541,17 @@ function withStage(vs: KubeObject, stage: Stage): KubeObject {
   return vs;
 }
 
+/** Whether an applied manifest asks for what the stored release already is (spec, labels, annotations). */
+function sameManifest(a: Release, b: Release): boolean {
+  const pick = (o: Release): string => JSON.stringify([o.metadata.labels ?? {}, o.metadata.annotations ?? {}, o.spec ?? null]);
+  return pick(a) === pick(b);
+}
 
-
-
+/** Replaces `spec` in place by `next` (the manifest's whole spec: a field it leaves out is cleared, as `kubectl apply` of a full object does). */
+function replaceSpec(spec: ReleaseSpec, next: ReleaseSpec): void {
+  for (const k of Object.keys(spec)) delete (spec as unknown as Record<string, unknown>)[k];
+  Object.assign(spec, structuredClone(next));
+}
 
 /** The labels a Deployment's pods carry (its own labels when the template has none). */
 function podLabels(d: Deployment): Record<string, string> {

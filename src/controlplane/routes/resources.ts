@@ -5,7 +5,9 @@ import { kindByName, type KindInfo } from '../../api/kinds.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { applyObjects, deleteNamespaceContents, deleteObjects, prepare } from '../apply.js';
+import { applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult } from '../apply.js';
+import type { Release } from '../../config/release/types.js';
+import { userOf } from './releases.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../openapi.js';
 import { bookinfoManifests } from '../samples/bookinfo.js';
@@ -31,6 +33,13 @@ function kindFor(resource: string, namespaced: boolean): KindInfo {
     throw notFound(`unknown resource "${resource}"; use one of deployments, services, pods, applications, virtualservices, destinationrules, gateways, serviceentries`);
   }
   return k;
+}
+
+/** Results in the order of the manifest's documents. */
+function inOrder(objects: KubeObject[], results: ApplyResult[]): ApplyResult[] {
+  const key = (kind: string, ns: string | undefined, name: string): string => `${kind}/${ns ?? ''}/${name}`;
+  const at = new Map(objects.map((o, i) => [key(o.kind, o.metadata.namespace, o.metadata.name), i]));
+  return [...results].sort((a, b) => (at.get(key(a.kind, a.namespace, a.name)) ?? 0) - (at.get(key(b.kind, b.namespace, b.name)) ?? 0));
 }
 
 function parseSelector(s: string | undefined): Record<string, string> | undefined {
@@ -72,7 +81,18 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     }
     const { objects, warnings } = prepare(store, body.objects, body.project, (o) => cp.admit(o));
     if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
-    const results = applyObjects(store, objects);
+    // Releases go through their controller, which records who applied them in their history and
+    // returns once their rules are enforced; everything else is written in one transaction first.
+    const releases = objects.filter((o): o is Release => o.kind === 'Release');
+    const written = applyObjects(store, objects.filter((o) => o.kind !== 'Release'));
+    const opts = { user: userOf(req) };
+    const released = await Promise.all(
+      releases.map(async (r): Promise<ApplyResult> => {
+        const { action } = await cp.releases.apply(r, opts);
+        return { kind: r.kind, name: r.metadata.name, namespace: r.metadata.namespace as string, action };
+      }),
+    );
+    const results = inOrder(objects, [...written, ...released]);
     const e = await enforce();
     return { results, warnings: [...warnings, ...e.warnings], configVersion: e.configVersion };
   });
@@ -82,7 +102,20 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const body = req.body as { objects?: unknown[]; project?: string; ignoreNotFound?: boolean } | undefined;
     if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...]} required');
     const { objects } = prepare(store, body.objects, body.project);
-    const results = deleteObjects(store, objects, body.ignoreNotFound === true);
+    const ignoreNotFound = body.ignoreNotFound === true;
+    const missing = missingObjects(store, objects, ignoreNotFound);
+    // A release is abandoned by its controller's steps (the principal serves everything, acked; the
+    // new workload goes; then the rules), never by dropping its rules at once. A release inside a
+    // project deleted by the same manifest goes with its project.
+    const dropped = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+    const releases = objects.filter((o) => o.kind === 'Release' && !missing.includes(o) && !dropped.has(o.metadata.namespace as string));
+    const released: ApplyResult[] = [];
+    for (const r of releases) {
+      const ns = r.metadata.namespace as string;
+      await cp.releases.delete(ns, r.metadata.name, { user: userOf(req) });
+      released.push({ kind: r.kind, name: r.metadata.name, namespace: ns, action: 'deleted' });
+    }
+    const results = inOrder(objects, [...released, ...deleteObjects(store, objects.filter((o) => !releases.includes(o)), ignoreNotFound)]);
     const e = await enforce();
     return { results, warnings: e.warnings, configVersion: e.configVersion };
   });
@@ -266,6 +299,11 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     mustProject(project);
     const obj = store.mustGet(kind.kind, project, name);
+    if (kind.kind === 'Release') {
+      // Abandoned by the controller's make-before-break steps, as `graymesh release delete` does.
+      await cp.releases.delete(project, name, { user: userOf(req) });
+      return { deleted: { kind: kind.kind, name, namespace: project } };
+    }
     store.transaction(() => {
       if (kind.kind === 'Application') {
         // A composed app takes its components with it (KubeSphere's app deletion).
