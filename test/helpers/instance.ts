@@ -69,9 +69,20 @@ export class Instance {
   }
 
   async up(extra: string[] = ['--no-sample']): Promise<CliResult> {
+    const chosen = !this.port || !this.gatewayPort;
     if (!this.port) this.port = await freePort();
     if (!this.gatewayPort) this.gatewayPort = await freePort();
-    return this.cliAsync(['up', '--detach', '--port', String(this.port), '--gateway-port', String(this.gatewayPort), ...extra]);
+    const run = (): Promise<CliResult> =>
+      this.cliAsync(['up', '--detach', '--port', String(this.port), '--gateway-port', String(this.gatewayPort), ...extra]);
+    const r = await run();
+    // A port found free can be taken by another process before up binds it; when this
+    // helper chose the ports itself, choose again once.
+    if (chosen && r.code !== 0 && /port \d+ is in use/.test(r.stderr)) {
+      this.port = await freePort();
+      this.gatewayPort = await freePort();
+      return run();
+    }
+    return r;
   }
 
   down(): CliResult {
