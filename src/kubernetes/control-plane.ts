@@ -17,6 +17,7 @@ import { IstiodConvergence } from './convergence.js';
 import { KubernetesEngine } from './engine.js';
 import type { ClusterConnection } from './kubeconfig.js';
 import { clusterTelemetry, type ClusterTelemetry } from './telemetry.js';
+import { registerClusterTelemetryRoutes } from './telemetry-routes.js';
 
 export interface ClusterControlPlaneOptions {
   conn: ClusterConnection;
@@ -120,6 +121,8 @@ export class ClusterControlPlane {
       const out = await engine.exportNamespace((req.params as P).project, { crds: q.crds !== 'false', crdsOnly: q.crdsOnly === 'true', ingress: q.ingress !== 'false' });
       return { apiVersion: 'v1', kind: 'List', items: out.items, warnings: out.warnings };
     });
+    // Graph, chart series and traces from the cluster's Prometheus and Jaeger (--prometheus, --jaeger).
+    registerClusterTelemetryRoutes(app, { telemetry: this.telemetry, client });
     app.get('/api/v1/projects/:project/:resource', async (req) => {
       const { project, resource } = req.params as P;
       const labelSelector = (req.query as { labelSelector?: string }).labelSelector;

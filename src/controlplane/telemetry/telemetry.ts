@@ -6,15 +6,14 @@
  */
 import path from 'node:path';
 import type { Deployment, Service } from '../../api/objects.js';
-import { badRequest } from '../../api/errors.js';
 import type { Distributor } from '../distributor.js';
 import type { Store } from '../store.js';
 import { Collector } from './collector.js';
-import { buildGraph, queryGraphTraffic, type Graph, type ProjectInventory } from './graph.js';
-import { successRate } from './health.js';
-import { MetricsStore, type LabelMatch } from './metrics-store.js';
+import type { Graph, ProjectInventory } from './graph.js';
+import { MetricsStore } from './metrics-store.js';
 import { EmbeddedSource, PrometheusSource, type MetricsSource } from './metrics-source.js';
 import { OtlpExporter } from './otlp-exporter.js';
+import { checkSeries, checkWindow, MAX_WINDOW_MS, projectGraph, projectSeries, type MetricsFilter, type MetricsPoint } from './project-queries.js';
 import { mergeExpositions } from './prom-text.js';
 import { SpanStore, type RetentionOptions } from './span-store.js';
 import { StatsPoller } from './stats-poller.js';
@@ -34,25 +33,7 @@ export interface TelemetryOptions {
   log(msg: string): void;
 }
 
-/** The longest window of graph and chart queries: what the embedded store keeps. */
-export const MAX_WINDOW_MS = 3_600_000;
-
-/** One point of a chart. */
-export interface MetricsPoint {
-  /** End of the step, epoch ms. */
-  t: number;
-  rps: number;
-  successRate: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-
-export interface MetricsFilter {
-  workload?: string;
-  service?: string;
-  version?: string;
-}
+export { MAX_WINDOW_MS, type MetricsFilter, type MetricsPoint } from './project-queries.js';
 
 export class Telemetry {
   readonly spans: SpanStore;
@@ -129,7 +110,7 @@ export class Telemetry {
     if (this.source.kind === 'embedded') await this.poller.poll();
     // One end for every query, so the embedded store computes the window's increase once.
     const endMs = this.source.kind === 'embedded' ? (this.metrics.latestMs() ?? Date.now()) : Date.now();
-    return buildGraph(this.inventory(project), await queryGraphTraffic(this.source, windowMs, endMs));
+    return projectGraph(this.source, this.inventory(project), windowMs, endMs);
   }
 
   /**
@@ -152,29 +133,9 @@ export class Telemetry {
 
   /** Chart points for a project's traffic (into a workload, service and/or version), one per step. */
   async series(project: string, f: MetricsFilter, windowMs: number, stepMs: number): Promise<MetricsPoint[]> {
-    checkWindow(windowMs);
-    if (!(stepMs >= 1000)) throw badRequest('step: at least 1s');
-    if (windowMs / stepMs > 1000) throw badRequest(`step: ${windowMs / stepMs} points asked; at most 1000 (use a larger step)`);
-    const match: LabelMatch = { reporter: 'source' };
-    if (f.workload) {
-      match.destination_workload = f.workload;
-      match.destination_workload_namespace = project;
-    } else {
-      match.destination_service_namespace = project;
-    }
-    if (f.service) match.destination_service_name = f.service;
-    if (f.version) match.destination_version = f.version;
+    checkSeries(windowMs, stepMs);
     if (this.source.kind === 'embedded') await this.poller.poll();
-    const points = await this.source.series({ windowMs, stepMs, match });
-    const r2 = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(2)));
-    return points.map(({ t, row }) => ({
-      t,
-      rps: row ? Number(row.rps.toFixed(3)) : 0,
-      successRate: row ? r2(successRate(row.rps, row.rps5xx)) : null,
-      p50: row ? r2(row.p50) : null,
-      p95: row ? r2(row.p95) : null,
-      p99: row ? r2(row.p99) : null,
-    }));
+    return projectSeries(this.source, project, f, windowMs, stepMs);
   }
 
   /** The control plane's /metrics: every proxy's series, and the collector's own. */
@@ -194,8 +155,4 @@ export class Telemetry {
     ].join('\n');
     return mergeExpositions([...(await this.poller.prometheusTexts()), own]);
   }
-}
-
-function checkWindow(windowMs: number): void {
-  if (!(windowMs >= 1000) || windowMs > MAX_WINDOW_MS) throw badRequest(`window: ${windowMs / 1000}s is out of range; use 1s to 1h`);
 }
