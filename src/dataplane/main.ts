@@ -32,7 +32,16 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
     export: { url: `${cpUrl.replace(/\/+$/, '')}/v1/traces`, token },
   });
   const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host, sinks, telemetry });
-  await proxy.start();
+  try {
+    await proxy.start();
+  } catch (err) {
+    // `up` reads this line from the proxy's log when the proxy exits before connecting.
+    const port = env.GRAYMESH_GATEWAY_PORT ?? '8080';
+    const code = (err as { code?: string }).code;
+    const reason = code === 'EADDRINUSE' ? `gateway port ${port} is in use; stop what uses it or pass --gateway-port N` : `the gateway cannot listen on ${host}:${port}: ${(err as Error).message}`;
+    process.stdout.write(`error: ${reason}\n`);
+    process.exit(2);
+  }
   const admin = http.createServer((req, res) => {
     if (req.url === '/ready') {
       res.writeHead(proxy.version > 0 ? 200 : 503, { 'content-type': 'text/plain' });

@@ -4,7 +4,7 @@
  * same runs in the background and this command returns once the API answers
  * and the proxy enforces the current config.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GmError, invalid, unavailable } from '../../api/errors.js';
@@ -149,8 +149,18 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
   const instance = cp.instance;
   const prior = home.readInstance();
   let proxyPid = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, instance) ? prior.proxyPid : undefined;
-  if (proxyPid === undefined) proxyPid = startProxy(home, cp, opts);
-  else log(`adopting the running node proxy (pid ${proxyPid})`);
+  if (proxyPid === undefined) {
+    const child = startProxy(home, cp, opts);
+    proxyPid = child.pid as number;
+    // A proxy that dies before it ever connected (its gateway port taken) fails up with its reason.
+    child.once('exit', () => {
+      if (cp.distributor.list().length > 0) return;
+      const lines = readFileSync(path.join(home.logDir, 'proxy.log'), 'utf8').trim().split('\n');
+      const reason = [...lines].reverse().find((l) => l.startsWith('error:')) ?? 'error: the node proxy exited before it connected; see its log';
+      process.stderr.write(`${reason}\n`);
+      void cp.stop(true).finally(() => process.exit(1));
+    });
+  } else log(`adopting the running node proxy (pid ${proxyPid})`);
   const gatewayUrl = `http://127.0.0.1:${opts.gatewayPort}`;
   home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid, startedAt: new Date().toISOString() });
 
@@ -207,7 +217,7 @@ async function reportSampleReady(cp: ControlPlane, log: (m: string) => void): Pr
   }
 }
 
-function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): number {
+function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): ChildProcess {
   const fd = openSync(path.join(home.logDir, 'proxy.log'), 'a');
   const child = spawn(process.execPath, [CLI, 'proxy'], {
     detached: true,
@@ -225,5 +235,5 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): number {
   });
   closeSync(fd);
   child.unref();
-  return child.pid as number;
+  return child;
 }
