@@ -157,8 +157,9 @@ export class Executor {
 
     // Circuit breaking: in-flight requests beyond the pool's capacity overflow (503, UO).
     const pool = cluster.connectionPool;
-    const inFlight = totalActive(cluster);
     if (pool) {
+      // Counted only for clusters with limits: a walk over the endpoints' in-flight counts.
+      const inFlight = totalActive(cluster);
       const capacity = Math.min(
         pool.http2MaxRequests ?? Infinity,
         (pool.maxConnections ?? Infinity) + (pool.http1MaxPendingRequests ?? Infinity),

@@ -40,55 +40,37 @@ export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, cp: Co
   });
   api.add('post', '/api/v1/projects/:project/releases', 'Creates a release; returns once its rules are enforced by every proxy', true, ['readyTimeout']);
 
-  app.post('/api/v1/projects/:project/releases/:name/weights', async (req) => {
-    const { project: p, name } = req.params as Params;
-    project(p);
-    const { weights } = (req.body ?? {}) as { weights?: Record<string, number> };
+  /** Registers POST .../releases/:name/<op>: the project checked, `run` given the project, name and body. */
+  const operation = (op: string, summary: string, run: (p: string, name: string, body: Record<string, unknown>, req: FastifyRequest) => Promise<unknown>): void => {
+    const url = `/api/v1/projects/:project/releases/:name/${op}`;
+    app.post(url, async (req) => {
+      const { project: p, name } = req.params as Params;
+      project(p);
+      return run(p, name, (req.body ?? {}) as Record<string, unknown>, req);
+    });
+    api.add('post', url, summary);
+  };
+
+  operation('weights', "Sets a canary release's traffic weights", (p, name, body, req) => {
+    const weights = body.weights as Record<string, number> | undefined;
     if (!weights || typeof weights !== 'object') throw badRequest('body: {"weights": {"v1": 20, "v2": 80}} required');
     return releases.setWeights(p, name, weights, opts(req));
   });
-  api.add('post', '/api/v1/projects/:project/releases/:name/weights', 'Sets a canary release\'s traffic weights');
-
-  app.post('/api/v1/projects/:project/releases/:name/takeover', async (req) => {
-    const { project: p, name } = req.params as Params;
-    project(p);
-    const { version } = (req.body ?? {}) as { version?: string };
+  operation('takeover', 'A version takes all traffic (sets the governor)', (p, name, body, req) => {
+    const version = body.version as string | undefined;
     if (!version) throw badRequest('body: {"version": "v2"} required');
     return releases.takeover(p, name, version, opts(req));
   });
-  api.add('post', '/api/v1/projects/:project/releases/:name/takeover', 'A version takes all traffic (sets the governor)');
-
-  app.post('/api/v1/projects/:project/releases/:name/restore', async (req) => {
-    const { project: p, name } = req.params as Params;
-    project(p);
-    return releases.restore(p, name, opts(req));
-  });
-  api.add('post', '/api/v1/projects/:project/releases/:name/restore', 'Clears the governor; the release rules apply again');
-
-  app.post('/api/v1/projects/:project/releases/:name/rollback', async (req) => {
-    const { project: p, name } = req.params as Params;
-    project(p);
-    return releases.rollback(p, name, opts(req));
-  });
-  api.add('post', '/api/v1/projects/:project/releases/:name/rollback', 'The principal version takes all traffic');
-
-  app.post('/api/v1/projects/:project/releases/:name/policy', async (req) => {
-    const { project: p, name } = req.params as Params;
-    project(p);
-    const { policy } = (req.body ?? {}) as { policy?: string };
+  operation('restore', 'Clears the governor; the release rules apply again', (p, name, _b, req) => releases.restore(p, name, opts(req)));
+  operation('rollback', 'The principal version takes all traffic', (p, name, _b, req) => releases.rollback(p, name, opts(req)));
+  operation('policy', 'Pauses a release or lets its rules apply', (p, name, body, req) => {
+    const policy = body.policy;
     if (policy !== 'WaitForWorkloadReady' && policy !== 'Immediately' && policy !== 'Paused') {
       throw invalid('policy: use WaitForWorkloadReady, Immediately or Paused');
     }
     return releases.setPolicy(p, name, policy, opts(req));
   });
-  api.add('post', '/api/v1/projects/:project/releases/:name/policy', 'Pauses a release or lets its rules apply');
-
-  app.post('/api/v1/projects/:project/releases/:name/offline', async (req) => {
-    const { project: p, name } = req.params as Params;
-    project(p);
-    return releases.offline(p, name, opts(req));
-  });
-  api.add('post', '/api/v1/projects/:project/releases/:name/offline', 'Removes the version no longer serving and the release, leaving a plain route');
+  operation('offline', 'Removes the version no longer serving and the release, leaving a plain route', (p, name, _b, req) => releases.offline(p, name, opts(req)));
 
   app.delete('/api/v1/projects/:project/releases/:name', async (req) => {
     const { project: p, name } = req.params as Params;
