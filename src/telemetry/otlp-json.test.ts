@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeOtlpTraces, msToUnixNano, PROXY_SCOPE } from './otlp-json.js';
+import { encodeOtlpTraces, encodeOtlpTracesJson, keyValuesJson, msToUnixNano, PROXY_SCOPE, type OtlpJsonAttributes } from './otlp-json.js';
 import { SpanKind, type Span, type SpanResource } from './span.js';
 
 const gateway: SpanResource = { attributes: { 'service.name': 'istio-ingressgateway', 'process.pid': 42 } };
@@ -68,6 +68,39 @@ describe('encodeOtlpTraces', () => {
     expect(s?.status).toBeUndefined();
     // What goes on the wire is plain JSON.
     expect(JSON.parse(JSON.stringify(req))).toEqual(req);
+  });
+});
+
+describe('encodeOtlpTracesJson', () => {
+  const odd: Span = {
+    ...client,
+    spanId: '2222222222222222',
+    name: 'a "quoted" \\ name\n',
+    statusMessage: 'bad "gateway"',
+    scope: 'other-scope',
+    attributes: { s: 'tab\there ünï 😀 \ud800', n: -0, big: 1e21, nan: NaN, f: 0.1, t: true, no: false },
+  };
+
+  it('writes the bytes JSON.stringify gives for encodeOtlpTraces, escapes and all', () => {
+    const spans = [client, server, { ...client, spanId: '1111111111111111' }, odd];
+    const body = encodeOtlpTracesJson(spans);
+    expect(Buffer.isBuffer(body)).toBe(true);
+    expect(body.equals(Buffer.from(JSON.stringify(encodeOtlpTraces(spans))))).toBe(true);
+    expect(encodeOtlpTracesJson([]).toString()).toBe('{"resourceSpans":[]}');
+  });
+
+  it('takes the attributes a span writes itself, and grows its buffer past the size hint', () => {
+    const selfWriting = (i: number): Span & OtlpJsonAttributes => ({
+      ...server,
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+      attributes: { i, path: `/p/${i}` },
+      otlpJsonAttributes() {
+        return keyValuesJson(this.attributes);
+      },
+    });
+    const spans = Array.from({ length: 300 }, (_, i) => selfWriting(i));
+    const body = encodeOtlpTracesJson(spans, 10);
+    expect(body.toString()).toBe(JSON.stringify(encodeOtlpTraces(spans)));
   });
 });
 

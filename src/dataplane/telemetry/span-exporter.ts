@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { encodeOtlpTraces } from '../../telemetry/otlp-json.js';
+import { encodeOtlpTracesJson } from '../../telemetry/otlp-json.js';
 import type { Span } from '../../telemetry/span.js';
 import type { TracingStats } from '../../telemetry/stats.js';
 
@@ -41,6 +41,8 @@ export class SpanExporter {
   private readonly batchSize: number;
   private readonly maxBatch: number;
   private closed = false;
+  /** What a span took in the last batch, with a margin: the next batch's buffer is sized by it. */
+  private bytesPerSpan = 2048;
   private idle: (() => void)[] = [];
   readonly stats: Omit<TracingStats, 'queued'> = { exported: 0, dropped: 0, failedExports: 0 };
 
@@ -98,9 +100,10 @@ export class SpanExporter {
     this.head = (this.head + n) % cap;
     this.size -= n;
     this.inFlight = true;
-    let body: string;
+    let body: Buffer;
     try {
-      body = JSON.stringify(encodeOtlpTraces(batch));
+      body = encodeOtlpTracesJson(batch, n * this.bytesPerSpan);
+      this.bytesPerSpan = Math.ceil((body.length / n) * 1.25);
     } catch {
       this.done(n, false);
       return;
@@ -138,14 +141,14 @@ export class SpanExporter {
     for (const w of waiting) w();
   }
 
-  private post(body: string, cb: (ok: boolean) => void): void {
+  private post(body: Buffer, cb: (ok: boolean) => void): void {
     let finished = false;
     const end = (ok: boolean): void => {
       if (finished) return;
       finished = true;
       cb(ok);
     };
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': body.length };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     const mod = this.target.protocol === 'https:' ? https : http;
     try {

@@ -4,19 +4,21 @@
  * client span (the source side: the calling workload, or the ingress gateway)
  * and a server span (the destination pod, child of the client span), and send
  * the server span's id upstream in every format. Spans are built from the
- * finished RequestRecord with Istio's span tags.
+ * finished RequestRecord with Istio's span tags, written when the batch is
+ * encoded (proxy-span.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
 import { newSpanId, newTraceId } from '../../telemetry/ids.js';
 import { UNKNOWN_PEER, type PeerMeta } from '../../telemetry/peer.js';
-import { SpanKind, type AttributeValue, type Span, type SpanResource } from '../../telemetry/span.js';
+import { SpanKind, type AttributeValue, type Span } from '../../telemetry/span.js';
 import { readTraceContext, writeTraceContext, type OutgoingTrace } from '../../telemetry/trace-context.js';
 import type { HeaderMap } from '../hop-by-hop.js';
 import type { RequestRecord } from '../request-record.js';
 import type { RouteDecision, RouteRequest } from '../router.js';
 import { parseGatewayHost } from '../service-registry.js';
 import type { Peers } from './peers.js';
+import { PeerSpans, ProxyHop, ProxySpan } from './proxy-span.js';
 import type { RequestTelemetry } from './request-telemetry.js';
 import { clampPercent, decideSampling } from './sampling.js';
 
@@ -38,7 +40,7 @@ export interface TracerOptions {
 export class Tracer implements RequestTelemetry {
   private governance = new Map<string, boolean>();
   private percent: number;
-  private readonly resources = new WeakMap<PeerMeta, SpanResource>();
+  private readonly peers = new WeakMap<PeerMeta, PeerSpans>();
   private operations = new Map<string, string>();
   /** Reused for every injection: the proxy is single-threaded and writeTraceContext keeps no reference. */
   private readonly out: OutgoingTrace = { traceId: '', spanId: '', sampled: false };
@@ -87,48 +89,23 @@ export class Tracer implements RequestTelemetry {
     if (rec.sampled && rec.serverSpanId !== undefined && ep.pod) this.opts.peers.remember(rec.serverSpanId, ep);
   }
 
-  /** Emits the spans of a finished, sampled request: a client span, and a server span when an upstream pod got it. */
+  /**
+   * Emits the spans of a finished, sampled request: a client span, and a server span when an upstream pod got it.
+   * The spans keep the record's fields (one ProxyHop); their tags are written when the batch is encoded.
+   */
   finish(rec: RequestRecord): void {
     if (!rec.sampled || rec.traceId === undefined || rec.spanId === undefined) return;
     const name = this.operation(rec);
-    const source = rec.sourcePeer ?? UNKNOWN_PEER;
     const end = rec.startTime + rec.durationMs;
     const status = rec.status;
-    const client: Record<string, AttributeValue> = this.tags(source, rec, status);
-    client.upstream_cluster = rec.upstreamCluster ?? '-';
-    if (rec.upstream) client['peer.address'] = `${rec.upstream.address}:${rec.upstream.port}`;
-    this.opts.emit({
-      traceId: rec.traceId,
-      spanId: rec.spanId,
-      parentSpanId: rec.parentSpanId,
-      name,
-      kind: SpanKind.CLIENT,
-      startMs: rec.startTime,
-      endMs: end,
-      attributes: client,
-      error: status >= 500,
-      resource: this.resource(source),
-    });
+    const hop = new ProxyHop(rec);
+    this.opts.emit(new ProxySpan(SpanKind.CLIENT, rec.traceId, rec.spanId, rec.parentSpanId, name, rec.startTime, end, this.peerSpans(rec.sourcePeer ?? UNKNOWN_PEER), status, hop));
     const dest = rec.destinationPeer;
     // The destination's sidecar sees the request only if an attempt reached a pod (not a connect failure).
     if (!dest || dest === UNKNOWN_PEER || rec.upstreamStartMs === undefined || rec.serverSpanId === undefined || !rec.upstream) return;
     if (rec.upstreamStatus === undefined && hasFlag(rec.flags, 'UF')) return;
-    const serverStatus = rec.upstreamStatus ?? status;
-    const server = this.tags(dest, rec, serverStatus);
-    server.upstream_cluster = `inbound|${rec.upstream.port}||`;
-    server['peer.address'] = rec.downstreamRemote;
-    this.opts.emit({
-      traceId: rec.traceId,
-      spanId: rec.serverSpanId,
-      parentSpanId: rec.spanId,
-      name,
-      kind: SpanKind.SERVER,
-      startMs: rec.startTime + rec.upstreamStartMs,
-      endMs: end,
-      attributes: server,
-      error: serverStatus >= 500,
-      resource: this.resource(dest),
-    });
+    const start = rec.startTime + rec.upstreamStartMs;
+    this.opts.emit(new ProxySpan(SpanKind.SERVER, rec.traceId, rec.serverSpanId, rec.spanId, name, start, end, this.peerSpans(dest), rec.upstreamStatus ?? status, hop));
   }
 
   /** Governance of the project the request enters: the calling workload's, or at the gateway the destination's. */
@@ -151,35 +128,10 @@ export class Tracer implements RequestTelemetry {
     return op;
   }
 
-  /** Envoy's span tags (and the process fields the trace view reads: node, pod, pid, workload, version). */
-  private tags(peer: PeerMeta, rec: RequestRecord, status: number): Record<string, AttributeValue> {
-    const t: Record<string, AttributeValue> = {
-      node: this.opts.proxyName,
-      workload: peer.workload,
-      version: peer.version,
-      'istio.namespace': peer.namespace,
-      'istio.canonical_service': peer.app,
-      'http.method': rec.method,
-      'http.url': `http://${rec.authority}${rec.path}`,
-      'http.protocol': rec.protocol,
-      'http.status_code': status,
-      response_flags: rec.flags,
-      request_size: rec.bytesReceived,
-      response_size: rec.bytesSent,
-      component: 'proxy',
-    };
-    if (peer.pod !== undefined) t.pod = peer.pod;
-    if (peer.pid !== undefined) t.pid = peer.pid;
-    if (rec.requestId !== undefined) t['guid:x-request-id'] = rec.requestId;
-    if (rec.userAgent !== undefined) t.user_agent = rec.userAgent;
-    if (status >= 500) t.error = true;
-    return t;
-  }
-
-  /** One resource per peer (OpenTelemetry semantic conventions), shared by all its spans. */
-  private resource(peer: PeerMeta): SpanResource {
-    let r = this.resources.get(peer);
-    if (!r) {
+  /** One resource per peer (OpenTelemetry semantic conventions) and its span tags, shared by all its spans. */
+  private peerSpans(peer: PeerMeta): PeerSpans {
+    let p = this.peers.get(peer);
+    if (!p) {
       const a: Record<string, AttributeValue> = {
         'service.name': peer.app !== UNKNOWN_PEER.app ? peer.app : peer.workload,
         'service.version': peer.version,
@@ -189,9 +141,9 @@ export class Tracer implements RequestTelemetry {
       };
       if (peer.pod !== undefined) a['k8s.pod.name'] = peer.pod;
       if (peer.pid !== undefined) a['process.pid'] = peer.pid;
-      r = { attributes: a };
-      this.resources.set(peer, r);
+      p = new PeerSpans(this.opts.proxyName, peer, { attributes: a });
+      this.peers.set(peer, p);
     }
-    return r;
+    return p;
   }
 }
