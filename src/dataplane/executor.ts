@@ -5,10 +5,9 @@
  * overall timeouts, retries by Envoy's retry-on conditions, outlier detection,
  * CORS, and one RequestRecord for the access log and telemetry.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
+import type { Http1Request, Http1Response } from './http1/server.js';
 import type { EndpointConfig } from '../config/snapshot.js';
 import { endToEnd, type HeaderMap } from './hop-by-hop.js';
 import type { Cluster, CorsPolicy, DirectAction, HeaderOps, RedirectAction, RouteAction } from './policy.js';
@@ -47,10 +46,10 @@ export class Executor {
     private readonly telemetry?: RequestTelemetry,
   ) {}
 
-  run(req: IncomingMessage, res: ServerResponse, rr: RouteRequest, decision: RouteDecision): void {
+  run(req: Http1Request, res: Http1Response, rr: RouteRequest, decision: RouteDecision): void {
     const rec = this.newRecord(req, rr);
     this.telemetry?.begin(rec, rr, decision);
-    res.once('close', () => this.finish(rec, res));
+    res.onClose(() => this.finish(rec, res));
     switch (decision.kind) {
       case 'respond':
         rec.flags = decision.flags;
@@ -66,7 +65,7 @@ export class Executor {
     }
   }
 
-  private newRecord(req: IncomingMessage, rr: RouteRequest): RequestRecord {
+  private newRecord(req: Http1Request, rr: RouteRequest): RequestRecord {
     const h = req.headers;
     return {
       startTime: Date.now(),
@@ -90,7 +89,7 @@ export class Executor {
     };
   }
 
-  private finish(rec: RequestRecord, res: ServerResponse): void {
+  private finish(rec: RequestRecord, res: Http1Response): void {
     rec.durationMs = performance.now() - rec.hrStart;
     if (!res.writableFinished && rec.status !== 0 && rec.flags === '-') rec.flags = 'DC';
     if (rec.status === 0) {
@@ -106,7 +105,7 @@ export class Executor {
     }
   }
 
-  private redirect(res: ServerResponse, rec: RequestRecord, d: RedirectAction): void {
+  private redirect(res: Http1Response, rec: RequestRecord, d: RedirectAction): void {
     rec.routeName = d.routeName;
     const headers: HeaderMap = { location: d.location, 'content-length': '0' };
     applyOps(headers, d.responseHeaders);
@@ -115,7 +114,7 @@ export class Executor {
     res.end();
   }
 
-  private direct(res: ServerResponse, rec: RequestRecord, d: DirectAction): void {
+  private direct(res: Http1Response, rec: RequestRecord, d: DirectAction): void {
     rec.routeName = d.routeName;
     const headers: HeaderMap = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(d.body)) };
     applyOps(headers, d.responseHeaders);
@@ -125,7 +124,7 @@ export class Executor {
     res.end(d.body);
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, rr: RouteRequest, rec: RequestRecord, action: RouteAction): Promise<void> {
+  private async route(req: Http1Request, res: Http1Response, rr: RouteRequest, rec: RequestRecord, action: RouteAction): Promise<void> {
     rec.routeName = action.routeName;
     const cluster = action.cluster;
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
@@ -209,12 +208,12 @@ export class Executor {
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const length = Number(req.headers['content-length'] ?? NaN);
     const wantsReplay = (action.retries?.attempts ?? 0) > 0 || action.mirrors.length > 0;
-    let body: Buffer | IncomingMessage | null = null;
+    let body: Buffer | Http1Request | null = null;
     if (hasBody) {
-      if (wantsReplay && Number.isFinite(length) && length <= REPLAY_LIMIT) body = await readBody(req);
+      if (wantsReplay && Number.isFinite(length) && length <= REPLAY_LIMIT) body = await req.readAll();
       else body = req;
     }
-    const replayable = !(body instanceof Object && 'pipe' in body);
+    const replayable = body === null || Buffer.isBuffer(body);
 
     for (const m of action.mirrors) {
       if ((body === null || replayable) && chance(m.percent)) this.mirror(m.cluster, rr.method, path, headers, body as Buffer | null, hashKey);
@@ -230,7 +229,7 @@ export class Executor {
       clientGone = true;
       current?.abort();
     };
-    res.once('close', onClose);
+    res.onClose(onClose);
     const firstStart = Date.now();
     let last: AttemptResult | undefined;
     let exclude: EndpointConfig | undefined;
@@ -289,7 +288,7 @@ export class Executor {
       exclude = ep;
       await sleep(Math.min(250, 25 * 2 ** attempt) * (0.5 + Math.random()));
     }
-    res.off('close', onClose);
+    res.offClose(onClose);
     if (!last) {
       rec.flags = addFlag(rec.flags, 'UT');
       return send(res, rec, 504, 'upstream request timeout\n');
@@ -331,11 +330,11 @@ export class Executor {
     method: string,
     path: string,
     headers: HeaderMap,
-    body: Buffer | IncomingMessage | null,
+    body: Buffer | Http1Request | null,
     handler: UpstreamAttempt,
   ): Promise<AttemptResult> {
     const pool = this.pools.get(ep.address, ep.port);
-    pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, handler);
+    pool.dispatch({ method, path, headers, body }, handler);
     const head = await handler.head;
     return { ep, attempt: handler, ...head };
   }
@@ -346,7 +345,7 @@ export class Executor {
     if (!ep) return;
     const h: HeaderMap = { ...headers, host: shadowHost(String(headers.host ?? '')) };
     const pool = this.pools.get(ep.address, ep.port);
-    pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers: h, body, headersTimeout: 30_000 }, DISCARD);
+    pool.dispatch({ method, path, headers: h, body, headersTimeout: 30_000 }, DISCARD);
   }
 }
 
@@ -467,7 +466,7 @@ function corsHeaders(out: HeaderMap, c: CorsPolicy, origin: string): void {
   if (c.exposeHeaders?.length) out['access-control-expose-headers'] = c.exposeHeaders.join(',');
 }
 
-function preflight(res: ServerResponse, rec: RequestRecord, c: CorsPolicy, origin: string): void {
+function preflight(res: Http1Response, rec: RequestRecord, c: CorsPolicy, origin: string): void {
   const h: HeaderMap = { 'access-control-allow-origin': origin, 'content-length': '0' };
   if (c.allowMethods?.length) h['access-control-allow-methods'] = c.allowMethods.join(',');
   if (c.allowHeaders?.length) h['access-control-allow-headers'] = c.allowHeaders.join(',');
@@ -478,16 +477,7 @@ function preflight(res: ServerResponse, rec: RequestRecord, c: CorsPolicy, origi
   res.end();
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
-
-function send(res: ServerResponse, rec: RequestRecord, status: number, body: string): void {
+function send(res: Http1Response, rec: RequestRecord, status: number, body: string): void {
   rec.status = status;
   if (res.headersSent) {
     res.destroy();

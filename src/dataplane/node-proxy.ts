@@ -4,7 +4,6 @@
  * node. It applies config snapshots whole or not at all and keeps serving
  * with the last good one while the control plane is away.
  */
-import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ConfigSnapshot, ListenerConfig } from '../config/snapshot.js';
@@ -13,6 +12,7 @@ import type { RouteDecision, RouteRequest, Router, Source } from './router.js';
 import { portOf, stripPort } from './service-registry.js';
 import { compileRouter } from './compile-router.js';
 import { UpstreamPools } from './upstream.js';
+import { Http1Server as Server, type Http1Request, type Http1Response } from './http1/server.js';
 import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 
 export interface NodeProxyOptions {
@@ -112,7 +112,7 @@ export class NodeProxy {
     }
     this.state = { version: snapshot.version, router, snapshot };
     this.opts.telemetry?.apply(snapshot);
-    const origins = new Set(snapshot.endpoints.map((e) => `http://${e.address}:${e.port}`));
+    const origins = new Set(snapshot.endpoints.map((e) => `${e.address}:${e.port}`));
     this.pools.retain(origins);
   }
 
@@ -133,16 +133,13 @@ export class NodeProxy {
   }
 
   private createServer(source: Source): Server {
-    const server = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 });
-    const listener = { source };
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const l = this.listeners.get((req.socket.localPort as number) ?? 0);
-      this.handle(req, res, l ? l.source : listener.source);
+    return new Server((req, res) => {
+      const l = this.listeners.get(req.socket.localPort ?? 0);
+      this.handle(req, res, l ? l.source : source);
     });
-    return server;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse, source: Source): void {
+  private handle(req: Http1Request, res: Http1Response, source: Source): void {
     let authority: string;
     let path: string;
     let scheme = 'http';
@@ -166,7 +163,7 @@ export class NodeProxy {
       authority,
       host,
       port,
-      method: req.method ?? 'GET',
+      method: req.method,
       path,
       scheme,
       headers: req.headers,

@@ -1,15 +1,12 @@
 /**
- * One attempt of a request to one upstream endpoint, as an undici dispatch
- * handler: no AbortController, no intermediate Readable, no header objects on
- * the hot path. The executor learns the answer's status and headers first
+ * One attempt of a request to one upstream endpoint, as a ResponseHandler of
+ * the upstream pool: no AbortController, no intermediate Readable, no header
+ * objects on the hot path. The executor learns the answer's status and headers first
  * (to decide on a retry), then either pipes the body to the client with
  * backpressure, or discards it.
  */
-import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
-
-/** Hop-by-hop fields of a response (RFC 9110 §7.6.1), never passed on. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+import type { ResponseHandler } from './http1/client.js';
+import type { Http1Response } from './http1/server.js';
 
 export type FailureKind = 'connect' | 'reset' | 'timeout';
 
@@ -30,7 +27,7 @@ export interface AttemptHead {
   failure?: AttemptFailure;
 }
 
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNTIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
 
 export function failureOf(err: Error, timedOut: boolean): AttemptFailure {
   if (timedOut) return { status: 504, flag: 'UT', text: 'upstream request timeout\n', kind: 'timeout' };
@@ -41,7 +38,7 @@ export function failureOf(err: Error, timedOut: boolean): AttemptFailure {
   return { status: 503, flag: 'UC', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination\n', kind: 'reset' };
 }
 
-export class UpstreamAttempt implements Dispatcher.DispatchHandler {
+export class UpstreamAttempt implements ResponseHandler {
   /** Settles once: with the head of the answer or a failure. */
   readonly head: Promise<AttemptHead>;
   /** Body bytes received. */
@@ -51,7 +48,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   private settled = false;
   private abortFn: ((err?: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
-  private sink: ServerResponse | undefined;
+  private sink: Http1Response | undefined;
   private buffered: Buffer[] | undefined;
   private complete = false;
   private discarded = false;
@@ -88,32 +85,15 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     if (this.aborted) abort(new Error('aborted'));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
+  onHeaders(statusCode: number, headers: string[], resume: () => void, contentLength: number): boolean {
     if (!this.timedOut && this.timer && !this.sink) {
       // The per-try timeout covers the wait for headers, as Envoy's does.
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     this.resumeFn = resume;
-    const headers: string[] = [];
-    let contentLength: number | undefined;
-    let connection: Set<string> | undefined;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toString().toLowerCase();
-      if (name === 'connection') {
-        const v = rawHeaders[i + 1]!.toString().toLowerCase();
-        if (v !== 'keep-alive' && v !== 'close') connection = new Set(v.split(',').map((s) => s.trim()));
-      }
-    }
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toString().toLowerCase();
-      if (HOP_BY_HOP.has(name) || connection?.has(name)) continue;
-      const value = rawHeaders[i + 1]!.toString('latin1');
-      if (name === 'content-length') contentLength = Number(value);
-      headers.push(name, value);
-    }
     this.settled = true;
-    this.settle({ status: statusCode, headers, ...(contentLength !== undefined ? { contentLength } : {}) });
+    this.settle(contentLength >= 0 ? { status: statusCode, headers, contentLength } : { status: statusCode, headers });
     return true;
   }
 
@@ -145,7 +125,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   }
 
   /** Sends the body to the client as it arrives, with backpressure. */
-  pipe(res: ServerResponse): void {
+  pipe(res: Http1Response): void {
     this.sink = res;
     if (this.buffered) {
       for (const c of this.buffered) res.write(c);
@@ -155,9 +135,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
       res.end();
       return;
     }
-    res.on('drain', () => this.resumeFn?.());
+    res.onDrain(() => this.resumeFn?.());
     // The client went away mid-answer: stop reading from the upstream.
-    res.once('close', () => {
+    res.onClose(() => {
       if (!res.writableFinished) this.abort();
     });
     this.resumeFn?.();
@@ -184,7 +164,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
 }
 
 /** A dispatch handler that drops the answer: for fire-and-forget mirrors. */
-export const DISCARD: Dispatcher.DispatchHandler = {
+export const DISCARD: ResponseHandler = {
   onConnect: () => undefined,
   onHeaders: () => true,
   onData: () => true,

@@ -1,43 +1,30 @@
 /**
- * Upstream connection pools: one keep-alive undici Pool per endpoint address,
+ * Upstream connection pools: one keep-alive Http1Pool per endpoint address,
  * created once and reused by every request to it.
  */
-import { Pool } from 'undici';
-
-export interface PoolOptions {
-  connections?: number;
-  connectTimeoutMs?: number;
-}
+import { Http1Pool, type PoolOptions } from './http1/client.js';
 
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, Http1Pool>();
 
   constructor(private readonly opts: PoolOptions = {}) {}
 
-  get(address: string, port: number): Pool {
-    const origin = `http://${address}:${port}`;
+  get(address: string, port: number): Http1Pool {
+    const origin = `${address}:${port}`;
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, {
-        connections: this.opts.connections ?? 256,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 600_000,
-        connect: { timeout: this.opts.connectTimeoutMs ?? 5_000 },
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
+      pool = new Http1Pool(address, port, this.opts);
       this.pools.set(origin, pool);
     }
     return pool;
   }
 
-  /** Closes pools whose origins are no longer in use. */
+  /** Closes pools whose origins (`address:port`) are no longer in use; their busy connections finish first. */
   retain(origins: Set<string>): void {
     for (const [origin, pool] of this.pools) {
       if (!origins.has(origin)) {
         this.pools.delete(origin);
-        void pool.close().catch(() => undefined);
+        pool.close();
       }
     }
   }
@@ -45,6 +32,6 @@ export class UpstreamPools {
   async close(): Promise<void> {
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((p) => p.destroy().catch(() => undefined)));
+    for (const p of all) p.destroy();
   }
 }

@@ -1,0 +1,462 @@
+/**
+ * Upstream connections for the data plane: one keep-alive pool per endpoint,
+ * one request at a time per connection, the request written in one vectored
+ * write and the answer read straight off the socket. The attempt that sent a
+ * request learns of its answer through a ResponseHandler: the head first (so
+ * the executor can decide on a retry), then the body with backpressure.
+ *
+ * A request that meets a reused connection the upstream had already closed
+ * (nothing of an answer read) is sent once more on a new connection when it
+ * can be replayed safely: idempotent method, body in memory — the rule Go's
+ * http.Transport follows.
+ */
+import net from 'node:net';
+import { ChunkedDecoder, HttpError, parseResponseHead, safeValue, type ResponseHead } from './head.js';
+import type { Http1Request } from './server.js';
+
+export type HeaderMap = Record<string, string | string[]>;
+
+export interface ResponseHandler {
+  /** Called once as the request starts; `abort` cancels it (the handler then gets onError). */
+  onConnect(abort: (err?: Error) => void): void;
+  /**
+   * The answer's head: status, end-to-end fields (flat, names lowercase) and
+   * its Content-Length (-1 without one). Returning false pauses the body until `resume`.
+   */
+  onHeaders(status: number, headers: string[], resume: () => void, contentLength: number): boolean;
+  /** A piece of the body; returning false pauses reading until `resume`. */
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  /** The request failed: before the head (a connect failure, reset, timeout) or during the body. */
+  onError(err: Error): void;
+}
+
+export interface DispatchOptions {
+  method: string;
+  /** Origin-form target. */
+  path: string;
+  headers: HeaderMap;
+  /** A body in memory, a request's body streamed through, or none. */
+  body: Buffer | Http1Request | null;
+  /** Gives up when no head arrived within this many ms. */
+  headersTimeout?: number;
+}
+
+export interface PoolOptions {
+  /** Connections per endpoint; requests beyond wait in order. */
+  connections?: number;
+  connectTimeoutMs?: number;
+  /** How long an idle connection is kept when the upstream gives no `Keep-Alive: timeout`. */
+  idleMs?: number;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const REPLAYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+const MAX_RESPONSE_HEAD = 64 * 1024;
+
+function codeError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** One request on one connection, from the first byte written to the last byte read. */
+class Exchange {
+  headDone = false;
+  /** Any byte of an answer arrived. */
+  answered = false;
+  finished = false;
+  requestWritten = false;
+  noBody = false;
+  remaining = -1;
+  chunks: ChunkedDecoder | undefined;
+  untilClose = false;
+  head: ResponseHead | undefined;
+  timer: NodeJS.Timeout | undefined;
+  tries = 0;
+
+  constructor(
+    readonly opts: DispatchOptions,
+    readonly handler: ResponseHandler,
+  ) {}
+
+  get replayable(): boolean {
+    const b = this.opts.body;
+    return (b === null || Buffer.isBuffer(b)) && (REPLAYABLE_METHODS.has(this.opts.method) || this.opts.headers['idempotency-key'] !== undefined);
+  }
+}
+
+class UpstreamConnection {
+  readonly socket: net.Socket;
+  exchange: Exchange | undefined;
+  /** Completed exchanges: a reused connection may have been closed by the upstream while idle. */
+  served = 0;
+  idleSince = 0;
+  idleLimit = 0;
+  closed = false;
+  private buf: Buffer | undefined;
+  private scanned = 0;
+  private connected = false;
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pool: Http1Pool) {
+    this.socket = net.connect({ host: pool.address, port: pool.port, noDelay: true });
+    this.connectTimer = setTimeout(() => this.fail(codeError(`connect timeout to ${pool.address}:${pool.port}`, 'ECONNTIMEOUT')), pool.connectTimeoutMs);
+    this.socket.once('connect', () => {
+      this.connected = true;
+      clearTimeout(this.connectTimer);
+    });
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('drain', () => {
+      const body = this.exchange?.opts.body;
+      if (body && !Buffer.isBuffer(body)) body.unpause();
+    });
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(codeError('upstream closed the connection', 'ECONNRESET')));
+  }
+
+  /** Writes the request: head and an in-memory body in one write; a streamed body as it arrives. */
+  send(ex: Exchange): void {
+    this.exchange = ex;
+    this.buf = undefined;
+    this.scanned = 0;
+    const { method, path, headers, body } = ex.opts;
+    ex.noBody = method === 'HEAD';
+    let head = `${method} ${path} HTTP/1.1\r\n`;
+    for (const name in headers) {
+      const v = headers[name]!;
+      if (typeof v === 'string') {
+        if (!safeValue(v)) throw new HttpError(400, `header "${name}" has a line break in its value`);
+        head += `${name}: ${v}\r\n`;
+      } else {
+        for (const one of v) {
+          if (!safeValue(one)) throw new HttpError(400, `header "${name}" has a line break in its value`);
+          head += `${name}: ${one}\r\n`;
+        }
+      }
+    }
+    const socket = this.socket;
+    if (body === null) {
+      socket.write(`${head}\r\n`, 'latin1');
+      ex.requestWritten = true;
+    } else if (Buffer.isBuffer(body)) {
+      if (headers['content-length'] === undefined) head += `content-length: ${body.length}\r\n`;
+      socket.cork();
+      socket.write(`${head}\r\n`, 'latin1');
+      socket.write(body);
+      socket.uncork();
+      ex.requestWritten = true;
+    } else {
+      const chunked = headers['content-length'] === undefined;
+      if (chunked) head += 'transfer-encoding: chunked\r\n';
+      socket.write(`${head}\r\n`, 'latin1');
+      body.pipeTo({
+        data: (c) => {
+          if (this.exchange !== ex || socket.destroyed) return true;
+          if (!chunked) return socket.write(c);
+          socket.write(`${c.length.toString(16)}\r\n`, 'latin1');
+          socket.write(c);
+          return socket.write('\r\n', 'latin1');
+        },
+        end: () => {
+          if (this.exchange !== ex || socket.destroyed) return;
+          if (chunked) socket.write('0\r\n\r\n', 'latin1');
+          ex.requestWritten = true;
+          if (ex.finished) {
+            // The answer came first; the connection is free now the body is out.
+            this.exchange = undefined;
+            this.pool.release(this);
+          }
+        },
+        error: (err) => {
+          if (this.exchange === ex) this.abort(ex, err);
+        },
+      });
+    }
+  }
+
+  abort(ex: Exchange, err: Error): void {
+    if (this.exchange !== ex || ex.finished) return;
+    ex.finished = true;
+    clearTimeout(ex.timer);
+    this.exchange = undefined;
+    this.close();
+    ex.handler.onError(err);
+  }
+
+  /** Closes the connection; the pool forgets it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    this.socket.destroy();
+    this.pool.lost(this);
+  }
+
+  private onData(chunk: Buffer): void {
+    const ex = this.exchange;
+    if (!ex) {
+      // Bytes with nothing asked: the connection cannot be trusted any more.
+      this.socket.destroy();
+      return;
+    }
+    ex.answered = true;
+    if (ex.headDone) {
+      this.body(ex, chunk, 0);
+      return;
+    }
+    const buf = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
+    this.buf = buf;
+    let start = 0;
+    for (;;) {
+      const end = buf.indexOf(CRLFCRLF, Math.max(start, this.scanned));
+      if (end < 0) {
+        if (buf.length - start > MAX_RESPONSE_HEAD) return this.abort(ex, codeError('upstream response head too large', 'EPROTO'));
+        this.buf = start === 0 ? buf : buf.subarray(start);
+        this.scanned = Math.max(0, this.buf.length - 3);
+        return;
+      }
+      let head: ResponseHead;
+      try {
+        head = parseResponseHead(buf.toString('latin1', start, end));
+      } catch (err) {
+        return this.abort(ex, codeError((err as Error).message, 'EPROTO'));
+      }
+      start = end + 4;
+      this.scanned = 0;
+      if (head.status >= 100 && head.status < 200) {
+        // Interim answers (100 Continue, 103 Early Hints) are not passed on; 101 is never asked for.
+        if (head.status === 101) return this.abort(ex, codeError('unexpected 101 from upstream', 'EPROTO'));
+        continue;
+      }
+      this.buf = undefined;
+      ex.headDone = true;
+      ex.head = head;
+      clearTimeout(ex.timer);
+      const s = head.status;
+      if (ex.noBody || s === 204 || s === 304) ex.noBody = true;
+      else if (head.chunked) ex.chunks = new ChunkedDecoder();
+      else if (head.contentLength >= 0) ex.remaining = head.contentLength;
+      else ex.untilClose = true;
+      const go = ex.handler.onHeaders(s, head.headers, () => this.socket.resume(), head.contentLength);
+      if (ex.finished) return;
+      if (ex.noBody || ex.remaining === 0) {
+        if (start < buf.length) return this.abort(ex, codeError('upstream sent bytes after the answer', 'EPROTO'));
+        return this.complete(ex);
+      }
+      if (!go) this.socket.pause();
+      if (start < buf.length) this.body(ex, buf, start);
+      return;
+    }
+  }
+
+  private body(ex: Exchange, buf: Buffer, start: number): void {
+    const handler = ex.handler;
+    let go = true;
+    if (ex.chunks) {
+      let end: number;
+      try {
+        end = ex.chunks.push(buf, start, (c) => {
+          if (!handler.onData(c)) go = false;
+        });
+      } catch (err) {
+        return this.abort(ex, codeError((err as Error).message, 'EPROTO'));
+      }
+      if (ex.finished) return;
+      if (end >= 0) {
+        if (end < buf.length) return this.abort(ex, codeError('upstream sent bytes after the answer', 'EPROTO'));
+        return this.complete(ex);
+      }
+    } else if (ex.untilClose) {
+      go = handler.onData(start === 0 ? buf : buf.subarray(start));
+    } else {
+      const avail = buf.length - start;
+      if (avail > ex.remaining) return this.abort(ex, codeError('upstream sent more than its Content-Length', 'EPROTO'));
+      go = handler.onData(start === 0 ? buf : buf.subarray(start));
+      if (ex.finished) return;
+      ex.remaining -= avail;
+      if (ex.remaining === 0) return this.complete(ex);
+    }
+    if (!go) this.socket.pause();
+  }
+
+  private complete(ex: Exchange): void {
+    ex.finished = true;
+    clearTimeout(ex.timer);
+    this.served++;
+    const head = ex.head!;
+    this.idleLimit = head.keepAliveMs > 0 ? head.keepAliveMs - 1000 : this.pool.idleMs;
+    if (head.close) {
+      this.exchange = undefined;
+      this.close();
+    } else if (ex.requestWritten) {
+      this.exchange = undefined;
+      this.pool.release(this);
+    }
+    // Otherwise answered before the body was sent: released once the body is out (see send).
+    if (this.socket.isPaused()) this.socket.resume();
+    ex.handler.onComplete();
+  }
+
+  private fail(err: Error): void {
+    const ex = this.exchange;
+    this.exchange = undefined;
+    this.close();
+    if (!ex || ex.finished) return;
+    if (ex.untilClose && ex.headDone && (err as { code?: string }).code === 'ECONNRESET' && !this.socket.errored) {
+      // A close-delimited body ends with the connection.
+      ex.finished = true;
+      ex.handler.onComplete();
+      return;
+    }
+    if (this.served > 0 && !ex.answered && ex.tries === 0 && ex.replayable) {
+      // The upstream closed this kept-alive connection as the request went out.
+      ex.tries++;
+      this.pool.start(ex);
+      return;
+    }
+    clearTimeout(ex.timer);
+    ex.finished = true;
+    if (!this.connected && (err as { code?: string }).code === 'ECONNRESET') Object.assign(err, { code: 'ECONNREFUSED' });
+    ex.handler.onError(err);
+  }
+}
+
+/** Keep-alive connections to one endpoint. */
+export class Http1Pool {
+  readonly connectTimeoutMs: number;
+  readonly idleMs: number;
+  private readonly max: number;
+  private readonly idle: UpstreamConnection[] = [];
+  private readonly waiting: Exchange[] = [];
+  private readonly connections = new Set<UpstreamConnection>();
+  private closing = false;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    opts: PoolOptions = {},
+  ) {
+    this.max = opts.connections ?? 256;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
+    this.idleMs = opts.idleMs ?? 30_000;
+  }
+
+  /** Connections open (busy and idle). */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  dispatch(opts: DispatchOptions, handler: ResponseHandler): void {
+    const ex = new Exchange(opts, handler);
+    handler.onConnect((err) => this.cancel(ex, err ?? new Error('aborted')));
+    if (ex.finished) return;
+    if (opts.headersTimeout !== undefined && opts.headersTimeout > 0) {
+      ex.timer = setTimeout(() => this.cancel(ex, codeError('upstream headers timeout', 'ETIMEDOUT')), opts.headersTimeout);
+    }
+    this.start(ex);
+  }
+
+  /** @internal sends on an idle connection, a new one, or queues. */
+  start(ex: Exchange): void {
+    if (this.closing) {
+      ex.finished = true;
+      ex.handler.onError(codeError('pool closed', 'ECONNRESET'));
+      return;
+    }
+    const now = Date.now();
+    let conn: UpstreamConnection | undefined;
+    while ((conn = this.idle.pop()) !== undefined) {
+      if (!conn.closed && now - conn.idleSince < conn.idleLimit) break;
+      conn.close();
+    }
+    if (!conn) {
+      if (this.connections.size >= this.max) {
+        this.waiting.push(ex);
+        return;
+      }
+      conn = new UpstreamConnection(this);
+      this.connections.add(conn);
+      this.arm();
+    }
+    try {
+      conn.send(ex);
+    } catch (err) {
+      conn.abort(ex, err as Error);
+    }
+  }
+
+  private cancel(ex: Exchange, err: Error): void {
+    if (ex.finished) return;
+    const i = this.waiting.indexOf(ex);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      ex.finished = true;
+      clearTimeout(ex.timer);
+      ex.handler.onError(err);
+      return;
+    }
+    for (const conn of this.connections) if (conn.exchange === ex) return conn.abort(ex, err);
+    // Not started yet (cancelled during onConnect).
+    ex.finished = true;
+    clearTimeout(ex.timer);
+    ex.handler.onError(err);
+  }
+
+  /** @internal a connection finished its exchange and may take another. */
+  release(conn: UpstreamConnection): void {
+    const next = this.waiting.shift();
+    if (next) {
+      try {
+        conn.send(next);
+      } catch (err) {
+        conn.abort(next, err as Error);
+      }
+      return;
+    }
+    if (this.closing || conn.idleLimit <= 0) return conn.close();
+    conn.idleSince = Date.now();
+    this.idle.push(conn);
+  }
+
+  /** @internal a connection is gone. */
+  lost(conn: UpstreamConnection): void {
+    if (!this.connections.delete(conn)) return;
+    const i = this.idle.indexOf(conn);
+    if (i >= 0) this.idle.splice(i, 1);
+    const next = this.waiting.shift();
+    if (next) this.start(next);
+  }
+
+  private arm(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (let i = this.idle.length - 1; i >= 0; i--) {
+        const c = this.idle[i]!;
+        if (now - c.idleSince >= c.idleLimit) c.close();
+      }
+      if (this.connections.size === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+      }
+    }, 2_000);
+    this.sweeper.unref();
+  }
+
+  /** Stops taking requests: idle connections close now, busy ones once their answers end. */
+  close(): void {
+    this.closing = true;
+    for (const c of this.idle.splice(0)) c.close();
+    for (const ex of this.waiting.splice(0)) {
+      ex.finished = true;
+      ex.handler.onError(codeError('pool closed', 'ECONNRESET'));
+    }
+    clearInterval(this.sweeper);
+  }
+
+  /** Closes every connection at once. */
+  destroy(): void {
+    this.close();
+    for (const c of [...this.connections]) c.close();
+  }
+}

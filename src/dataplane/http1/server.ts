@@ -1,0 +1,584 @@
+/**
+ * The data plane's HTTP/1.1 listener: reads requests straight off the socket
+ * and writes answers back with one vectored write per answer, without Node's
+ * IncomingMessage/ServerResponse streams. Persistent connections, pipelined
+ * requests (answered in order), Content-Length and chunked bodies both ways,
+ * `Expect: 100-continue`, HEAD, HTTP/1.0 clients, idle and slow-head limits.
+ * Anything malformed is answered 400 (or 431, 505) and the connection closed.
+ */
+import net from 'node:net';
+import { ChunkedDecoder, HttpError, httpDate, MAX_HEAD_BYTES, parseRequestHead, statusLine, type HeaderTable, type RequestHead } from './head.js';
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** A persistent connection with nothing in flight is closed after this long (Node's http server keepAliveTimeout in graymesh: 60 s). */
+const IDLE_MS = 60_000;
+/** A request head must arrive within this long of its first byte. */
+const HEAD_MS = 60_000;
+/** Bytes of pipelined requests held while an answer is in progress before reading pauses. */
+const PIPELINE_BUFFER = 64 * 1024;
+
+/** Receives a request body as it arrives; `data` returning false pauses the client until `Http1Request.unpause()`. */
+export interface BodyConsumer {
+  data(chunk: Buffer): boolean;
+  end(): void;
+  error(err: Error): void;
+}
+
+export type RequestHandler = (req: Http1Request, res: Http1Response) => void;
+
+const enum State {
+  /** Waiting for (or reading) a request head. */
+  Head,
+  /** Reading the current request's body. */
+  Body,
+  /** The request is read; its answer is not finished. */
+  Answer,
+  Closed,
+}
+
+export class Http1Request {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly headers: HeaderTable;
+  readonly hasBody: boolean;
+  /** The whole body has been read (or there was none). */
+  complete: boolean;
+  private consumer: BodyConsumer | undefined;
+  private held: Buffer[] | undefined;
+  private discarding = false;
+  private failed: Error | undefined;
+
+  constructor(
+    head: RequestHead,
+    private readonly conn: Connection,
+  ) {
+    this.method = head.method;
+    this.url = head.target;
+    this.httpVersion = head.minor === 1 ? '1.1' : '1.0';
+    this.headers = head.headers;
+    this.hasBody = head.chunked || head.contentLength > 0;
+    this.complete = !this.hasBody;
+  }
+
+  get socket(): net.Socket {
+    return this.conn.socket;
+  }
+
+  /** Sends the body to `consumer`: what already arrived at once, the rest as it comes. */
+  pipeTo(consumer: BodyConsumer): void {
+    this.consumer = consumer;
+    if (this.held) {
+      const held = this.held;
+      this.held = undefined;
+      for (const c of held) consumer.data(c);
+    }
+    if (this.failed) consumer.error(this.failed);
+    else if (this.complete) consumer.end();
+  }
+
+  /** Reads the whole body into one buffer. */
+  readAll(): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      this.pipeTo({
+        data: (c) => (chunks.push(c), true),
+        end: () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+        error: reject,
+      });
+    });
+  }
+
+  /** Throws the rest of the body away (the request was answered without it). */
+  resume(): void {
+    this.discarding = true;
+    this.held = undefined;
+    this.conn.unpause();
+  }
+
+  /** Lets the client send more after a consumer's `data` returned false. */
+  unpause(): void {
+    this.conn.unpause();
+  }
+
+  /** @internal body bytes from the connection; false asks it to pause reading. */
+  push(chunk: Buffer): boolean {
+    if (this.discarding) return true;
+    if (this.consumer) return this.consumer.data(chunk);
+    (this.held ??= []).push(chunk);
+    return true;
+  }
+
+  /** @internal */
+  finish(): void {
+    this.complete = true;
+    if (!this.discarding) this.consumer?.end();
+  }
+
+  /** @internal the connection broke before the body ended. */
+  fail(err: Error): void {
+    if (this.complete || this.failed) return;
+    this.failed = err;
+    if (!this.discarding) this.consumer?.error(err);
+  }
+}
+
+export class Http1Response {
+  headersSent = false;
+  /** The answer was written in full. */
+  writableFinished = false;
+  destroyed = false;
+  private chunked = false;
+  private noBody: boolean;
+  private closeAfter: boolean;
+  private closeFns: (() => void)[] | undefined;
+  private drainFn: (() => void) | undefined;
+  private corked = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly req: Http1Request,
+    keepAlive: boolean,
+  ) {
+    this.noBody = req.method === 'HEAD';
+    this.closeAfter = !keepAlive;
+  }
+
+  /** Runs fn once when the answer is finished or the connection is lost, as ServerResponse's 'close'. */
+  onClose(fn: () => void): void {
+    if (this.writableFinished || this.destroyed) {
+      fn();
+      return;
+    }
+    (this.closeFns ??= []).push(fn);
+  }
+
+  offClose(fn: () => void): void {
+    const fns = this.closeFns;
+    if (!fns) return;
+    const i = fns.indexOf(fn);
+    if (i >= 0) fns.splice(i, 1);
+  }
+
+  /** Runs fn when a write that returned false has drained. */
+  onDrain(fn: () => void): void {
+    this.drainFn = fn;
+  }
+
+  /**
+   * Writes the status line and fields: a flat [name, value, …] list with
+   * lowercase names (as an upstream's answer comes), or a table. Adds the
+   * framing (chunked when no length is known), Date when absent, and
+   * Connection when this is the connection's last answer.
+   */
+  writeHead(status: number, fields: string[] | Record<string, string | string[] | number>): void {
+    if (this.headersSent) throw new Error('headers already sent');
+    this.headersSent = true;
+    let head = statusLine(status);
+    let hasLength = false;
+    let hasDate = false;
+    if (Array.isArray(fields)) {
+      for (let i = 0; i < fields.length; i += 2) {
+        const name = fields[i]!;
+        if (name === 'content-length') hasLength = true;
+        else if (name === 'date') hasDate = true;
+        head += `${name}: ${fields[i + 1]!}\r\n`;
+      }
+    } else {
+      for (const name in fields) {
+        const v = fields[name]!;
+        if (name === 'content-length') hasLength = true;
+        else if (name === 'date') hasDate = true;
+        if (Array.isArray(v)) for (const one of v) head += `${name}: ${checked(name, one)}\r\n`;
+        else head += `${name}: ${checked(name, String(v))}\r\n`;
+      }
+    }
+    if (status < 200 || status === 204 || status === 304) this.noBody = true;
+    if (!hasDate) head += `date: ${httpDate()}\r\n`;
+    if (!hasLength && !this.noBody) {
+      if (this.req.httpVersion === '1.1') {
+        this.chunked = true;
+        head += 'transfer-encoding: chunked\r\n';
+      } else {
+        // An HTTP/1.0 client learns the end of a body of unknown length by the close.
+        this.closeAfter = true;
+      }
+    }
+    if (this.closeAfter || this.conn.closing) {
+      this.closeAfter = true;
+      head += 'connection: close\r\n';
+    } else if (this.req.httpVersion === '1.0') {
+      head += 'connection: keep-alive\r\n';
+    }
+    const socket = this.conn.socket;
+    if (socket.destroyed) return;
+    // Head and the body's first bytes leave in one write: uncorked at end() or on the next tick.
+    socket.cork();
+    this.corked = true;
+    process.nextTick(uncork, this);
+    socket.write(`${head}\r\n`, 'latin1');
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (this.noBody || this.destroyed) return true;
+    const socket = this.conn.socket;
+    if (socket.destroyed) return true;
+    const len = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (len === 0) return true;
+    if (this.chunked) {
+      socket.write(`${len.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      return socket.write('\r\n', 'latin1');
+    }
+    return socket.write(chunk);
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.writableFinished || this.destroyed) return;
+    if (!this.headersSent) this.writeHead(200, {});
+    if (chunk !== undefined) this.write(chunk);
+    const socket = this.conn.socket;
+    if (this.chunked && !this.noBody && !socket.destroyed) socket.write('0\r\n\r\n', 'latin1');
+    this.flush();
+    this.writableFinished = true;
+    this.drainFn = undefined;
+    this.conn.answered(this.closeAfter);
+    this.fireClose();
+  }
+
+  /** Cuts the connection: the client sees the answer break off. */
+  destroy(): void {
+    if (this.destroyed || this.writableFinished) return;
+    this.conn.socket.destroy();
+  }
+
+  /** @internal */
+  flush(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.conn.socket.uncork();
+    }
+  }
+
+  /** @internal */
+  drained(): void {
+    this.drainFn?.();
+  }
+
+  /** @internal the connection was lost before the answer was finished. */
+  lost(): void {
+    if (this.writableFinished || this.destroyed) return;
+    this.destroyed = true;
+    this.fireClose();
+  }
+
+  private fireClose(): void {
+    const fns = this.closeFns;
+    if (!fns) return;
+    this.closeFns = undefined;
+    for (const fn of fns) fn();
+  }
+}
+
+function uncork(res: Http1Response): void {
+  res.flush();
+}
+
+function checked(name: string, value: string): string {
+  if (/[\r\n\0]/.test(value)) throw new Error(`header "${name}" has a line break in its value`);
+  return value;
+}
+
+/** One client connection: reads requests in order, one answer at a time. */
+export class Connection {
+  private buf: Buffer | undefined;
+  private state = State.Head;
+  private req: Http1Request | undefined;
+  private res: Http1Response | undefined;
+  /** Body bytes still to come (Content-Length framing). */
+  private remaining = 0;
+  private chunks: ChunkedDecoder | undefined;
+  private paused = false;
+  private keepAlive = true;
+  /** Where the search for the end of the head resumes. */
+  private scanned = 0;
+  /** When the connection last went idle, or a head began arriving (ms). */
+  since = Date.now();
+  closing = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly server: Http1Server,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.res?.drained());
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.onClose());
+  }
+
+  /** Nothing in flight and nothing buffered: safe to close. */
+  get idle(): boolean {
+    return this.state === State.Head && this.buf === undefined;
+  }
+
+  /** Closes the connection once its current answer is done (at once when idle). */
+  shutdown(): void {
+    this.closing = true;
+    if (this.idle) this.socket.destroy();
+  }
+
+  /** Checks the idle and slow-head limits; called by the server's sweep. */
+  expired(now: number): boolean {
+    if (this.state !== State.Head) return false;
+    return now - this.since > (this.buf === undefined ? IDLE_MS : HEAD_MS);
+  }
+
+  unpause(): void {
+    if (this.paused && this.state !== State.Closed) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private pause(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === State.Closed) return;
+    if (this.buf === undefined) {
+      if (this.state === State.Head) this.since = Date.now();
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf, chunk]);
+    }
+    this.process();
+  }
+
+  /** Reads what is buffered as far as the current state allows. */
+  private process(): void {
+    while (this.buf !== undefined && this.state !== State.Closed) {
+      if (this.state === State.Head) {
+        if (!this.readHead()) return;
+      } else if (this.state === State.Body) {
+        if (!this.readBody()) return;
+      } else {
+        // Pipelined: the next request waits until this answer is finished.
+        if (this.buf.length > PIPELINE_BUFFER) this.pause();
+        return;
+      }
+    }
+  }
+
+  private readHead(): boolean {
+    let buf = this.buf!;
+    // Empty lines before a request line are ignored (RFC 9112 §2.2).
+    let start = 0;
+    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+    if (start > 0) {
+      buf = start === buf.length ? Buffer.alloc(0) : buf.subarray(start);
+      this.buf = buf.length === 0 ? undefined : buf;
+      this.scanned = 0;
+      if (!this.buf) return false;
+    }
+    const end = buf.indexOf(CRLFCRLF, this.scanned);
+    if (end < 0) {
+      if (buf.length > MAX_HEAD_BYTES) this.refuse(431, 'request head too large');
+      else this.scanned = Math.max(0, buf.length - 3);
+      return false;
+    }
+    if (end > MAX_HEAD_BYTES) {
+      this.refuse(431, 'request head too large');
+      return false;
+    }
+    this.scanned = 0;
+    let head: RequestHead;
+    try {
+      head = parseRequestHead(buf.toString('latin1', 0, end));
+    } catch (err) {
+      const e = err as HttpError;
+      this.refuse(e.status ?? 400, e.message);
+      return false;
+    }
+    const rest = end + 4;
+    this.buf = rest === buf.length ? undefined : buf.subarray(rest);
+    if (head.method === 'CONNECT') {
+      this.refuse(405, 'CONNECT is not supported');
+      return false;
+    }
+    const expect = head.headers.expect as string | undefined;
+    if (expect !== undefined) {
+      if (expect.toLowerCase() !== '100-continue') {
+        this.refuse(417, 'unsupported expectation');
+        return false;
+      }
+      if (head.minor === 1) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    }
+    this.keepAlive = head.keepAlive;
+    const req = new Http1Request(head, this);
+    const res = new Http1Response(this, req, head.keepAlive && !this.closing);
+    this.req = req;
+    this.res = res;
+    if (head.chunked) {
+      this.chunks = new ChunkedDecoder();
+      this.state = State.Body;
+    } else if (head.contentLength > 0) {
+      this.remaining = head.contentLength;
+      this.state = State.Body;
+    } else {
+      this.state = State.Answer;
+    }
+    this.server.dispatch(req, res);
+    return true;
+  }
+
+  private readBody(): boolean {
+    const buf = this.buf!;
+    const req = this.req!;
+    let more = true;
+    if (this.chunks) {
+      let end: number;
+      try {
+        end = this.chunks.push(buf, 0, (c) => {
+          if (!req.push(c)) more = false;
+        });
+      } catch (err) {
+        req.fail(err as Error);
+        this.refuse(400, (err as Error).message);
+        return false;
+      }
+      if (end < 0) {
+        this.buf = undefined;
+      } else {
+        this.buf = end === buf.length ? undefined : buf.subarray(end);
+        this.chunks = undefined;
+        this.bodyDone();
+      }
+    } else {
+      const take = Math.min(this.remaining, buf.length);
+      more = req.push(take === buf.length ? buf : buf.subarray(0, take));
+      this.remaining -= take;
+      this.buf = take === buf.length ? undefined : buf.subarray(take);
+      if (this.remaining === 0) this.bodyDone();
+    }
+    if (!more) this.pause();
+    return true;
+  }
+
+  private bodyDone(): void {
+    const res = this.res!;
+    this.req!.finish();
+    if (res.writableFinished) this.nextRequest();
+    else this.state = State.Answer;
+  }
+
+  /** The current answer was written in full. */
+  answered(close: boolean): void {
+    if (close || !this.keepAlive || this.closing) {
+      this.state = State.Closed;
+      this.socket.end();
+      return;
+    }
+    if (this.state === State.Body) {
+      // Answered before the body was read: read on and drop it, then take the next request.
+      this.req!.resume();
+      return;
+    }
+    this.nextRequest();
+  }
+
+  private nextRequest(): void {
+    this.state = State.Head;
+    this.req = undefined;
+    this.res = undefined;
+    this.since = Date.now();
+    if (this.buf !== undefined) {
+      this.unpause();
+      // Pipelined requests already here are read once the current call stack is done.
+      setImmediate(() => this.process());
+    }
+  }
+
+  /** Answers a malformed request itself and closes the connection. */
+  private refuse(status: number, message: string): void {
+    this.state = State.Closed;
+    this.buf = undefined;
+    if (this.res && this.res.headersSent) {
+      this.socket.destroy();
+      return;
+    }
+    const body = `${message}\n`;
+    this.socket.end(`${statusLine(status)}content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, 'latin1');
+  }
+
+  private onClose(): void {
+    this.state = State.Closed;
+    this.buf = undefined;
+    this.server.forget(this);
+    this.req?.fail(new Error('client closed the connection'));
+    this.res?.lost();
+  }
+}
+
+/** A net.Server speaking HTTP/1.1 with the handler given. */
+export class Http1Server extends net.Server {
+  private readonly conns = new Set<Connection>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly handler: RequestHandler) {
+    super({ noDelay: true });
+    this.on('connection', (socket: net.Socket) => {
+      this.conns.add(new Connection(socket, this));
+      if (!this.sweeper) {
+        this.sweeper = setInterval(() => this.sweep(), 5_000);
+        this.sweeper.unref();
+      }
+    });
+    this.on('close', () => clearInterval(this.sweeper));
+  }
+
+  /** @internal */
+  dispatch(req: Http1Request, res: Http1Response): void {
+    try {
+      this.handler(req, res);
+    } catch (err) {
+      if (!res.headersSent) {
+        const body = `internal error: ${(err as Error).message}\n`;
+        res.writeHead(500, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  /** @internal */
+  forget(c: Connection): void {
+    this.conns.delete(c);
+  }
+
+  /** Closes connections with nothing in flight (as http.Server's closeIdleConnections). */
+  closeIdleConnections(): void {
+    for (const c of this.conns) if (c.idle) c.socket.destroy();
+  }
+
+  /** Closes every connection at once. */
+  closeAllConnections(): void {
+    for (const c of this.conns) c.socket.destroy();
+  }
+
+  /** Stops accepting; connections close as their answers finish. */
+  override close(cb?: (err?: Error) => void): this {
+    for (const c of this.conns) c.shutdown();
+    return super.close(cb);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const c of this.conns) if (c.expired(now)) c.socket.destroy();
+  }
+}
