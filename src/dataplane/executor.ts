@@ -65,27 +65,48 @@ export class Executor {
     }
   }
 
+  /** Every field is set here, absent ones as undefined, so all records share one shape. */
   private newRecord(req: Http1Request, rr: RouteRequest): RequestRecord {
     const h = req.headers;
+    const socket = req.socket;
+    const cl = h['content-length'];
     return {
       startTime: Date.now(),
       hrStart: performance.now(),
       durationMs: 0,
+      upstreamStartMs: undefined,
+      upstreamStatus: undefined,
+      traceId: undefined,
+      parentSpanId: undefined,
+      sampled: undefined,
+      debug: undefined,
+      tracestate: undefined,
+      spanId: undefined,
+      serverSpanId: undefined,
+      sourcePeer: undefined,
+      destinationPeer: undefined,
+      upstreamMs: undefined,
       method: rr.method,
       path: rr.path,
-      protocol: `HTTP/${req.httpVersion}`,
+      protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : 'HTTP/1.0',
       status: 0,
       flags: '-',
-      bytesReceived: Number(h['content-length'] ?? 0) || 0,
+      bytesReceived: cl === undefined ? 0 : Number(cl) || 0,
       bytesSent: 0,
       authority: rr.authority,
-      ...(typeof h['user-agent'] === 'string' ? { userAgent: h['user-agent'] } : {}),
-      ...(typeof h['x-request-id'] === 'string' ? { requestId: h['x-request-id'] } : {}),
-      ...(typeof h['x-forwarded-for'] === 'string' ? { forwardedFor: h['x-forwarded-for'] } : {}),
+      userAgent: h['user-agent'],
+      requestId: h['x-request-id'] as string | undefined,
+      forwardedFor: h['x-forwarded-for'] as string | undefined,
       source: rr.source,
+      destinationService: undefined,
+      destinationServiceName: undefined,
+      destinationProject: undefined,
+      upstream: undefined,
+      upstreamCluster: undefined,
+      routeName: undefined,
       attempts: 0,
-      downstreamRemote: `${req.socket.remoteAddress ?? '-'}:${req.socket.remotePort ?? 0}`,
-      downstreamLocal: `${req.socket.localAddress ?? '-'}:${req.socket.localPort ?? 0}`,
+      downstreamRemote: `${socket.remoteAddress ?? '-'}:${socket.remotePort ?? 0}`,
+      downstreamLocal: `${socket.localAddress ?? '-'}:${socket.localPort ?? 0}`,
     };
   }
 

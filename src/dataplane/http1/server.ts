@@ -133,7 +133,8 @@ export class Http1Response {
   private closeAfter: boolean;
   private closeFns: (() => void)[] | undefined;
   private drainFn: (() => void) | undefined;
-  private corked = false;
+  /** The head, held until the body's first bytes (or the end) so both leave in one write. */
+  private pending: string | undefined;
 
   constructor(
     private readonly conn: Connection,
@@ -210,36 +211,25 @@ export class Http1Response {
     } else if (this.req.httpVersion === '1.0') {
       head += 'connection: keep-alive\r\n';
     }
-    const socket = this.conn.socket;
-    if (socket.destroyed) return;
-    // Head and the body's first bytes leave in one write: uncorked at end() or on the next tick.
-    socket.cork();
-    this.corked = true;
-    process.nextTick(uncork, this);
-    socket.write(`${head}\r\n`, 'latin1');
+    this.pending = `${head}\r\n`;
+    // Sent with the body's first bytes, or on the next tick if none come before it.
+    process.nextTick(flushHead, this);
   }
 
   write(chunk: Buffer | string): boolean {
     if (this.noBody || this.destroyed) return true;
-    const socket = this.conn.socket;
-    if (socket.destroyed) return true;
-    const len = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    if (len === 0) return true;
-    if (this.chunked) {
-      socket.write(`${len.toString(16)}\r\n`, 'latin1');
-      socket.write(chunk);
-      return socket.write('\r\n', 'latin1');
-    }
-    return socket.write(chunk);
+    const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (body.length === 0) return true;
+    return this.send(body, this.chunked ? `${body.length.toString(16)}\r\n` : '', this.chunked ? '\r\n' : '');
   }
 
   end(chunk?: Buffer | string): void {
     if (this.writableFinished || this.destroyed) return;
     if (!this.headersSent) this.writeHead(200, {});
-    if (chunk !== undefined) this.write(chunk);
-    const socket = this.conn.socket;
-    if (this.chunked && !this.noBody && !socket.destroyed) socket.write('0\r\n\r\n', 'latin1');
-    this.flush();
+    const last = this.chunked ? '0\r\n\r\n' : '';
+    const body = this.noBody || chunk === undefined ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (body !== undefined && body.length > 0) this.send(body, this.chunked ? `${body.length.toString(16)}\r\n` : '', this.chunked ? `\r\n${last}` : '');
+    else if (last || this.pending !== undefined) this.send(undefined, '', this.noBody ? '' : last);
     this.writableFinished = true;
     this.drainFn = undefined;
     this.conn.answered(this.closeAfter);
@@ -252,12 +242,25 @@ export class Http1Response {
     this.conn.socket.destroy();
   }
 
-  /** @internal */
+  /** @internal writes a held head on its own. */
   flush(): void {
-    if (this.corked) {
-      this.corked = false;
-      this.conn.socket.uncork();
-    }
+    if (this.pending !== undefined && !this.writableFinished) this.send(undefined, '', '');
+  }
+
+  /** One write: any held head, then `before`, the body and `after` (chunk framing). */
+  private send(body: Buffer | undefined, before: string, after: string): boolean {
+    const socket = this.conn.socket;
+    const head = this.pending;
+    this.pending = undefined;
+    if (socket.destroyed) return true;
+    if (head === undefined && before === '' && after === '') return body ? socket.write(body) : true;
+    const prefix = head === undefined ? before : head + before;
+    if (!body) return socket.write(prefix + after, 'latin1');
+    const out = Buffer.allocUnsafe(prefix.length + body.length + after.length);
+    out.write(prefix, 0, 'latin1');
+    body.copy(out, prefix.length);
+    if (after) out.write(after, prefix.length + body.length, 'latin1');
+    return socket.write(out);
   }
 
   /** @internal */
@@ -280,7 +283,7 @@ export class Http1Response {
   }
 }
 
-function uncork(res: Http1Response): void {
+function flushHead(res: Http1Response): void {
   res.flush();
 }
 
