@@ -4,7 +4,8 @@
  * productpage → reviews, reviews → ratings through outbound listeners, trace
  * headers forwarded as Bookinfo does, tracing at 100%) fed through the
  * ProxyTelemetry hooks in the executor's order, the record sink, the span
- * exporter's batch encoding and the access-log formatter. Prints ns per
+ * exporter's batch encoding and the access log (the line alone, and the
+ * sink with its batching and file writes). Prints ns per
  * request for each part (median over repetitions).
  *
  *   npx tsx bench/telemetry-hot.ts [--baseline DIR] [--reps N] [--chunks N]
@@ -13,7 +14,9 @@
  * `--baseline DIR` measures another checkout's implementation (its src/ under
  * tsx, its dist/ when run built) beside this one, interleaved in the same run.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +26,7 @@ import { compileRouter } from '../src/dataplane/compile-router.js';
 import type { HeaderMap } from '../src/dataplane/hop-by-hop.js';
 import type { RequestRecord } from '../src/dataplane/request-record.js';
 import type { RouteDecision, RouteRequest, Source } from '../src/dataplane/router.js';
+import * as currentAccessLog from '../src/dataplane/access-log.js';
 import * as currentRecord from '../src/dataplane/request-record.js';
 import * as currentTelemetry from '../src/dataplane/telemetry/proxy-telemetry.js';
 
@@ -30,6 +34,7 @@ interface Impl {
   label: string;
   ProxyTelemetry: typeof currentTelemetry.ProxyTelemetry;
   formatAccessLog: typeof currentRecord.formatAccessLog;
+  AccessLog: typeof currentAccessLog.AccessLog;
 }
 
 const PROJECT = 'demo';
@@ -52,7 +57,8 @@ async function loadBaseline(dir: string): Promise<Impl> {
   const file = (rel: string): string => pathToFileURL(ts ? path.join(dir, 'src', `${rel}.ts`) : path.join(dir, 'dist', 'src', `${rel}.js`)).href;
   const t = (await import(file('dataplane/telemetry/proxy-telemetry'))) as typeof currentTelemetry;
   const r = (await import(file('dataplane/request-record'))) as typeof currentRecord;
-  return { label: 'baseline', ProxyTelemetry: t.ProxyTelemetry, formatAccessLog: r.formatAccessLog };
+  const a = (await import(file('dataplane/access-log'))) as typeof currentAccessLog;
+  return { label: 'baseline', ProxyTelemetry: t.ProxyTelemetry, formatAccessLog: r.formatAccessLog, AccessLog: a.AccessLog };
 }
 
 function pod(app: string, version: string, i: number, pid: number): EndpointConfig {
@@ -142,26 +148,18 @@ function workload(snap: ConfigSnapshot): Slot[] {
   return slots.slice(0, CHUNK);
 }
 
-/** A record as the executor makes it, then filled as the request is routed and answered. */
+/** A record as the executor makes it (every field present, absent ones undefined), then filled as the request is routed and answered. */
 function newRecord(s: Slot): RequestRecord {
   const h = s.rr.headers;
+  const cl = h['content-length'];
   return {
-    startTime: Date.now(),
-    hrStart: performance.now(),
-    durationMs: 0,
-    method: s.rr.method,
-    path: s.rr.path,
-    protocol: 'HTTP/1.1',
-    status: 0,
-    flags: '-',
-    bytesReceived: Number(h['content-length'] ?? 0) || 0,
-    bytesSent: 0,
-    authority: s.rr.authority,
-    ...(typeof h['user-agent'] === 'string' ? { userAgent: h['user-agent'] } : {}),
-    ...(typeof h['x-request-id'] === 'string' ? { requestId: h['x-request-id'] } : {}),
-    ...(typeof h['x-forwarded-for'] === 'string' ? { forwardedFor: h['x-forwarded-for'] } : {}),
-    source: s.rr.source,
-    attempts: 0,
+    startTime: Date.now(), hrStart: performance.now(), durationMs: 0, upstreamStartMs: undefined, upstreamStatus: undefined,
+    traceId: undefined, parentSpanId: undefined, sampled: undefined, debug: undefined, tracestate: undefined, spanId: undefined, serverSpanId: undefined,
+    sourcePeer: undefined, destinationPeer: undefined, upstreamMs: undefined,
+    method: s.rr.method, path: s.rr.path, protocol: 'HTTP/1.1', status: 0, flags: '-', bytesReceived: cl === undefined ? 0 : Number(cl) || 0, bytesSent: 0,
+    authority: s.rr.authority, userAgent: h['user-agent'], requestId: h['x-request-id'] as string | undefined, forwardedFor: h['x-forwarded-for'] as string | undefined,
+    source: s.rr.source, destinationService: undefined, destinationServiceName: undefined, destinationProject: undefined, upstream: undefined, upstreamCluster: undefined,
+    routeName: undefined, attempts: 0,
     downstreamRemote: `127.0.0.1:${s.remotePort}`,
     downstreamLocal: s.rr.source.kind === 'gateway' ? '127.0.0.1:8080' : '127.0.0.1:15001',
   };
@@ -208,13 +206,25 @@ async function collector(): Promise<{ url: string; bytes: () => number; close: (
   };
 }
 
-const PARTS = ['begin', 'inject+attempt', 'finish (spans)', 'tracer total', 'metrics sink', 'span encoding (per request)', 'access log line', 'all telemetry'] as const;
+const PARTS = [
+  'begin',
+  'inject+attempt',
+  'finish (spans)',
+  'tracer total',
+  'metrics sink',
+  'span encoding (per request)',
+  'access log line',
+  'access log sink (line, batching, writes)',
+  'all telemetry',
+] as const;
 type Part = (typeof PARTS)[number];
 
 /** One telemetry instance per implementation, fed `chunks` chunks; ns per request per part. */
 class Runner {
   private readonly telemetry: InstanceType<Impl['ProxyTelemetry']>;
   private readonly recs: RequestRecord[] = new Array<RequestRecord>(CHUNK);
+  private readonly logDir = mkdtempSync(path.join(os.tmpdir(), 'gm-telemetry-hot-'));
+  private readonly accessLog: InstanceType<Impl['AccessLog']>;
   spans = 0;
   sink = 0;
 
@@ -226,10 +236,11 @@ class Runner {
   ) {
     this.telemetry = new impl.ProxyTelemetry({ proxyName: PROXY, samplingPercent: 100, export: { url, intervalMs: 1e9, batchSize: 1e9, maxBatch: 1e6, maxQueue: 1 << 16 } });
     this.telemetry.apply(snap);
+    this.accessLog = new impl.AccessLog(this.logDir);
   }
 
   async run(chunks: number): Promise<Record<Part, number>> {
-    const t = { begin: 0, inject: 0, finish: 0, metrics: 0, encode: 0, log: 0 };
+    const t = { begin: 0, inject: 0, finish: 0, metrics: 0, encode: 0, log: 0, logSink: 0 };
     const { telemetry, slots, recs } = this;
     const exporter = telemetry.exporter!;
     for (let c = 0; c < chunks; c++) {
@@ -263,6 +274,11 @@ class Runner {
       for (let i = 0; i < CHUNK; i++) len += fmt(recs[i] as RequestRecord).length;
       t.log += performance.now() - t0;
       this.sink += len;
+      const logSink = this.accessLog.sink;
+      t0 = performance.now();
+      for (let i = 0; i < CHUNK; i++) logSink(recs[i] as RequestRecord);
+      this.accessLog.flush();
+      t.logSink += performance.now() - t0;
       const before = exporter.stats.exported + exporter.stats.dropped;
       this.spans += exporter.queued;
       t0 = performance.now();
@@ -281,12 +297,15 @@ class Runner {
       'metrics sink': per(t.metrics),
       'span encoding (per request)': per(t.encode),
       'access log line': per(t.log),
-      'all telemetry': per(tracer + t.metrics + t.encode + t.log),
+      'access log sink (line, batching, writes)': per(t.logSink),
+      'all telemetry': per(tracer + t.metrics + t.encode + t.logSink),
     };
   }
 
   async close(): Promise<void> {
     await this.telemetry.close();
+    this.accessLog.close();
+    rmSync(this.logDir, { recursive: true, force: true });
   }
 }
 
@@ -298,7 +317,7 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const o = args();
-  const impls: Impl[] = [{ label: 'this tree', ProxyTelemetry: currentTelemetry.ProxyTelemetry, formatAccessLog: currentRecord.formatAccessLog }];
+  const impls: Impl[] = [{ label: 'this tree', ProxyTelemetry: currentTelemetry.ProxyTelemetry, formatAccessLog: currentRecord.formatAccessLog, AccessLog: currentAccessLog.AccessLog }];
   if (o.baseline) impls.unshift(await loadBaseline(o.baseline));
   const col = await collector();
   const snap = snapshot();

@@ -7,7 +7,9 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import type { EndpointConfig } from '../config/snapshot.js';
 import { formatAccessLog, type RequestRecord } from './request-record.js';
+import type { Source } from './router.js';
 
 const FLUSH_MS = 50;
 
@@ -18,34 +20,54 @@ export function accessLogFile(logDir: string, project: string, name: string): st
 interface LogFile {
   stream: WriteStream;
   pending: string[];
+  /** Set when the stream failed: the file is opened again on its next line. */
+  failed: boolean;
 }
 
 export class AccessLog {
-  /** By `project/name` (or `gateway`), so no path is built per request. */
+  /** By `project/name` (or `gateway`). */
   private readonly files = new Map<string, LogFile>();
+  /** The file of a pod's endpoint and of a listener's source, so no key is built per request. */
+  private byObject = new WeakMap<EndpointConfig | Source, LogFile>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly logDir: string) {}
 
   readonly sink = (r: RequestRecord): void => {
     const line = formatAccessLog(r);
+    // The line goes to two files: flattened once here (charCodeAt does that) rather than by each file's join.
+    line.charCodeAt(0);
     const up = r.upstream;
-    if (up?.pod) this.write(`${up.project}/${up.pod}`, up.project, up.pod, line);
+    if (up?.pod) this.push(this.fileOf(up) ?? this.open(up, `${up.project}/${up.pod}`, up.project, up.pod), line);
     const src = r.source;
-    if (src.kind === 'outbound') this.write(`${src.project}/${src.workload}`, src.project, src.workload, line);
-    else this.write('gateway', '', 'gateway', line);
+    this.push(this.fileOf(src) ?? (src.kind === 'outbound' ? this.open(src, `${src.project}/${src.workload}`, src.project, src.workload) : this.open(src, 'gateway', '', 'gateway')), line);
   };
 
-  private write(key: string, project: string, name: string, line: string): void {
+  /** The file already open for a pod or a listener, unless its stream failed. */
+  private fileOf(of: EndpointConfig | Source): LogFile | undefined {
+    const f = this.byObject.get(of);
+    return f && !f.failed ? f : undefined;
+  }
+
+  private open(of: EndpointConfig | Source, key: string, project: string, name: string): LogFile {
     let f = this.files.get(key);
     if (!f) {
       const file = project ? accessLogFile(this.logDir, project, name) : path.join(this.logDir, 'proxy', 'gateway.log');
       mkdirSync(path.dirname(file), { recursive: true });
       const stream = createWriteStream(file, { flags: 'a' });
-      stream.on('error', () => this.files.delete(key));
-      f = { stream, pending: [] };
+      const opened: LogFile = { stream, pending: [], failed: false };
+      stream.on('error', () => {
+        opened.failed = true;
+        if (this.files.get(key) === opened) this.files.delete(key);
+      });
+      f = opened;
       this.files.set(key, f);
     }
+    this.byObject.set(of, f);
+    return f;
+  }
+
+  private push(f: LogFile, line: string): void {
     f.pending.push(line);
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);
@@ -68,5 +90,6 @@ export class AccessLog {
     this.flush();
     for (const f of this.files.values()) f.stream.end();
     this.files.clear();
+    this.byObject = new WeakMap();
   }
 }

@@ -78,9 +78,34 @@ const CODE_DETAILS: Record<string, string> = {
 };
 
 function responseCodeDetails(r: RequestRecord): string {
-  const local = CODE_DETAILS[r.flags.split(',')[0] ?? ''];
-  if (local && !(r.flags.startsWith('UO') && r.upstream)) return local;
+  const flags = r.flags;
+  if (flags !== '-') {
+    const comma = flags.indexOf(',');
+    const local = CODE_DETAILS[comma < 0 ? flags : flags.slice(0, comma)];
+    if (local && !(flags.startsWith('UO') && r.upstream)) return local;
+  }
   return r.upstream && r.status > 0 ? 'via_upstream' : '-';
+}
+
+/** `000`, `001`, ... `999`: milliseconds as toISOString writes them. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** toISOString() of the last second asked, up to the milliseconds: `2024-05-01T12:00:00.`. */
+let isoSecond = NaN;
+let isoPrefix = '';
+
+/** `new Date(ms).toISOString()`, with the date and time of day formatted once per second. */
+function isoTime(ms: number): string {
+  const t = Math.trunc(ms);
+  // Outside the range of dates (or not a number) Date throws, as it did.
+  if (!(Math.abs(t) <= 8.64e15)) return new Date(ms).toISOString();
+  let millis = t % 1000;
+  if (millis < 0) millis += 1000;
+  const second = (t - millis) / 1000;
+  if (second !== isoSecond) {
+    isoPrefix = new Date(t - millis).toISOString().slice(0, -4);
+    isoSecond = second;
+  }
+  return `${isoPrefix}${MILLIS[millis] as string}Z`;
 }
 
 /**
@@ -90,12 +115,11 @@ function responseCodeDetails(r: RequestRecord): string {
  * upstream local address, SNI) print `-` as Envoy prints an unset field.
  */
 export function formatAccessLog(r: RequestRecord): string {
-  const q = (v: string | undefined): string => `"${v ?? '-'}"`;
-  const upstreamHost = r.upstream ? `${r.upstream.address}:${r.upstream.port}` : '-';
+  const up = r.upstream;
   return (
-    `[${new Date(r.startTime).toISOString()}] "${r.method} ${r.path} ${r.protocol}" ${r.status} ${r.flags} ${responseCodeDetails(r)} - ` +
-    `${q(undefined)} ${r.bytesReceived} ${r.bytesSent} ${Math.round(r.durationMs)} ${r.upstreamMs !== undefined ? Math.round(r.upstreamMs) : '-'} ` +
-    `${q(r.forwardedFor)} ${q(r.userAgent)} ${q(r.requestId)} ${q(r.authority)} ${q(upstreamHost)} ${r.upstreamCluster ?? '-'} - ` +
+    `[${isoTime(r.startTime)}] "${r.method} ${r.path} ${r.protocol}" ${r.status} ${r.flags} ${responseCodeDetails(r)} - "-" ` +
+    `${r.bytesReceived} ${r.bytesSent} ${Math.round(r.durationMs)} ${r.upstreamMs !== undefined ? Math.round(r.upstreamMs) : '-'} ` +
+    `"${r.forwardedFor ?? '-'}" "${r.userAgent ?? '-'}" "${r.requestId ?? '-'}" "${r.authority ?? '-'}" "${up ? `${up.address}:${up.port}` : '-'}" ${r.upstreamCluster ?? '-'} - ` +
     `${r.downstreamLocal} ${r.downstreamRemote} - ${r.routeName ?? '-'}\n`
   );
 }

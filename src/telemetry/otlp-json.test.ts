@@ -101,6 +101,9 @@ describe('encodeOtlpTracesJson', () => {
     const spans = Array.from({ length: 300 }, (_, i) => selfWriting(i));
     const body = encodeOtlpTracesJson(spans, 10);
     expect(body.toString()).toBe(JSON.stringify(encodeOtlpTraces(spans)));
+    // A span that cannot vouch for its strings is written from its object form.
+    const declining: Span & OtlpJsonAttributes = { ...odd, otlpJsonAttributes: () => undefined };
+    expect(encodeOtlpTracesJson([declining]).toString()).toBe(JSON.stringify(encodeOtlpTraces([declining])));
   });
 });
 

@@ -7,7 +7,7 @@
  * JSON mapping rules followed: trace and span ids are hex strings (not base64),
  * 64-bit integers (times, intValue) are decimal strings, enums are numbers.
  */
-import { SpanKind, type AttributeValue, type Span, type SpanResource } from './span.js';
+import type { AttributeValue, Span, SpanResource } from './span.js';
 
 /** OTLP `AnyValue` as JSON (one member set). */
 export interface OtlpAnyValue {
@@ -139,10 +139,10 @@ export function encodeOtlpTraces(spans: Iterable<Span>): OtlpTraceRequest {
 /*
  * The same request written as JSON text directly (encodeOtlpTracesJson): the
  * bytes JSON.stringify gives for encodeOtlpTraces(). Spans that write their
- * own attributes (the proxy's) are written by templates, in as few pieces as
- * possible (each piece of a concatenated string costs when it is flattened),
- * with their strings as they are when none needs escaping (nearly always);
- * anything else goes through JSON.stringify of the object form.
+ * own attributes (the proxy's, whose strings nearly never need escaping) are
+ * written by templates, in as few pieces as possible: each piece of a
+ * concatenated string costs when it is flattened. Anything else goes through
+ * JSON.stringify of the object form.
  */
 
 /** A character JSON.stringify may escape in a string: `"`, `\`, controls, or a surrogate (written as a class of the others: it runs faster). */
@@ -159,33 +159,25 @@ export function keyValuesJson(attrs: Record<string, AttributeValue>): string {
 }
 
 /**
- * A span that writes its own attributes: the members of the OTLP KeyValue
- * array as JSON, the same text keyValuesJson(attributes) gives. The proxy's
- * spans keep the request's fields and build their attributes only here, when
- * the batch is encoded.
+ * A span that writes its own attributes: otlpJsonAttributes() gives the
+ * members of the OTLP KeyValue array as JSON (the text keyValuesJson(attributes)
+ * gives) when JSON writes the span's ids and name as they are too; otherwise
+ * undefined, and the span is written from its object form. The proxy's spans
+ * keep the request's fields and build their attributes only here, when the
+ * batch is encoded.
  */
 export interface OtlpJsonAttributes {
-  otlpJsonAttributes(): string;
+  otlpJsonAttributes(): string | undefined;
 }
 
 function otlpSpanJson(s: Span): string {
   const own = (s as Partial<OtlpJsonAttributes>).otlpJsonAttributes;
-  const { traceId, spanId, name, kind } = s;
-  const parent = s.parentSpanId ? s.parentSpanId : '';
-  if (
-    typeof own !== 'function' ||
-    typeof traceId !== 'string' ||
-    typeof spanId !== 'string' ||
-    typeof name !== 'string' ||
-    typeof parent !== 'string' ||
-    (kind !== SpanKind.CLIENT && kind !== SpanKind.SERVER) ||
-    !isPlainJsonString(`${traceId}${spanId}${name}${parent}`)
-  ) {
-    return JSON.stringify(otlpSpan(s));
-  }
+  const attributes = typeof own === 'function' ? own.call(s) : undefined;
+  const kind = s.kind;
+  if (attributes === undefined || !Number.isInteger(kind)) return JSON.stringify(otlpSpan(s));
   let out =
-    `{"traceId":"${traceId}","spanId":"${spanId}","name":"${name}","kind":${kind},"startTimeUnixNano":"${msToUnixNano(s.startMs)}",` +
-    `"endTimeUnixNano":"${msToUnixNano(s.endMs)}","attributes":[${own.call(s)}]${parent === '' ? '' : `,"parentSpanId":"${parent}"`}`;
+    `{"traceId":"${s.traceId}","spanId":"${s.spanId}","name":"${s.name}","kind":${kind},"startTimeUnixNano":"${msToUnixNano(s.startMs)}",` +
+    `"endTimeUnixNano":"${msToUnixNano(s.endMs)}","attributes":[${attributes}]${s.parentSpanId ? `,"parentSpanId":"${s.parentSpanId}"` : ''}`;
   if (s.error) out += s.statusMessage ? `,"status":${JSON.stringify({ code: 2, message: s.statusMessage })}` : ',"status":{"code":2}';
   return `${out}}`;
 }

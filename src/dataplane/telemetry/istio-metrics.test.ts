@@ -3,32 +3,14 @@ import type { EndpointConfig } from '../../config/snapshot.js';
 import { ISTIO_DURATION_BUCKETS_MS, ISTIO_SIZE_BUCKETS, type StatSeries } from '../../telemetry/stats.js';
 import type { RequestRecord } from '../request-record.js';
 import type { Source } from '../router.js';
+import { requestRecord } from './fixtures.js';
 import { bucketIndex, IstioMetrics } from './istio-metrics.js';
 import { Peers } from './peers.js';
 
 const listener: Source = { kind: 'outbound', project: 'demo', workload: 'productpage-v1', labels: { app: 'productpage', version: 'v1' } };
 const reviewsV2: EndpointConfig = { pod: 'reviews-v2-abc', project: 'demo', workload: 'reviews-v2', labels: { app: 'reviews', version: 'v2' }, address: '127.0.0.1', port: 1, ready: true };
 
-function record(over: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    startTime: 0,
-    hrStart: 0,
-    durationMs: 3,
-    method: 'GET',
-    path: '/reviews/0',
-    protocol: 'HTTP/1.1',
-    status: 200,
-    flags: '-',
-    bytesReceived: 0,
-    bytesSent: 120,
-    authority: 'reviews:9080',
-    source: listener,
-    attempts: 1,
-    downstreamRemote: '127.0.0.1:5000',
-    downstreamLocal: '127.0.0.1:15001',
-    ...over,
-  };
-}
+const record = (over: Partial<RequestRecord> = {}): RequestRecord => requestRecord({ source: listener, ...over });
 
 /** A request routed to reviews-v2 that the pod answered. */
 function served(peers: Peers, over: Partial<RequestRecord> = {}): RequestRecord {

@@ -36,6 +36,15 @@ export class PeerSpans {
  * RequestRecord and shared by the hop's client and server span.
  */
 export class ProxyHop {
+  readonly traceId: string;
+  /** The client span's id and parent (the caller's span), and the server span's id. */
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly serverSpanId: string | undefined;
+  /** The operation name of both spans. */
+  readonly name: string;
+  /** When the response ended, epoch ms: both spans end then. */
+  readonly endMs: number;
   readonly method: string;
   readonly authority: string;
   readonly path: string;
@@ -54,8 +63,19 @@ export class ProxyHop {
   readonly downstreamRemote: string;
   /** plain(), once known. */
   private plainText: boolean | undefined;
+  /** httpTags() of the last status asked. */
+  private httpStatus = NaN;
+  private httpText = '';
+  /** requestTags(), once written. */
+  private requestText: string | undefined;
 
-  constructor(rec: RequestRecord) {
+  constructor(rec: RequestRecord, traceId: string, spanId: string, name: string) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = rec.parentSpanId;
+    this.serverSpanId = rec.serverSpanId;
+    this.name = name;
+    this.endMs = rec.startTime + rec.durationMs;
     this.method = rec.method;
     this.authority = rec.authority;
     this.path = rec.path;
@@ -73,29 +93,63 @@ export class ProxyHop {
     this.downstreamRemote = rec.downstreamRemote;
   }
 
-  /** Whether every string here is written by JSON as it is and every size is an integer: the spans' fast path. */
+  /**
+   * Whether JSON writes every string here (ids, name, request fields) as it
+   * is and every size is an integer: then the spans are written by templates.
+   */
   plain(): boolean {
     if (this.plainText === undefined) {
-      const { method, authority, path, protocol, flags, cluster, upstreamAddress, downstreamRemote } = this;
+      const { traceId, spanId, name, method, authority, path, protocol, flags, cluster, upstreamAddress, downstreamRemote } = this;
+      const parentSpanId = this.parentSpanId ?? '';
+      const serverSpanId = this.serverSpanId ?? '';
       const requestId = this.requestId ?? '';
       const userAgent = this.userAgent ?? '';
+      const strings = [traceId, spanId, parentSpanId, serverSpanId, name, method, authority, path, protocol, flags, cluster, upstreamAddress, downstreamRemote, requestId, userAgent];
       this.plainText =
-        typeof method === 'string' &&
-        typeof authority === 'string' &&
-        typeof path === 'string' &&
-        typeof protocol === 'string' &&
-        typeof flags === 'string' &&
-        typeof requestId === 'string' &&
-        typeof userAgent === 'string' &&
-        typeof cluster === 'string' &&
-        typeof upstreamAddress === 'string' &&
-        typeof downstreamRemote === 'string' &&
-        Number.isInteger(this.requestSize) &&
-        Number.isInteger(this.responseSize) &&
-        isPlainJsonString(`${method}${authority}${path}${protocol}${flags}${requestId}${userAgent}${cluster}${upstreamAddress}${downstreamRemote}`);
+        strings.every((v) => typeof v === 'string') && Number.isInteger(this.requestSize) && Number.isInteger(this.responseSize) && isPlainJsonString(strings.join(''));
     }
     return this.plainText;
   }
+
+  /**
+   * The tags from http.method to component for `status`, each with a leading
+   * comma, as JSON: written once for both spans of the hop (they share it
+   * unless the upstream's status differs from the response's). Only when plain().
+   */
+  httpTags(status: number): string {
+    if (status !== this.httpStatus) {
+      this.httpText = flat(
+        `,{"key":"http.method","value":{"stringValue":"${this.method}"}},{"key":"http.url","value":{"stringValue":"http://${this.authority}${this.path}"}},` +
+          `{"key":"http.protocol","value":{"stringValue":"${this.protocol}"}},{"key":"http.status_code","value":{"intValue":"${status}"}},` +
+          `{"key":"response_flags","value":{"stringValue":"${this.flags}"}},{"key":"request_size","value":{"intValue":"${this.requestSize}"}},` +
+          `{"key":"response_size","value":{"intValue":"${this.responseSize}"}},{"key":"component","value":{"stringValue":"proxy"}}`,
+      );
+      this.httpStatus = status;
+    }
+    return this.httpText;
+  }
+
+  /** The x-request-id and user agent tags, when there are, each with a leading comma, as JSON. Only when plain(). */
+  requestTags(): string {
+    if (this.requestText === undefined) {
+      this.requestText = flat(
+        (this.requestId !== undefined ? `,{"key":"guid:x-request-id","value":{"stringValue":"${this.requestId}"}}` : '') +
+          (this.userAgent !== undefined ? `,{"key":"user_agent","value":{"stringValue":"${this.userAgent}"}}` : ''),
+      );
+    }
+    return this.requestText;
+  }
+}
+
+/**
+ * `s`, flattened: a string built by concatenation is a tree of its pieces
+ * until something reads it as a whole; reading one character (V8) makes it one
+ * piece, so the text shared by two spans is copied whole into each, not
+ * walked piece by piece twice.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 /**
@@ -105,22 +159,32 @@ export class ProxyHop {
  * agent, error, upstream_cluster and peer.address.
  */
 export class ProxySpan implements Span, OtlpJsonAttributes {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly name: string;
+  readonly endMs: number;
   readonly resource: SpanResource;
   readonly error: boolean;
 
   constructor(
-    readonly kind: SpanKind,
-    readonly traceId: string,
-    readonly spanId: string,
-    readonly parentSpanId: string | undefined,
-    readonly name: string,
+    readonly kind: typeof SpanKind.CLIENT | typeof SpanKind.SERVER,
+    private readonly hop: ProxyHop,
     readonly startMs: number,
-    readonly endMs: number,
     private readonly peerSpans: PeerSpans,
     /** http.status_code: the response's, or for a server span the upstream's. */
     private readonly status: number,
-    private readonly hop: ProxyHop,
   ) {
+    this.traceId = hop.traceId;
+    if (kind === SpanKind.CLIENT) {
+      this.spanId = hop.spanId;
+      this.parentSpanId = hop.parentSpanId;
+    } else {
+      this.spanId = hop.serverSpanId as string;
+      this.parentSpanId = hop.spanId;
+    }
+    this.name = hop.name;
+    this.endMs = hop.endMs;
     this.resource = peerSpans.resource;
     this.error = status >= 500;
   }
@@ -167,20 +231,14 @@ export class ProxySpan implements Span, OtlpJsonAttributes {
     return t;
   }
 
-  otlpJsonAttributes(): string {
+  otlpJsonAttributes(): string | undefined {
     const h = this.hop;
-    if (!Number.isInteger(this.status) || !h.plain()) return keyValuesJson(this.attributes);
+    if (!Number.isInteger(this.status) || !h.plain()) return undefined;
     // The same text keyValuesJson(this.attributes) gives, in as few pieces as possible.
     const p = this.peerSpans;
     const address = this.peerAddress;
     return (
-      `${p.head},{"key":"http.method","value":{"stringValue":"${h.method}"}},{"key":"http.url","value":{"stringValue":"http://${h.authority}${h.path}"}},` +
-      `{"key":"http.protocol","value":{"stringValue":"${h.protocol}"}},{"key":"http.status_code","value":{"intValue":"${this.status}"}},` +
-      `{"key":"response_flags","value":{"stringValue":"${h.flags}"}},{"key":"request_size","value":{"intValue":"${h.requestSize}"}},` +
-      `{"key":"response_size","value":{"intValue":"${h.responseSize}"}},{"key":"component","value":{"stringValue":"proxy"}}${p.tail}` +
-      (h.requestId !== undefined ? `,{"key":"guid:x-request-id","value":{"stringValue":"${h.requestId}"}}` : '') +
-      (h.userAgent !== undefined ? `,{"key":"user_agent","value":{"stringValue":"${h.userAgent}"}}` : '') +
-      (this.error ? ',{"key":"error","value":{"boolValue":true}}' : '') +
+      `${p.head}${h.httpTags(this.status)}${p.tail}${h.requestTags()}${this.error ? ',{"key":"error","value":{"boolValue":true}}' : ''}` +
       `,{"key":"upstream_cluster","value":{"stringValue":"${this.upstreamCluster}"}}` +
       (address !== undefined ? `,{"key":"peer.address","value":{"stringValue":"${address}"}}` : '')
     );

@@ -95,17 +95,14 @@ export class Tracer implements RequestTelemetry {
    */
   finish(rec: RequestRecord): void {
     if (!rec.sampled || rec.traceId === undefined || rec.spanId === undefined) return;
-    const name = this.operation(rec);
-    const end = rec.startTime + rec.durationMs;
+    const hop = new ProxyHop(rec, rec.traceId, rec.spanId, this.operation(rec));
     const status = rec.status;
-    const hop = new ProxyHop(rec);
-    this.opts.emit(new ProxySpan(SpanKind.CLIENT, rec.traceId, rec.spanId, rec.parentSpanId, name, rec.startTime, end, this.peerSpans(rec.sourcePeer ?? UNKNOWN_PEER), status, hop));
+    this.opts.emit(new ProxySpan(SpanKind.CLIENT, hop, rec.startTime, this.peerSpans(rec.sourcePeer ?? UNKNOWN_PEER), status));
     const dest = rec.destinationPeer;
     // The destination's sidecar sees the request only if an attempt reached a pod (not a connect failure).
     if (!dest || dest === UNKNOWN_PEER || rec.upstreamStartMs === undefined || rec.serverSpanId === undefined || !rec.upstream) return;
     if (rec.upstreamStatus === undefined && hasFlag(rec.flags, 'UF')) return;
-    const start = rec.startTime + rec.upstreamStartMs;
-    this.opts.emit(new ProxySpan(SpanKind.SERVER, rec.traceId, rec.serverSpanId, rec.spanId, name, start, end, this.peerSpans(dest), rec.upstreamStatus ?? status, hop));
+    this.opts.emit(new ProxySpan(SpanKind.SERVER, hop, rec.startTime + rec.upstreamStartMs, this.peerSpans(dest), rec.upstreamStatus ?? status));
   }
 
   /** Governance of the project the request enters: the calling workload's, or at the gateway the destination's. */
