@@ -5,15 +5,20 @@
  * headers forwarded as Bookinfo does, tracing at 100%) fed through the
  * ProxyTelemetry hooks in the executor's order, the record sink, the span
  * exporter's batch encoding and the access log (the line alone, and the
- * sink with its batching and file writes). Prints ns per
- * request for each part (median over repetitions).
+ * sink with its batching and file writes). Prints ns per request for each
+ * part.
  *
- *   npx tsx bench/telemetry-hot.ts [--baseline DIR] [--reps N] [--chunks N]
- *   node dist/bench/telemetry-hot.js [--baseline DIR]
+ *   npm run build && node dist/bench/telemetry-hot.js [--baseline DIR] [--rounds N] [--reps N] [--chunks N]
  *
- * `--baseline DIR` measures another checkout's implementation (its src/ under
- * tsx, its dist/ when run built) beside this one, interleaved in the same run.
+ * Each round measures each implementation in a process of its own (`--child`,
+ * which also serves to profile one: `node --cpu-prof dist/bench/telemetry-hot.js
+ * --child`), `--reps` repetitions of `--chunks` chunks of 1024 requests after
+ * a warm-up; figures are the median over the rounds of each round's median.
+ * `--baseline DIR` measures another checkout's implementation (its dist/, or
+ * its src/ when this runs from source under tsx) beside this one, the rounds
+ * alternating which goes first.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -42,17 +47,34 @@ const PROXY = 'node-1';
 /** Requests per chunk: one span batch (≈ 2 spans a request). */
 const CHUNK = 1024;
 
-function args(): { baseline?: string; reps: number; chunks: number } {
+interface Options {
+  baseline?: string;
+  rounds: number;
+  reps: number;
+  chunks: number;
+  /** Child mode: measure one implementation (this tree, or the checkout named) and print its figures as JSON. */
+  child?: string;
+}
+
+function args(): Options {
   const a = process.argv.slice(2);
   const val = (name: string): string | undefined => {
     const i = a.indexOf(name);
     return i >= 0 ? a[i + 1] : undefined;
   };
   const baseline = val('--baseline');
-  return { ...(baseline ? { baseline: path.resolve(baseline) } : {}), reps: Number(val('--reps') ?? 7), chunks: Number(val('--chunks') ?? 40) };
+  const child = a.includes('--child') ? (val('--child') ?? '') : undefined;
+  return {
+    ...(baseline ? { baseline: path.resolve(baseline) } : {}),
+    ...(child !== undefined ? { child: child.startsWith('--') ? '' : child } : {}),
+    rounds: Number(val('--rounds') ?? 5),
+    reps: Number(val('--reps') ?? 5),
+    chunks: Number(val('--chunks') ?? 20),
+  };
 }
 
-async function loadBaseline(dir: string): Promise<Impl> {
+async function load(dir: string): Promise<Impl> {
+  if (dir === '') return { label: 'this tree', ProxyTelemetry: currentTelemetry.ProxyTelemetry, formatAccessLog: currentRecord.formatAccessLog, AccessLog: currentAccessLog.AccessLog };
   const ts = fileURLToPath(import.meta.url).endsWith('.ts');
   const file = (rel: string): string => pathToFileURL(ts ? path.join(dir, 'src', `${rel}.ts`) : path.join(dir, 'dist', 'src', `${rel}.js`)).href;
   const t = (await import(file('dataplane/telemetry/proxy-telemetry'))) as typeof currentTelemetry;
@@ -216,6 +238,7 @@ const PARTS = [
   'access log line',
   'access log sink (line, batching, writes)',
   'all telemetry',
+  'span encoding (per span)',
 ] as const;
 type Part = (typeof PARTS)[number];
 
@@ -243,6 +266,7 @@ class Runner {
     const t = { begin: 0, inject: 0, finish: 0, metrics: 0, encode: 0, log: 0, logSink: 0 };
     const { telemetry, slots, recs } = this;
     const exporter = telemetry.exporter!;
+    const spans0 = this.spans;
     for (let c = 0; c < chunks; c++) {
       for (let i = 0; i < CHUNK; i++) recs[i] = newRecord(slots[i] as Slot);
       let t0 = performance.now();
@@ -299,6 +323,7 @@ class Runner {
       'access log line': per(t.log),
       'access log sink (line, batching, writes)': per(t.logSink),
       'all telemetry': per(tracer + t.metrics + t.encode + t.logSink),
+      'span encoding (per span)': (t.encode * 1e6) / Math.max(1, this.spans - spans0),
     };
   }
 
@@ -315,40 +340,58 @@ function median(xs: number[]): number {
   return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
-async function main(): Promise<void> {
-  const o = args();
-  const impls: Impl[] = [{ label: 'this tree', ProxyTelemetry: currentTelemetry.ProxyTelemetry, formatAccessLog: currentRecord.formatAccessLog, AccessLog: currentAccessLog.AccessLog }];
-  if (o.baseline) impls.unshift(await loadBaseline(o.baseline));
+/** One implementation in this process: a warm-up, then `reps` repetitions; the median of each part. */
+async function measure(o: Options, dir: string): Promise<{ parts: Record<Part, number>; spansPerRequest: number; bytesPerSpan: number }> {
   const col = await collector();
   const snap = snapshot();
-  const runners = impls.map((impl) => new Runner(impl, workload(snap), snap, col.url));
-  // Warm-up: every implementation's code optimized before anything is timed.
-  for (const r of runners) await r.run(Math.max(5, Math.floor(o.chunks / 4)));
-  const results = runners.map(() => [] as Record<Part, number>[]);
+  const runner = new Runner(await load(dir), workload(snap), snap, col.url);
+  await runner.run(Math.max(5, Math.floor(o.chunks / 2)));
   const bytes0 = col.bytes();
-  const spans0 = runners.map((r) => r.spans);
-  for (let rep = 0; rep < o.reps; rep++) {
-    for (let k = 0; k < runners.length; k++) {
-      const i = (rep + k) % runners.length;
-      results[i]!.push(await runners[i]!.run(o.chunks));
+  const spans0 = runner.spans;
+  const results: Record<Part, number>[] = [];
+  for (let rep = 0; rep < o.reps; rep++) results.push(await runner.run(o.chunks));
+  const spans = runner.spans - spans0;
+  const parts = Object.fromEntries(PARTS.map((p) => [p, median(results.map((r) => r[p]))])) as Record<Part, number>;
+  await runner.close();
+  const bytesPerSpan = (col.bytes() - bytes0) / spans;
+  await col.close();
+  return { parts, spansPerRequest: spans / (o.reps * o.chunks * CHUNK), bytesPerSpan };
+}
+
+async function main(): Promise<void> {
+  const o = args();
+  if (o.child !== undefined) {
+    process.stdout.write(`${JSON.stringify(await measure(o, o.child))}\n`);
+    return;
+  }
+  const impls = o.baseline ? [o.baseline, ''] : [''];
+  const results = impls.map(() => [] as Record<Part, number>[]);
+  let last: { spansPerRequest: number; bytesPerSpan: number } | undefined;
+  for (let round = 0; round < o.rounds; round++) {
+    for (let k = 0; k < impls.length; k++) {
+      const i = (round + k) % impls.length;
+      const argv = [...process.execArgv, fileURLToPath(import.meta.url), '--child', impls[i] as string, '--reps', String(o.reps), '--chunks', String(o.chunks)];
+      const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`telemetry-hot child failed: ${r.stderr}`);
+      const got = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Awaited<ReturnType<typeof measure>>;
+      results[i]!.push(got.parts);
+      last = got;
     }
   }
-  const spans = runners.reduce((n, r, i) => n + r.spans - (spans0[i] ?? 0), 0);
-  const rows = PARTS.map((p) => [p, ...results.map((rs) => median(rs.map((r) => r[p])))] as const);
+  const labels = o.baseline ? ['baseline', 'this tree'] : ['this tree'];
   const w = Math.max(...PARTS.map((p) => p.length));
-  const head = `${'ns/request'.padEnd(w)}  ${impls.map((i) => i.label.padStart(10)).join('  ')}${impls.length > 1 ? '       ratio' : ''}`;
-  const lines = [head];
-  for (const [p, ...v] of rows) {
+  const lines = [`${'ns'.padEnd(w)}  ${labels.map((l) => l.padStart(10)).join('  ')}${labels.length > 1 ? '       ratio' : ''}`];
+  for (const p of PARTS) {
+    const v = results.map((rs) => median(rs.map((r) => r[p])));
     const ratio = v.length > 1 ? `  ${((v[1] as number) / (v[0] as number)).toFixed(2).padStart(10)}` : '';
     lines.push(`${p.padEnd(w)}  ${v.map((x) => x.toFixed(0).padStart(10)).join('  ')}${ratio}`);
   }
-  const perSpan = results.map((rs, i) => median(rs.map((r) => r['span encoding (per request)'])) / ((runners[i]!.spans - (spans0[i] ?? 0)) / (o.reps * o.chunks * CHUNK)));
-  lines.push(`${'span encoding (per span)'.padEnd(w)}  ${perSpan.map((x) => x.toFixed(0).padStart(10)).join('  ')}${perSpan.length > 1 ? `  ${((perSpan[1] as number) / (perSpan[0] as number)).toFixed(2).padStart(10)}` : ''}`);
   lines.push('');
-  lines.push(`${o.reps} repetitions × ${o.chunks} chunks × ${CHUNK} requests per implementation; medians. Spans per request ${(spans / (runners.length * o.reps * o.chunks * CHUNK)).toFixed(2)}, OTLP bytes per span ${((col.bytes() - bytes0) / spans).toFixed(0)}.`);
+  lines.push(
+    `Per request unless said; ${o.rounds} rounds, a process per implementation each, of ${o.reps} repetitions × ${o.chunks} chunks × ${CHUNK} requests; medians. ` +
+      `Spans per request ${last?.spansPerRequest.toFixed(2)}, OTLP bytes per span ${last?.bytesPerSpan.toFixed(0)}.`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
-  await Promise.all(runners.map((r) => r.close()));
-  await col.close();
 }
 
 void main();

@@ -108,6 +108,21 @@ describe('SpanExporter', () => {
     await until(() => refusing.stats.failedExports === 2, 'the second 500');
   });
 
+  it('sends batches of different sizes one after another, each whole and alone', async () => {
+    const c = await collector();
+    const e = exporter({ url: c.url, intervalMs: 60_000, batchSize: 1000 });
+    const sizes = [40, 3, 40, 1, 200];
+    let next = 0;
+    for (const [k, n] of sizes.entries()) {
+      const first = next;
+      for (let i = 0; i < n; i++) e.push(span(next++));
+      e.flush();
+      await until(() => c.received.length === k + 1 && e.stats.exported === next, `batch ${k}`);
+      const ids = c.received[k]?.body.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.map((s) => s.spanId);
+      expect(ids).toEqual(Array.from({ length: n }, (_, i) => span(first + i).spanId));
+    }
+  });
+
   it('flushes what is queued on close', async () => {
     const c = await collector();
     const e = new SpanExporter({ url: c.url, intervalMs: 60_000, batchSize: 100 });
