@@ -15,7 +15,7 @@ import type { Source } from './router.js';
  * side) and `serverSpanId` (server, destination side, the id the upstream sees).
  */
 export interface RequestRecord extends TraceFields {
-  /** Arrival, epoch ms. */
+  /** Arrival, epoch ms with a fractional part (microseconds). */
   startTime: number;
   /** Arrival on the monotonic clock (performance.now()): durations are measured from it, with sub-ms precision. */
   hrStart: number;
