@@ -59,10 +59,19 @@ export class Executor {
       case 'direct':
         return this.direct(res, rec, decision);
       case 'passthrough':
-        return void this.route(req, res, rr, rec, passthroughAction(decision.address, decision.port));
+        return this.routeSafely(req, res, rr, rec, passthroughAction(decision.address, decision.port));
       case 'route':
-        return void this.route(req, res, rr, rec, decision);
+        return this.routeSafely(req, res, rr, rec, decision);
     }
+  }
+
+  /** Runs a route; whatever goes wrong ends this request only (never the proxy). */
+  private routeSafely(req: Http1Request, res: Http1Response, rr: RouteRequest, rec: RequestRecord, action: RouteAction): void {
+    this.route(req, res, rr, rec, action).catch((err: Error) => {
+      if (res.writableFinished || res.destroyed) return;
+      if (res.headersSent) return res.destroy();
+      send(res, rec, 500, `proxy error: ${err.message}\n`);
+    });
   }
 
   /** Every field is set here, absent ones as undefined, so all records share one shape. */
@@ -233,7 +242,15 @@ export class Executor {
     const wantsReplay = (action.retries?.attempts ?? 0) > 0 || action.mirrors.length > 0;
     let body: Buffer | Http1Request | null = null;
     if (hasBody) {
-      if (wantsReplay && Number.isFinite(length) && length <= REPLAY_LIMIT) body = await req.readAll();
+      if (wantsReplay && Number.isFinite(length) && length <= REPLAY_LIMIT) {
+        try {
+          body = await req.readAll();
+        } catch {
+          // The client went away before its body ended: nothing to send.
+          rec.flags = 'DC';
+          return;
+        }
+      }
       else body = req;
     }
     const replayable = body === null || Buffer.isBuffer(body);

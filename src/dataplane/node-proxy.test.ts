@@ -431,6 +431,22 @@ describe('NodeProxy bodies', () => {
     expect(JSON.parse(r.body.toString())).toEqual({ upstream: 'a', length: body.length, sha256: createHash('sha256').update(body).digest('hex') });
   });
 
+  it('keeps serving when a client goes away in the middle of a body it was buffering for retries', async () => {
+    const a = await startUpstream('a');
+    const p = await startProxy(snapshot(1, { endpoints: [endpoint('reviews-a', 'reviews', a.port)] }));
+    for (let i = 0; i < 3; i++) {
+      const s = net.connect(p.gatewayPort, '127.0.0.1');
+      await new Promise((r) => s.once('connect', r));
+      s.write(`POST /sha HTTP/1.1\r\nHost: ${gw('reviews')}\r\nContent-Length: 100\r\n\r\n0123456789`);
+      await new Promise((r) => setTimeout(r, 20));
+      s.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await request(p.gatewayPort, { path: '/after', headers: { host: gw('reviews') } });
+    expect(r.status).toBe(200);
+    expect(a.seen.map((x) => x.url)).toEqual(['/after']);
+  });
+
   it('carries a chunked request body (no content-length) intact', async () => {
     const a = await startUpstream('a');
     const p = await startProxy(snapshot(1, { endpoints: [endpoint('reviews-a', 'reviews', a.port)] }));

@@ -160,11 +160,6 @@ class UpstreamConnection {
           if (this.exchange !== ex || socket.destroyed) return;
           if (chunked) socket.write('0\r\n\r\n', 'latin1');
           ex.requestWritten = true;
-          if (ex.finished) {
-            // The answer came first; the connection is free now the body is out.
-            this.exchange = undefined;
-            this.pool.release(this);
-          }
         },
         error: (err) => {
           if (this.exchange === ex) this.abort(ex, err);
@@ -179,6 +174,7 @@ class UpstreamConnection {
     clearTimeout(ex.timer);
     this.exchange = undefined;
     this.close();
+    releaseBody(ex);
     ex.handler.onError(err);
   }
 
@@ -284,14 +280,14 @@ class UpstreamConnection {
     this.served++;
     const head = ex.head!;
     this.idleLimit = head.keepAliveMs > 0 ? head.keepAliveMs - 1000 : this.pool.idleMs;
-    if (head.close) {
-      this.exchange = undefined;
+    this.exchange = undefined;
+    if (head.close || !ex.requestWritten) {
+      // Answered before the body was all sent: the connection is mid-message, so it goes (Go's rule).
       this.close();
-    } else if (ex.requestWritten) {
-      this.exchange = undefined;
+      releaseBody(ex);
+    } else {
       this.pool.release(this);
     }
-    // Otherwise answered before the body was sent: released once the body is out (see send).
     if (this.socket.isPaused()) this.socket.resume();
     ex.handler.onComplete();
   }
@@ -301,6 +297,7 @@ class UpstreamConnection {
     this.exchange = undefined;
     this.close();
     if (!ex || ex.finished) return;
+    releaseBody(ex);
     if (ex.untilClose && ex.headDone && (err as { code?: string }).code === 'ECONNRESET' && !this.socket.errored) {
       // A close-delimited body ends with the connection.
       ex.finished = true;
@@ -318,6 +315,12 @@ class UpstreamConnection {
     if (!this.connected && (err as { code?: string }).code === 'ECONNRESET') Object.assign(err, { code: 'ECONNREFUSED' });
     ex.handler.onError(err);
   }
+}
+
+/** A streamed request body no longer sent anywhere: its client may go on (the rest is dropped). */
+function releaseBody(ex: Exchange): void {
+  const body = ex.opts.body;
+  if (body && !Buffer.isBuffer(body)) body.unpause();
 }
 
 /** Keep-alive connections to one endpoint. */

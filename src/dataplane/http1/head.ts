@@ -53,7 +53,7 @@ export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection
 
 function addField(table: HeaderTable, name: string, value: string): void {
   const cur = table[name];
-  if (name === 'content-length' && cur !== undefined && cur !== value) throw new HttpError(400, 'conflicting Content-Length values');
+  if (cur !== undefined && ((name === 'content-length' && cur !== value) || name === 'host')) throw new HttpError(400, `repeated ${name} field`);
   if (cur === undefined) {
     (table as Record<string, string | string[]>)[name] = name === 'set-cookie' ? [value] : value;
   } else if (name === 'set-cookie') {
@@ -101,12 +101,9 @@ export function parseRequestHead(text: string): RequestHead {
   forEachField(text, lineEnd + 2, 400, (name, value) => addField(headers, name, value));
   const framing = bodyFraming(headers, true);
   const conn = headers.connection as string | undefined;
-  let keepAlive = minor === 1;
-  if (conn !== undefined) {
-    const c = conn.toLowerCase();
-    if (c.includes('close')) keepAlive = false;
-    else if (minor === 0 && c.includes('keep-alive')) keepAlive = true;
-  }
+  // An HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1): its connection ends with it.
+  let keepAlive = minor === 1 || (minor === 0 && headers['transfer-encoding'] === undefined && conn !== undefined && conn.toLowerCase().includes('keep-alive'));
+  if (conn !== undefined && conn.toLowerCase().includes('close')) keepAlive = false;
   return { method, target, minor, headers, contentLength: framing.contentLength, chunked: framing.chunked, keepAlive };
 }
 
@@ -148,11 +145,10 @@ function bodyFraming(headers: HeaderTable, request: boolean): Framing {
   const cl = headers['content-length'] as string | undefined;
   if (te !== undefined) {
     if (cl !== undefined && request) throw new HttpError(400, 'both Content-Length and Transfer-Encoding');
-    const codings = te.toLowerCase().split(',');
-    const chunked = codings[codings.length - 1]!.trim() === 'chunked';
-    if (!chunked && request) throw new HttpError(400, 'transfer coding without a final chunked');
-    // A response without a final chunked runs until the connection closes.
-    return { contentLength: -1, chunked };
+    // Only chunked alone is decoded: another coding would reach the next hop unlabelled once
+    // Transfer-Encoding (hop-by-hop) is dropped. A response's Content-Length beside it is ignored.
+    if (te.trim().toLowerCase() !== 'chunked') throw new HttpError(request ? 501 : 502, `transfer coding "${te}" is not supported`);
+    return { contentLength: -1, chunked: true };
   }
   if (cl !== undefined) {
     // Repeats were folded to the first value; a list of equal values is one length.
@@ -183,8 +179,9 @@ export function parseResponseHead(text: string): ResponseHead {
   if (lineEnd < 0) lineEnd = text.length;
   if (!text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32) throw new HttpError(502, 'malformed status line');
   const minor = text.charCodeAt(7) - 48;
-  const status = Number(text.slice(9, 12));
-  if ((minor !== 0 && minor !== 1) || !(status >= 100 && status <= 999) || (lineEnd > 12 && text.charCodeAt(12) !== 32)) {
+  const code = text.slice(9, 12);
+  const status = Number(code);
+  if ((minor !== 0 && minor !== 1) || !/^[1-9]\d\d$/.test(code) || (lineEnd > 12 && text.charCodeAt(12) !== 32)) {
     throw new HttpError(502, 'malformed status line');
   }
   const table: HeaderTable = {};
@@ -197,6 +194,11 @@ export function parseResponseHead(text: string): ResponseHead {
     else if (name === 'keep-alive') keepAlive = value;
     if (!HOP_BY_HOP.has(name)) flat.push(name, value);
   });
+  if (table['transfer-encoding'] !== undefined && table['content-length'] !== undefined) {
+    // Framed by its chunks: a Content-Length beside them must not reach the client (RFC 9112 §6.3).
+    for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === 'content-length') flat.splice(i, 2);
+    delete table['content-length'];
+  }
   let out = flat;
   if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') {
     // Fields the Connection header names are hop-by-hop too.
@@ -219,6 +221,9 @@ export function parseResponseHead(text: string): ResponseHead {
 export function safeValue(v: string): boolean {
   return !/[\r\n\0]/.test(v);
 }
+
+/** A chunk-size line: hex digits, optional whitespace and extensions (RFC 9112 §7.1.1), nothing else. */
+const CHUNK_SIZE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;[^\r\n]*)?$/;
 
 const enum Chunk {
   Size,
@@ -268,10 +273,9 @@ export class ChunkedDecoder {
             }
             continue;
           }
-          const semi = line.indexOf(';');
-          const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
-          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new HttpError(400, 'malformed chunk size');
-          this.remaining = parseInt(hex, 16);
+          const m = CHUNK_SIZE.exec(line);
+          if (!m) throw new HttpError(400, 'malformed chunk size');
+          this.remaining = parseInt(m[1]!, 16);
           this.state = this.remaining === 0 ? Chunk.Trailer : Chunk.Data;
           break;
         }

@@ -16,6 +16,8 @@ const IDLE_MS = 60_000;
 const HEAD_MS = 60_000;
 /** Bytes of pipelined requests held while an answer is in progress before reading pauses. */
 const PIPELINE_BUFFER = 64 * 1024;
+/** Bytes of a request body held before anything consumes it (a queued attempt, a fault delay) before reading pauses. */
+const HELD_BODY = 64 * 1024;
 
 /** Receives a request body as it arrives; `data` returning false pauses the client until `Http1Request.unpause()`. */
 export interface BodyConsumer {
@@ -46,6 +48,7 @@ export class Http1Request {
   complete: boolean;
   private consumer: BodyConsumer | undefined;
   private held: Buffer[] | undefined;
+  private heldBytes = 0;
   private discarding = false;
   private failed: Error | undefined;
 
@@ -68,13 +71,16 @@ export class Http1Request {
   /** Sends the body to `consumer`: what already arrived at once, the rest as it comes. */
   pipeTo(consumer: BodyConsumer): void {
     this.consumer = consumer;
+    let go = true;
     if (this.held) {
       const held = this.held;
       this.held = undefined;
-      for (const c of held) consumer.data(c);
+      this.heldBytes = 0;
+      for (const c of held) if (!consumer.data(c)) go = false;
     }
     if (this.failed) consumer.error(this.failed);
     else if (this.complete) consumer.end();
+    else if (go) this.conn.unpause();
   }
 
   /** Reads the whole body into one buffer. */
@@ -93,6 +99,7 @@ export class Http1Request {
   resume(): void {
     this.discarding = true;
     this.held = undefined;
+    this.heldBytes = 0;
     this.conn.unpause();
   }
 
@@ -106,7 +113,8 @@ export class Http1Request {
     if (this.discarding) return true;
     if (this.consumer) return this.consumer.data(chunk);
     (this.held ??= []).push(chunk);
-    return true;
+    this.heldBytes += chunk.length;
+    return this.heldBytes < HELD_BODY;
   }
 
   /** @internal */
@@ -217,7 +225,7 @@ export class Http1Response {
   }
 
   write(chunk: Buffer | string): boolean {
-    if (this.noBody || this.destroyed) return true;
+    if (this.noBody || this.destroyed || this.writableFinished) return true;
     const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (body.length === 0) return true;
     return this.send(body, this.chunked ? `${body.length.toString(16)}\r\n` : '', this.chunked ? '\r\n' : '');
@@ -481,6 +489,7 @@ export class Connection {
 
   /** The current answer was written in full. */
   answered(close: boolean): void {
+    if (this.state === State.Closed) return;
     if (close || !this.keepAlive || this.closing) {
       this.state = State.Closed;
       this.socket.end();
@@ -499,8 +508,8 @@ export class Connection {
     this.req = undefined;
     this.res = undefined;
     this.since = Date.now();
+    this.unpause();
     if (this.buf !== undefined) {
-      this.unpause();
       // Pipelined requests already here are read once the current call stack is done.
       setImmediate(() => this.process());
     }
@@ -533,6 +542,8 @@ export class Http1Server extends net.Server {
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly handler: RequestHandler) {
+    // Not half-open, as Node's http server: a client's FIN ends the connection, and an answer
+    // still in progress is cut (the executor sees the client gone and stops the upstream attempt).
     super({ noDelay: true });
     this.on('connection', (socket: net.Socket) => {
       this.conns.add(new Connection(socket, this));
