@@ -278,6 +278,25 @@ async function nodeUpstream(handler: http.RequestListener, opts: http.ServerOpti
   return { port, connections: () => connections };
 }
 
+/** A listener that streams each request's body to `pool` as a POST and relays the answer. */
+async function forwardPosts(pool: Http1Pool): Promise<number> {
+  const front = new Http1Server((req, res) => {
+    const headers: Record<string, string> = { host: 'up' };
+    if (typeof req.headers['content-length'] === 'string') headers['content-length'] = req.headers['content-length'];
+    pool.dispatch(
+      { method: 'POST', path: '/', headers, body: req },
+      {
+        onConnect: () => undefined,
+        onHeaders: (s, h) => (res.writeHead(s, h), true),
+        onData: (c) => res.write(c),
+        onComplete: () => res.end(),
+        onError: () => res.destroy(),
+      },
+    );
+  });
+  return listen(front);
+}
+
 describe('Http1Pool', () => {
   it('reuses one kept-alive connection for requests in sequence', async () => {
     const up = await nodeUpstream((req, res) => res.end(`hi ${req.url}`));
@@ -350,19 +369,7 @@ describe('Http1Pool', () => {
     const up = await nodeUpstream((_req, res) => res.writeHead(401, { 'content-length': '0' }).end());
     const pool = new Http1Pool('127.0.0.1', up.port, { connections: 1 });
     closers.push(() => pool.destroy());
-    const front = new Http1Server((req, res) => {
-      pool.dispatch(
-        { method: 'POST', path: '/', headers: { host: 'up' }, body: req },
-        {
-          onConnect: () => undefined,
-          onHeaders: (s, h) => (res.writeHead(s, h), true),
-          onData: (c) => res.write(c),
-          onComplete: () => res.end(),
-          onError: () => res.destroy(),
-        },
-      );
-    });
-    const port = await listen(front);
+    const port = await forwardPosts(pool);
     for (let i = 0; i < 3; i++) {
       const text = await raw(port, ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'], (t) => t.includes('\r\n\r\n'));
       expect(text).toMatch(/^HTTP\/1.1 401 /);
@@ -407,21 +414,7 @@ describe('Http1Pool', () => {
     });
     const pool = new Http1Pool('127.0.0.1', up.port);
     closers.push(() => pool.destroy());
-    const front = new Http1Server((req, res) => {
-      const headers: Record<string, string> = { host: 'up' };
-      if (typeof req.headers['content-length'] === 'string') headers['content-length'] = req.headers['content-length'];
-      pool.dispatch(
-        { method: 'POST', path: '/', headers, body: req },
-        {
-          onConnect: () => undefined,
-          onHeaders: (s, h) => (res.writeHead(s, h), true),
-          onData: (c) => res.write(c),
-          onComplete: () => res.end(),
-          onError: () => res.destroy(),
-        },
-      );
-    });
-    const port = await listen(front);
+    const port = await forwardPosts(pool);
     const big = 'z'.repeat(300_000);
     const chunked = await raw(port, ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', `${(150_000).toString(16)}\r\n${big.slice(0, 150_000)}\r\n`, `${(150_000).toString(16)}\r\n${big.slice(150_000)}\r\n0\r\n\r\n`], (t) => t.includes(':300000'));
     expect(chunked).toContain('chunked:300000');
