@@ -2,7 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PROXY_NODE_ARGS } from '../../src/dataplane/node-flags.js';
 import { startReady, type Proc } from './processes.js';
 import { FakeControlPlane } from './fake-control-plane.js';
 
@@ -25,6 +26,16 @@ export async function upstream(name = 'upstream'): Promise<Proc> {
  */
 export const BASELINE_ROOT = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : undefined;
 
+/** The proxy's node flags as the build in `root` starts it (none for a build older than the list). */
+async function proxyNodeArgs(root: string): Promise<readonly string[]> {
+  if (root === ROOT) return PROXY_NODE_ARGS;
+  const mod = pathToFileURL(path.join(root, 'dist', 'src', 'dataplane', 'node-flags.js')).href;
+  return import(mod).then(
+    (m: { PROXY_NODE_ARGS?: readonly string[] }) => m.PROXY_NODE_ARGS ?? [],
+    () => [],
+  );
+}
+
 export async function proxy(
   env: Record<string, string> = {},
   root: string = ROOT,
@@ -37,8 +48,9 @@ export async function proxy(
     ['proxy'],
     { GRAYMESH_CP_URL: cp.url, GRAYMESH_TOKEN: 'bench', GRAYMESH_GATEWAY_PORT: '0', GRAYMESH_HOME: home, GRAYMESH_PROXY_NAME: 'bench-proxy', ...env },
     /gateway on [\d.]+:(\d+)/,
-    // Profiling the proxy: BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR".
-    (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    // The flags `graymesh up` gives the proxy, then BENCH_PROXY_NODE_ARGS: profiling
+    // ("--cpu-prof --cpu-prof-dir=DIR") or trying a flag (a later flag wins over an earlier one).
+    [...(await proxyNodeArgs(root)), ...(process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
   );
   await cp.connected;
   return { proc, cp, gatewayPort: proc.port };

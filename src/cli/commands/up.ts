@@ -16,6 +16,7 @@ import { Home } from '../../runtime/home.js';
 import { PACKAGE_ROOT } from '../../runtime/image-catalog.js';
 import { checkPortFree } from '../../runtime/ports.js';
 import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
+import { PROXY_NODE_ARGS } from '../../dataplane/node-flags.js';
 
 export interface UpOptions {
   detach?: boolean;
@@ -219,7 +220,7 @@ async function reportSampleReady(cp: ControlPlane, log: (m: string) => void): Pr
 
 function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): ChildProcess {
   const fd = openSync(path.join(home.logDir, 'proxy.log'), 'a');
-  const child = spawn(process.execPath, [CLI, 'proxy'], {
+  const child = spawn(process.execPath, [...PROXY_NODE_ARGS, CLI, 'proxy'], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: {
