@@ -3,25 +3,24 @@
  * (`graymesh up`, the benchmarks), so that the process measured is the one
  * that runs.
  *
- * `--v8-pool-size=2`: V8's background threads (concurrent marking and
- * sweeping, optimising compiles) are 4 by default whatever the machine. Each
- * keeps the memory of its compile jobs in a malloc arena of its own; with 2
- * the proxy serving 1000 req/s held 3–4 MB less RSS (70 against 74 MB, median
- * of 8 runs; 86 against 92–102 MB with undici on the request path), with the
- * same CPU per request under `wrk -c32` (47 against 46 µs) and the same
- * throughput (20.8k req/s both).
+ * - `--v8-pool-size=2`: V8's background threads (concurrent marking and
+ *   sweeping, optimising compiles) are 4 by default whatever the machine;
+ *   each keeps its compile jobs' memory in a malloc arena of its own. Two
+ *   held 3–4 MB less RSS at 1000 req/s, at the same CPU per request.
+ * - `--max-semi-space-size=4` (MB): V8 grows each half of the young
+ *   generation up to 16 MB under load. Capped at 4, the proxy's RSS after
+ *   the benchmark's 1000 req/s runs was 74 MB against 80 (pool size 2 alone)
+ *   and 83 (no flags), medians of 3 runs; after `wrk -c32` at saturation
+ *   88–100 MB against 114–130. The price is more scavenges: main-thread GC
+ *   pause per request 6.0 µs against 4.3 (of about 47 µs of main-thread CPU
+ *   per request, so 2–4%); throughput beside the uncapped build 1.01× and
+ *   0.97× in two runs. At 2 MB the pause was 8.7 µs and throughput 0.92×,
+ *   for 1–5 MB less; at 8 MB nothing was saved at 1000 req/s.
  *
- * Tried and left out:
- * - `--max-semi-space-size=2` (MB; V8 grows each of the young generation's
- *   two halves up to 16 MB): at 1000 req/s the young generation stays near
- *   4 MB anyway, so it saved 1–3 MB there, and 35 MB at saturation (83
- *   against 117 MB after `wrk -c32`); but requests, spans and log lines alive
- *   across two scavenges are promoted, and it cost 5–8% more CPU per request
- *   (+30% while undici was on the request path). 4 and 8 MB saved less and
- *   cost as much.
- * - `--single-threaded-gc`, `--no-parallel-scavenge`: more CPU per request
- *   (+15–20%), no less memory. `--optimize-for-size`: 10 MB less at 1000
- *   req/s for 60% more CPU. `--heap-growing-percent`, `MALLOC_ARENA_MAX`,
- *   `UV_THREADPOOL_SIZE=2`: no change beyond run-to-run noise.
+ * Tried and left out: `--single-threaded-gc` and `--no-parallel-scavenge`
+ * (7–18% more CPU per request, no less memory), `--optimize-for-size`
+ * (6 MB less at 1000 req/s for 30% more CPU), `--heap-growing-percent`,
+ * `--max-old-space-size=256`, `MALLOC_ARENA_MAX`, `UV_THREADPOOL_SIZE=2`
+ * (no change beyond run-to-run noise).
  */
-export const PROXY_NODE_ARGS: readonly string[] = ['--v8-pool-size=2'];
+export const PROXY_NODE_ARGS: readonly string[] = ['--v8-pool-size=2', '--max-semi-space-size=4'];
