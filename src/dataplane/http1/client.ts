@@ -11,10 +11,9 @@
  * http.Transport follows.
  */
 import net from 'node:net';
-import { ChunkedDecoder, HttpError, parseResponseHead, safeValue, type ResponseHead } from './head.js';
+import type { HeaderMap } from '../hop-by-hop.js';
+import { ChunkedDecoder, fieldLines, parseResponseHead, type ResponseHead } from './head.js';
 import type { Http1Request } from './server.js';
-
-export type HeaderMap = Record<string, string | string[]>;
 
 export interface ResponseHandler {
   /** Called once as the request starts; `abort` cancels it (the handler then gets onError). */
@@ -120,19 +119,7 @@ class UpstreamConnection {
     this.scanned = 0;
     const { method, path, headers, body } = ex.opts;
     ex.noBody = method === 'HEAD';
-    let head = `${method} ${path} HTTP/1.1\r\n`;
-    for (const name in headers) {
-      const v = headers[name]!;
-      if (typeof v === 'string') {
-        if (!safeValue(v)) throw new HttpError(400, `header "${name}" has a line break in its value`);
-        head += `${name}: ${v}\r\n`;
-      } else {
-        for (const one of v) {
-          if (!safeValue(one)) throw new HttpError(400, `header "${name}" has a line break in its value`);
-          head += `${name}: ${one}\r\n`;
-        }
-      }
-    }
+    let head = `${method} ${path} HTTP/1.1\r\n${fieldLines(headers)}`;
     const socket = this.socket;
     if (body === null) {
       socket.write(`${head}\r\n`, 'latin1');

@@ -6,6 +6,7 @@
  * for folding repeated fields so the router sees what it always saw.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { HOP_BY_HOP } from '../hop-by-hop.js';
 
 /** A message the peer sent that cannot be read: the status to answer with (400, 431, 501, 505). */
 export class HttpError extends Error {
@@ -47,9 +48,6 @@ const SINGLE = new Set([
   'server',
   'user-agent',
 ]);
-
-/** Fields a proxy never passes on (RFC 9110 §7.6.1). */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 function addField(table: HeaderTable, name: string, value: string): void {
   const cur = table[name];
@@ -217,9 +215,24 @@ export function parseResponseHead(text: string): ResponseHead {
   return { status, minor, headers: out, contentLength: framing.contentLength, chunked: framing.chunked, close, keepAliveMs: m ? Number(m[1]) * 1000 : 0 };
 }
 
-/** Whether a header value may be written as is (no CR, LF or NUL: no field injection). */
-export function safeValue(v: string): boolean {
-  return !/[\r\n\0]/.test(v);
+/**
+ * One field line `name: value\r\n`; a value with a CR, LF or NUL is refused
+ * (HttpError 400) so no field can be injected.
+ */
+export function fieldLine(name: string, value: string): string {
+  if (/[\r\n\0]/.test(value)) throw new HttpError(400, `header "${name}" has a line break in its value`);
+  return `${name}: ${value}\r\n`;
+}
+
+/** Field lines for every value of a table (repeated for a list). */
+export function fieldLines(fields: Record<string, string | string[] | number>): string {
+  let out = '';
+  for (const name in fields) {
+    const v = fields[name]!;
+    if (Array.isArray(v)) for (const one of v) out += fieldLine(name, one);
+    else out += fieldLine(name, typeof v === 'string' ? v : String(v));
+  }
+  return out;
 }
 
 /** A chunk-size line: hex digits, optional whitespace and extensions (RFC 9112 §7.1.1), nothing else. */
@@ -241,10 +254,6 @@ export class ChunkedDecoder {
   private state = Chunk.Size;
   private remaining = 0;
   private line = '';
-
-  get done(): boolean {
-    return this.state === Chunk.Done;
-  }
 
   /**
    * Reads from buf[start..]; returns the offset just past the body's end when
