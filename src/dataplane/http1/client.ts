@@ -12,7 +12,8 @@
  */
 import net from 'node:net';
 import type { HeaderMap } from '../hop-by-hop.js';
-import { ChunkedDecoder, fieldLines, parseResponseHead, type ResponseHead } from './head.js';
+import { ChunkedDecoder } from './chunked.js';
+import { fieldLines, parseResponseHead, type ResponseHead } from './head.js';
 import type { Http1Request } from './server.js';
 
 export interface ResponseHandler {

@@ -3,20 +3,13 @@
  * listeners and upstream connections read them: one pass over the head with
  * no intermediate objects beyond the header table, strict where leniency
  * would let a request be read two ways (request smuggling), and Node's rules
- * for folding repeated fields so the router sees what it always saw.
+ * for folding repeated fields so the router sees what it always saw. Nothing
+ * is read that llhttp (Node's parser) would refuse; docs/HTTP1.md lists where
+ * graymesh refuses more, and why.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { HOP_BY_HOP } from '../hop-by-hop.js';
-
-/** A message the peer sent that cannot be read: the status to answer with (400, 431, 501, 505). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { checkMethod, checkTarget, forEachField, HttpError, noConnectionOptions, readConnection, tokenList, type ConnectionOptions } from './syntax.js';
 
 /** Request fields by lowercase name, folded as Node's IncomingMessage folds them. */
 export type HeaderTable = IncomingHttpHeaders;
@@ -24,7 +17,6 @@ export type HeaderTable = IncomingHttpHeaders;
 /** Largest head read (request line + fields), as Node's default --max-http-header-size. */
 export const MAX_HEAD_BYTES = 16 * 1024;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A CR or LF that is not part of a CRLF pair, or a NUL: never valid inside a head. */
 const BAD_LINE_BREAK = /\0|\r(?!\n)|(?<!\r)\n/;
 /** Fields whose repeats are dropped (Node's IncomingMessage rule: the first value wins). */
@@ -49,9 +41,17 @@ const SINGLE = new Set([
   'user-agent',
 ]);
 
-function addField(table: HeaderTable, name: string, value: string): void {
+/**
+ * Adds a field to the table. A second Host (RFC 9112 §3.2) or Content-Length
+ * is refused, even one equal to the first: llhttp refuses every repeated
+ * Content-Length, and a length given twice is a length two readers may take
+ * differently. A framing field whose value ends in HTAB is refused too: llhttp
+ * 9.3 (Node 20) reads neither a length nor `chunked` followed by one.
+ */
+function addField(table: HeaderTable, name: string, value: string, trailingTab: boolean): void {
   const cur = table[name];
-  if (cur !== undefined && ((name === 'content-length' && cur !== value) || name === 'host')) throw new HttpError(400, `repeated ${name} field`);
+  if (cur !== undefined && (name === 'content-length' || name === 'host')) throw new HttpError(400, `repeated ${name} field`);
+  if (trailingTab && (name === 'content-length' || name === 'transfer-encoding')) throw new HttpError(400, `HTAB after the value of ${name}`);
   if (cur === undefined) {
     (table as Record<string, string | string[]>)[name] = name === 'set-cookie' ? [value] : value;
   } else if (name === 'set-cookie') {
@@ -75,63 +75,80 @@ export interface RequestHead {
   keepAlive: boolean;
 }
 
-/**
- * Reads a request head: `text` is the head without its final CRLFCRLF.
- * Throws HttpError for anything malformed or ambiguous.
- */
-export function parseRequestHead(text: string): RequestHead {
-  if (BAD_LINE_BREAK.test(text)) throw new HttpError(400, 'bare CR or LF in head');
+interface RequestLine {
+  method: string;
+  target: string;
+  minor: number;
+  /** Where the field lines begin. */
+  fieldsAt: number;
+}
+
+/** `method SP request-target SP HTTP-version`, one SP each (RFC 9112 §3). */
+function parseRequestLine(text: string): RequestLine {
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = text.length;
   const sp1 = text.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) throw new HttpError(400, 'malformed request line');
+  if (sp1 < 0 || sp1 > lineEnd) throw new HttpError(400, 'malformed request line');
+  if (sp2 < 0 || sp2 > lineEnd) throw new HttpError(400, 'request line without HTTP version');
   const method = text.slice(0, sp1);
-  if (!TOKEN.test(method)) throw new HttpError(400, 'malformed method');
+  checkMethod(method);
+  if (sp2 === sp1 + 1 || text.charCodeAt(sp2 + 1) === 32) throw new HttpError(400, 'more than one space between request-line parts');
   const target = text.slice(sp1 + 1, sp2);
+  // CONNECT's authority-form is not checked: the listener refuses CONNECT itself.
+  if (method !== 'CONNECT') checkTarget(target);
   const version = text.slice(sp2 + 1, lineEnd);
   let minor: number;
   if (version === 'HTTP/1.1') minor = 1;
   else if (version === 'HTTP/1.0') minor = 0;
   else if (/^HTTP\/\d\.\d$/.test(version)) throw new HttpError(505, 'HTTP version not supported');
-  else throw new HttpError(400, 'malformed request line');
-  const headers: HeaderTable = {};
-  forEachField(text, lineEnd + 2, 400, (name, value) => addField(headers, name, value));
-  const framing = bodyFraming(headers, true);
-  const conn = headers.connection as string | undefined;
-  // An HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1): its connection ends with it.
-  let keepAlive = minor === 1 || (minor === 0 && headers['transfer-encoding'] === undefined && conn !== undefined && conn.toLowerCase().includes('keep-alive'));
-  if (conn !== undefined && conn.toLowerCase().includes('close')) keepAlive = false;
-  return { method, target, minor, headers, contentLength: framing.contentLength, chunked: framing.chunked, keepAlive };
+  else throw new HttpError(400, 'malformed HTTP version');
+  return { method, target, minor, fieldsAt: lineEnd + 2 };
 }
 
 /**
- * Calls fn with each field line's name (lowercase) and value (trimmed) from
- * `pos` on; a malformed line throws HttpError(`status`).
+ * Whether the connection stays open after this request. HTTP/1.1 stays
+ * unless it says close; HTTP/1.0 only when it says keep-alive, and never with
+ * Transfer-Encoding (faulty framing, RFC 9112 §6.1). An Upgrade request is
+ * the connection's last: graymesh does not switch protocols, and bytes the
+ * client sends after it may be meant for the protocol it asked for, which a
+ * proxy in front could pass through as such; read as requests they would be
+ * smuggled past it.
  */
-function forEachField(text: string, pos: number, status: number, fn: (name: string, value: string) => void): void {
-  while (pos < text.length) {
-    let end = text.indexOf('\r\n', pos);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(':', pos);
-    if (colon < 0 || colon > end) throw new HttpError(status, 'malformed header line');
-    const first = text.charCodeAt(pos);
-    if (first === 32 || first === 9) throw new HttpError(status, 'obsolete line folding');
-    const name = text.slice(pos, colon);
-    if (!TOKEN.test(name)) throw new HttpError(status, 'malformed header name');
-    let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
-    while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
-    fn(name.toLowerCase(), text.slice(vs, ve));
-    pos = end + 2;
+function keepsAlive(minor: number, headers: HeaderTable, conn: ConnectionOptions): boolean {
+  if (conn.close || (conn.upgrade && headers.upgrade !== undefined)) return false;
+  return minor === 1 || (conn.keepAlive && headers['transfer-encoding'] === undefined);
+}
+
+/**
+ * Reads a request head: `text` is the head without its final CRLFCRLF.
+ * Throws HttpError for anything malformed or ambiguous.
+ */
+export function parseRequestHead(text: string): RequestHead {
+  if (BAD_LINE_BREAK.test(text)) {
+    // Empty lines (CRLF) before a request line are skipped; a CR or LF alone is not an empty line.
+    const first = text.charCodeAt(0);
+    throw new HttpError(400, first === 13 || first === 10 ? 'bare CR or LF before the request line' : 'bare CR or LF in head');
   }
+  const line = parseRequestLine(text);
+  const headers: HeaderTable = {};
+  const conn = noConnectionOptions();
+  forEachField(text, line.fieldsAt, 400, (name, value, trailingTab) => {
+    addField(headers, name, value, trailingTab);
+    if (name === 'connection' || name === 'proxy-connection') readConnection(conn, value, trailingTab);
+  });
+  if (line.minor === 1 && headers.host === undefined) throw new HttpError(400, 'missing Host field');
+  const framing = bodyFraming(headers, true);
+  return { method: line.method, target: line.target, minor: line.minor, headers, contentLength: framing.contentLength, chunked: framing.chunked, keepAlive: keepsAlive(line.minor, headers, conn) };
 }
 
 interface Framing {
   contentLength: number;
   chunked: boolean;
 }
+
+/** Content-Length values graymesh reads: up to 15 digits, exact as a double. */
+const MAX_LENGTH_DIGITS = 15;
 
 /**
  * Content-Length and Transfer-Encoding, RFC 9112 §6: a request with both, or
@@ -142,16 +159,19 @@ function bodyFraming(headers: HeaderTable, request: boolean): Framing {
   const te = headers['transfer-encoding'] as string | undefined;
   const cl = headers['content-length'] as string | undefined;
   if (te !== undefined) {
+    // Empty, the field still says the body is coded, to a reader that looks only at its presence.
+    if (te === '') throw new HttpError(400, 'empty Transfer-Encoding');
     if (cl !== undefined && request) throw new HttpError(400, 'both Content-Length and Transfer-Encoding');
     // Only chunked alone is decoded: another coding would reach the next hop unlabelled once
     // Transfer-Encoding (hop-by-hop) is dropped. A response's Content-Length beside it is ignored.
-    if (te.trim().toLowerCase() !== 'chunked') throw new HttpError(request ? 501 : 502, `transfer coding "${te}" is not supported`);
+    if (te.toLowerCase() !== 'chunked') throw new HttpError(request ? 501 : 502, `transfer coding "${te}" is not supported`);
     return { contentLength: -1, chunked: true };
   }
   if (cl !== undefined) {
-    // Repeats were folded to the first value; a list of equal values is one length.
-    if (!/^\d{1,15}$/.test(cl)) throw new HttpError(400, 'malformed Content-Length');
-    return { contentLength: Number(cl), chunked: false };
+    if (!/^\d+$/.test(cl)) throw new HttpError(400, 'malformed Content-Length');
+    const digits = cl.replace(/^0+(?=.)/, '');
+    if (digits.length > MAX_LENGTH_DIGITS) throw new HttpError(400, 'Content-Length too large');
+    return { contentLength: Number(digits), chunked: false };
   }
   return { contentLength: -1, chunked: false };
 }
@@ -184,23 +204,29 @@ export function parseResponseHead(text: string): ResponseHead {
   }
   const table: HeaderTable = {};
   const flat: string[] = [];
-  let connection: string | undefined;
+  const conn = noConnectionOptions();
+  let listed: Set<string> | undefined;
   let keepAlive: string | undefined;
-  forEachField(text, lineEnd + 2, 502, (name, value) => {
-    if (name === 'content-length' || name === 'transfer-encoding') addField(table, name, value);
-    if (name === 'connection') connection = connection === undefined ? value.toLowerCase() : `${connection},${value.toLowerCase()}`;
-    else if (name === 'keep-alive') keepAlive = value;
-    if (!HOP_BY_HOP.has(name)) flat.push(name, value);
-  });
+  try {
+    forEachField(text, lineEnd + 2, 502, (name, value, trailingTab) => {
+      if (name === 'content-length' || name === 'transfer-encoding') addField(table, name, value, trailingTab);
+      if (name === 'connection') {
+        readConnection(conn, value, trailingTab);
+        for (const t of tokenList(value)) if (t !== 'close' && t !== 'keep-alive') (listed ??= new Set()).add(t);
+      } else if (name === 'keep-alive') keepAlive = value;
+      if (!HOP_BY_HOP.has(name)) flat.push(name, value);
+    });
+  } catch (err) {
+    throw new HttpError(502, (err as Error).message);
+  }
   if (table['transfer-encoding'] !== undefined && table['content-length'] !== undefined) {
     // Framed by its chunks: a Content-Length beside them must not reach the client (RFC 9112 §6.3).
     for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === 'content-length') flat.splice(i, 2);
     delete table['content-length'];
   }
   let out = flat;
-  if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') {
+  if (listed) {
     // Fields the Connection header names are hop-by-hop too.
-    const listed = new Set(connection.split(',').map((s) => s.trim()));
     out = [];
     for (let i = 0; i < flat.length; i += 2) if (!listed.has(flat[i]!)) out.push(flat[i]!, flat[i + 1]!);
   }
@@ -210,7 +236,7 @@ export function parseResponseHead(text: string): ResponseHead {
   } catch (err) {
     throw new HttpError(502, (err as Error).message);
   }
-  const close = connection !== undefined ? connection.includes('close') || (minor === 0 && !connection.includes('keep-alive')) : minor === 0;
+  const close = conn.close || (minor === 0 && !conn.keepAlive);
   const m = keepAlive === undefined ? null : /timeout\s*=\s*(\d+)/i.exec(keepAlive);
   return { status, minor, headers: out, contentLength: framing.contentLength, chunked: framing.chunked, close, keepAliveMs: m ? Number(m[1]) * 1000 : 0 };
 }
@@ -233,85 +259,6 @@ export function fieldLines(fields: Record<string, string | string[] | number>): 
     else out += fieldLine(name, typeof v === 'string' ? v : String(v));
   }
   return out;
-}
-
-/** A chunk-size line: hex digits, optional whitespace and extensions (RFC 9112 §7.1.1), nothing else. */
-const CHUNK_SIZE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;[^\r\n]*)?$/;
-
-const enum Chunk {
-  Size,
-  Data,
-  DataEnd,
-  Trailer,
-  Done,
-}
-
-/**
- * Decodes a chunked body (RFC 9112 §7.1) as it arrives, handing on the data
- * and dropping the framing, extensions and trailer section.
- */
-export class ChunkedDecoder {
-  private state = Chunk.Size;
-  private remaining = 0;
-  private line = '';
-
-  /**
-   * Reads from buf[start..]; returns the offset just past the body's end when
-   * the body ended inside buf, else -1 (all of buf was body). Throws HttpError
-   * on malformed framing.
-   */
-  push(buf: Buffer, start: number, onData: (b: Buffer) => void): number {
-    let pos = start;
-    while (pos < buf.length) {
-      switch (this.state) {
-        case Chunk.Size:
-        case Chunk.Trailer: {
-          const nl = buf.indexOf(10, pos);
-          const end = nl < 0 ? buf.length : nl + 1;
-          this.line += buf.toString('latin1', pos, end);
-          pos = end;
-          if (this.line.length > 4096) throw new HttpError(400, 'chunk line too long');
-          if (nl < 0) break;
-          if (!this.line.endsWith('\r\n')) throw new HttpError(400, 'malformed chunk line');
-          const line = this.line.slice(0, -2);
-          this.line = '';
-          if (this.state === Chunk.Trailer) {
-            if (line === '') {
-              this.state = Chunk.Done;
-              return pos;
-            }
-            continue;
-          }
-          const m = CHUNK_SIZE.exec(line);
-          if (!m) throw new HttpError(400, 'malformed chunk size');
-          this.remaining = parseInt(m[1]!, 16);
-          this.state = this.remaining === 0 ? Chunk.Trailer : Chunk.Data;
-          break;
-        }
-        case Chunk.Data: {
-          const take = Math.min(this.remaining, buf.length - pos);
-          onData(pos === 0 && take === buf.length ? buf : buf.subarray(pos, pos + take));
-          pos += take;
-          this.remaining -= take;
-          if (this.remaining === 0) {
-            this.state = Chunk.DataEnd;
-            this.remaining = 2;
-          }
-          break;
-        }
-        case Chunk.DataEnd: {
-          const want = this.remaining === 2 ? 13 : 10;
-          if (buf[pos] !== want) throw new HttpError(400, 'malformed chunk end');
-          pos++;
-          if (--this.remaining === 0) this.state = Chunk.Size;
-          break;
-        }
-        case Chunk.Done:
-          return pos;
-      }
-    }
-    return -1;
-  }
 }
 
 const REASONS: Record<number, string> = {

@@ -3,7 +3,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Http1Pool, type DispatchOptions } from './client.js';
-import { ChunkedDecoder, parseRequestHead, parseResponseHead } from './head.js';
+import { ChunkedDecoder } from './chunked.js';
+import { parseRequestHead, parseResponseHead } from './head.js';
 import { Http1Server, type Http1Request, type Http1Response } from './server.js';
 
 const closers: (() => void)[] = [];
@@ -71,28 +72,100 @@ describe('HTTP/1.1 heads', () => {
   });
 
   it.each([
-    ['both Content-Length and Transfer-Encoding', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked', 400],
-    ['a Content-Length that is not a number', 'POST / HTTP/1.1\r\nContent-Length: 3x', 400],
-    ['two different Content-Lengths', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4', 400],
-    ['a transfer coding that is not chunked last', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip', 501],
-    ['obsolete line folding', 'GET / HTTP/1.1\r\nX-A: 1\r\n  continued', 400],
+    ['both Content-Length and Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked', 400],
+    ['a Content-Length that is not a number', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3x', 400],
+    ['two different Content-Lengths', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4', 400],
+    ['two equal Content-Lengths', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3', 400],
+    ['a Content-Length followed by HTAB', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\t', 400],
+    ['chunked followed by HTAB', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t', 400],
+    ['an empty Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ', 400],
+    ['a transfer coding that is not chunked last', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip', 501],
+    ['obsolete line folding', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  continued', 400],
     ['a bare LF', 'GET / HTTP/1.1\nHost: a', 400],
-    ['a space in the field name', 'GET / HTTP/1.1\r\nX A: 1', 400],
+    ['a space in the field name', 'GET / HTTP/1.1\r\nHost: a\r\nX A: 1', 400],
     ['HTTP/2.0 in the request line', 'GET / HTTP/2.0', 505],
     ['two Host fields', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b', 400],
-    ['a transfer coding other than chunked', 'POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked', 501],
+    ['a transfer coding other than chunked', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked', 501],
     ['a missing target', 'GET  HTTP/1.1', 400],
+    ['an HTTP/1.1 request without Host', 'GET / HTTP/1.1\r\nX-A: 1', 400],
+    ['an absolute-form HTTP/1.1 request without Host', 'GET http://a/ HTTP/1.1', 400],
+    ['a method llhttp does not know', 'BREW / HTTP/1.1\r\nHost: a', 501],
+    ['a method that is not a token', 'GE(T / HTTP/1.1\r\nHost: a', 400],
+    ['a fragment in the target', 'GET /a#b HTTP/1.1\r\nHost: a', 400],
+    ['a control character in the target', 'GET /a\x01 HTTP/1.1\r\nHost: a', 400],
+    ['raw UTF-8 in the target', 'GET /\xc3\xa9 HTTP/1.1\r\nHost: a', 400],
+    ['a target in no form of RFC 9112', 'GET foo HTTP/1.1\r\nHost: a', 400],
+    ['two spaces after the method', 'GET  / HTTP/1.1\r\nHost: a', 400],
   ])('refuses %s', (_what, text, status) => {
     expect(() => parseRequestHead(text)).toThrow(expect.objectContaining({ status }));
+  });
+
+  it.each(['\x01', '\x08', '\x0b', '\x0c', '\x1b', '\x1f', '\x7f'])('refuses the control character %j in a field value, with 400', (ctl) => {
+    expect(() => parseRequestHead(`GET / HTTP/1.1\r\nHost: a\r\nX-A: a${ctl}b`)).toThrow(expect.objectContaining({ status: 400, message: 'control character in the value of X-A' }));
+    expect(() => parseResponseHead(`HTTP/1.1 200 OK\r\nX-A: a${ctl}b`)).toThrow(expect.objectContaining({ status: 502 }));
+  });
+
+  it('takes HTAB and obs-text in a field value', () => {
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nX-A: a\tb \xe9').headers['x-a']).toBe('a\tb \xe9');
+  });
+
+  it('takes the request-target forms a proxy is sent: origin-form with a query, absolute-form, asterisk', () => {
+    expect(parseRequestHead('GET /a/b?c=d?e HTTP/1.1\r\nHost: a').target).toBe('/a/b?c=d?e');
+    expect(parseRequestHead('GET http://u@[::1]:8080/p?q HTTP/1.1\r\nHost: a').target).toBe('http://u@[::1]:8080/p?q');
+    expect(parseRequestHead('OPTIONS * HTTP/1.1\r\nHost: a').target).toBe('*');
+    expect(parseRequestHead('GET / HTTP/1.0').minor).toBe(0);
   });
 
   it('keeps HTTP/1.0 connections only when asked, HTTP/1.1 ones unless told to close', () => {
     expect(parseRequestHead('GET / HTTP/1.0').keepAlive).toBe(false);
     expect(parseRequestHead('GET / HTTP/1.0\r\nConnection: keep-alive').keepAlive).toBe(true);
-    expect(parseRequestHead('GET / HTTP/1.1').keepAlive).toBe(true);
-    expect(parseRequestHead('GET / HTTP/1.1\r\nConnection: Close').keepAlive).toBe(false);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a').keepAlive).toBe(true);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: Close').keepAlive).toBe(false);
     // Faulty framing (RFC 9112 §6.1): the connection ends with this message.
     expect(parseRequestHead('POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive').keepAlive).toBe(false);
+  });
+
+  it.each([
+    ['notclose', true],
+    ['closed', true],
+    ['x-hop, close', false],
+    ['keep-alive, close', false],
+    ['CLOSE', false],
+    [' , close ,', false],
+    ['"close"', true],
+    ['keep-alive', true],
+  ])('reads Connection: %s on HTTP/1.1 as a token list (kept: %s)', (value, kept) => {
+    expect(parseRequestHead(`GET / HTTP/1.1\r\nHost: a\r\nConnection: ${value}`).keepAlive).toBe(kept);
+  });
+
+  it.each([
+    ['Connection: keep-alive', true],
+    ['Connection: Keep-Alive', true],
+    ['Connection: x, keep-alive', true],
+    ['Connection: keep-alivex', false],
+    ['Connection: keep-alive, close', false],
+    ['Connection: keep-alive\t', false],
+    ['Proxy-Connection: keep-alive', true],
+  ])('reads %s on HTTP/1.0 as a token list (kept: %s)', (field, kept) => {
+    expect(parseRequestHead(`GET / HTTP/1.0\r\n${field}`).keepAlive).toBe(kept);
+  });
+
+  it('reads close from Proxy-Connection and from a second Connection field, and ends the connection after an Upgrade request', () => {
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nProxy-Connection: close').keepAlive).toBe(false);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: x-a\r\nConnection: close').keepAlive).toBe(false);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket').keepAlive).toBe(false);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, upgrade\r\nUpgrade: h2c').keepAlive).toBe(false);
+    // Without an Upgrade field there is nothing to switch to.
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade').keepAlive).toBe(true);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: upgraded\r\nUpgrade: websocket').keepAlive).toBe(true);
+  });
+
+  it("reads an answer's Connection as a token list", () => {
+    expect(parseResponseHead('HTTP/1.1 200 OK\r\nConnection: notclose').close).toBe(false);
+    expect(parseResponseHead('HTTP/1.1 200 OK\r\nConnection: keep-alive, Close').close).toBe(true);
+    expect(parseResponseHead('HTTP/1.0 200 OK\r\nConnection: Keep-Alive').close).toBe(false);
+    expect(parseResponseHead('HTTP/1.0 200 OK\r\nConnection: keep-alive-ish').close).toBe(true);
+    expect(parseResponseHead('HTTP/1.1 200 OK\r\nConnection: x-a, close\r\nX-A: 1\r\nX-B: 2').headers).toEqual(['x-b', '2']);
   });
 
   it('takes an answer framed by chunks without the Content-Length beside it, and refuses odd status codes', () => {
@@ -104,14 +177,29 @@ describe('HTTP/1.1 heads', () => {
     expect(() => parseResponseHead('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip')).toThrow(expect.objectContaining({ status: 502 }));
   });
 
-  it.each(['5\r\r\n', ' 5\r\n', '\v5\r\n', '5\u00a0\r\n', '5;a\rb\r\n', '0x5\r\n'])('refuses the chunk-size line %j', (line) => {
+  it.each([
+    '5\r\r\n', ' 5\r\n', '\v5\r\n', '5\u00a0\r\n', '5;a\rb\r\n', '0x5\r\n', '5 \r\n', '5\t;a\r\n', '5; a\r\n', '5;a =b\r\n',
+    '5;a="b\r\n', '5;a=b c\r\n', '5;a\x01\r\n', '5;;\r\n', '5;=b\r\n', '5;a=\r\n', '1000000000000\r\n', '-5\r\n', '\r\n',
+  ])('refuses the chunk-size line %j', (line) => {
     expect(() => new ChunkedDecoder().push(Buffer.from(line, 'latin1'), 0, () => undefined)).toThrow(/chunk/);
   });
 
-  it('accepts whitespace and extensions after a chunk size', () => {
+  it('accepts extensions of tokens and quoted strings after a chunk size, and sizes with leading zeros', () => {
     const out: string[] = [];
-    new ChunkedDecoder().push(Buffer.from('3 \t;name=value\r\nabc\r\n0\r\n\r\n'), 0, (b) => out.push(b.toString()));
+    new ChunkedDecoder().push(Buffer.from('0003;name=value;flag;q="a \\"b\\" ;c"\r\nabc\r\n0fffffffffff;x\r\n'), 0, (b) => out.push(b.toString()));
     expect(out.join('')).toBe('abc');
+  });
+
+  it.each([
+    ['a line that is no field', 'garbage', 400],
+    ['a folded line', ' folded', 400],
+    ['a control character', 'X-A: a\x01', 400],
+    ['Content-Length', 'Content-Length: 5', 400],
+    ['Transfer-Encoding', 'Transfer-Encoding: chunked', 400],
+    ['more than 16 KiB of fields', Array.from({ length: 5 }, (_, i) => `X-${i}: ${'t'.repeat(4000)}`).join('\r\n'), 431],
+  ])('refuses a trailer section with %s', (_what, trailer, status) => {
+    const wire = Buffer.from(`1\r\na\r\n0\r\n${trailer}\r\n\r\n`, 'latin1');
+    expect(() => new ChunkedDecoder().push(wire, 0, () => undefined)).toThrow(expect.objectContaining({ status }));
   });
 
   it('drops hop-by-hop fields and those Connection names from an answer, and reads the keep-alive hint', () => {
@@ -181,13 +269,13 @@ describe('Http1Server', () => {
     const port = await echoServer();
     const text = await raw(port, ['POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n', 'ok'], (t) => t.includes('POST /e - ok'));
     expect(text.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK')).toBe(true);
-    expect(await raw(port, 'GET / HTTP/1.1\r\nExpect: magic\r\n\r\n')).toMatch(/^HTTP\/1.1 417 /);
+    expect(await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n')).toMatch(/^HTTP\/1.1 417 /);
   });
 
   it.each([
-    ['a smuggling-shaped request', 'POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
+    ['a smuggling-shaped request', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     ['a head beyond 16 KiB', `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`, 431],
-    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\n\r\n', 405],
+    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405],
     ['garbage', 'hello there\r\n\r\n', 400],
   ])('answers %s with %i and closes the connection', async (_what, bytes, status) => {
     const port = await echoServer();
@@ -198,10 +286,50 @@ describe('Http1Server', () => {
 
   it('closes after the answer when the client asked, and adds Connection: close', async () => {
     const port = await echoServer();
-    const text = await raw(port, 'GET /x HTTP/1.1\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n');
+    const text = await raw(port, 'GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(text).toContain('connection: close');
     expect(text).toContain('GET /x');
     expect(text).not.toContain('/never');
+  });
+
+  it('answers an HTTP/1.1 request without Host with 400, and a control character in a field value with 400', async () => {
+    const port = await echoServer();
+    for (const bytes of ['GET / HTTP/1.1\r\nX-N: 1\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nX-N: a\x01b\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nX-N: a\x7fb\r\n\r\n']) {
+      const text = await raw(port, bytes);
+      expect(text).toMatch(/^HTTP\/1.1 400 /);
+      expect(text).not.toContain('GET / ');
+    }
+    expect(await raw(port, 'GET /kept HTTP/1.0\r\n\r\n')).toContain('GET /kept - ');
+  });
+
+  it('keeps a connection whose Connection is a token other than close, and closes on close anywhere in the list', async () => {
+    const port = await echoServer();
+    const kept = await raw(port, 'GET /a HTTP/1.1\r\nHost: x\r\nConnection: notclose\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n', (t) => t.includes('GET /b'));
+    expect(count(kept, 'HTTP/1.1 200 OK')).toBe(2);
+    const closed = await raw(port, 'GET /a HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(closed).toContain('connection: close');
+    expect(closed).not.toContain('/never');
+  });
+
+  it('closes after an Upgrade request it does not upgrade: nothing sent behind it is read as a request', async () => {
+    const port = await echoServer();
+    const text = await raw(port, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(text).toContain('GET /ws - ');
+    expect(text).toContain('connection: close');
+    expect(text).not.toContain('/smuggled');
+  });
+
+  it('reads nothing after an answer that closed the connection, even one written as the body ended', async () => {
+    let requests = 0;
+    const port = await echoServer((req, res) => {
+      requests++;
+      req.pipeTo({ data: () => true, end: () => res.end('done'), error: () => undefined });
+      return true;
+    });
+    const text = await raw(port, 'POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(text).toContain('connection: close');
+    expect(count(text, 'HTTP/1.1 200 OK')).toBe(1);
+    expect(requests).toBe(1);
   });
 
   it('drops a body the handler did not read and serves the next request on the connection', async () => {
@@ -212,7 +340,7 @@ describe('Http1Server', () => {
       req.resume();
       return true;
     });
-    const text = await raw(port, ['POST /early HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234', '56789GET /after HTTP/1.1\r\n\r\n'], (t) => t.includes('GET /after'));
+    const text = await raw(port, ['POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234', '56789GET /after HTTP/1.1\r\nHost: x\r\n\r\n'], (t) => t.includes('GET /after'));
     expect(text).toMatch(/^HTTP\/1.1 413 /);
     expect(text).toContain('GET /after - ');
   });
@@ -223,7 +351,7 @@ describe('Http1Server', () => {
     const s = net.connect(port, '127.0.0.1');
     closers.push(() => s.destroy());
     await new Promise((r) => s.once('connect', r));
-    s.write('POST / HTTP/1.1\r\nContent-Length: 16777216\r\n\r\n');
+    s.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 16777216\r\n\r\n');
     for (let i = 0; i < 16; i++) s.write(Buffer.alloc(1 << 20));
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toBeDefined();
@@ -240,7 +368,7 @@ describe('Http1Server', () => {
       res.onClose(() => closed(res.writableFinished));
       return true;
     });
-    await raw(port, 'GET / HTTP/1.1\r\n\r\n', (t) => t.includes('partial'));
+    await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (t) => t.includes('partial'));
     expect(await seen).toBe(false);
   });
 });
@@ -371,7 +499,7 @@ describe('Http1Pool', () => {
     closers.push(() => pool.destroy());
     const port = await forwardPosts(pool);
     for (let i = 0; i < 3; i++) {
-      const text = await raw(port, ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'], (t) => t.includes('\r\n\r\n'));
+      const text = await raw(port, ['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'], (t) => t.includes('\r\n\r\n'));
       expect(text).toMatch(/^HTTP\/1.1 401 /);
     }
     expect(await fetchVia(pool, {})).toMatchObject({ status: 401 });
@@ -416,9 +544,9 @@ describe('Http1Pool', () => {
     closers.push(() => pool.destroy());
     const port = await forwardPosts(pool);
     const big = 'z'.repeat(300_000);
-    const chunked = await raw(port, ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', `${(150_000).toString(16)}\r\n${big.slice(0, 150_000)}\r\n`, `${(150_000).toString(16)}\r\n${big.slice(150_000)}\r\n0\r\n\r\n`], (t) => t.includes(':300000'));
+    const chunked = await raw(port, ['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', `${(150_000).toString(16)}\r\n${big.slice(0, 150_000)}\r\n`, `${(150_000).toString(16)}\r\n${big.slice(150_000)}\r\n0\r\n\r\n`], (t) => t.includes(':300000'));
     expect(chunked).toContain('chunked:300000');
-    const sized = await raw(port, [`POST / HTTP/1.1\r\nContent-Length: ${big.length}\r\n\r\n`, big], (t) => t.includes(':300000'));
+    const sized = await raw(port, [`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n`, big], (t) => t.includes(':300000'));
     expect(sized).toContain('300000:300000');
   });
 });

@@ -7,7 +7,9 @@
  * Anything malformed is answered 400 (or 431, 505) and the connection closed.
  */
 import net from 'node:net';
-import { ChunkedDecoder, fieldLines, HttpError, httpDate, MAX_HEAD_BYTES, parseRequestHead, statusLine, type HeaderTable, type RequestHead } from './head.js';
+import { ChunkedDecoder } from './chunked.js';
+import { fieldLines, httpDate, MAX_HEAD_BYTES, parseRequestHead, statusLine, type HeaderTable, type RequestHead } from './head.js';
+import type { HttpError } from './syntax.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A persistent connection with nothing in flight is closed after this long (Node's http server keepAliveTimeout in graymesh: 60 s). */
@@ -475,7 +477,7 @@ export class Connection {
     const res = this.res!;
     this.req!.finish();
     if (res.writableFinished) this.nextRequest();
-    else this.state = State.Answer;
+    else if (this.state !== State.Closed) this.state = State.Answer;
   }
 
   /** The current answer was written in full. */
@@ -495,6 +497,9 @@ export class Connection {
   }
 
   private nextRequest(): void {
+    // An answer that ended the connection (Connection: close) may have been written while its body
+    // was still arriving: nothing after that request is read.
+    if (this.state === State.Closed) return;
     this.state = State.Head;
     this.req = undefined;
     this.res = undefined;
