@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { HOP_BY_HOP } from '../hop-by-hop.js';
-import { checkMethod, checkTarget, forEachField, HttpError, noConnectionOptions, readConnection, tokenList, type ConnectionOptions } from './syntax.js';
+import { checkMethod, checkTarget, forEachField, HttpError, isFieldValue, noConnectionOptions, readConnection, tokenList, type ConnectionOptions } from './syntax.js';
 
 /** Request fields by lowercase name, folded as Node's IncomingMessage folds them. */
 export type HeaderTable = IncomingHttpHeaders;
@@ -17,8 +17,6 @@ export type HeaderTable = IncomingHttpHeaders;
 /** Largest head read (request line + fields), as Node's default --max-http-header-size. */
 export const MAX_HEAD_BYTES = 16 * 1024;
 
-/** A CR or LF that is not part of a CRLF pair, or a NUL: never valid inside a head. */
-const BAD_LINE_BREAK = /\0|\r(?!\n)|(?<!\r)\n/;
 /** Fields whose repeats are dropped (Node's IncomingMessage rule: the first value wins). */
 const SINGLE = new Set([
   'age',
@@ -85,6 +83,8 @@ interface RequestLine {
 
 /** `method SP request-target SP HTTP-version`, one SP each (RFC 9112 §3). */
 function parseRequestLine(text: string): RequestLine {
+  // Empty lines (CRLF) before a request line were skipped; a CR or LF alone is not an empty line.
+  if (text.charCodeAt(0) === 13 || text.charCodeAt(0) === 10) throw new HttpError(400, 'bare CR or LF before the request line');
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = text.length;
   const sp1 = text.indexOf(' ');
@@ -125,11 +125,6 @@ function keepsAlive(minor: number, headers: HeaderTable, conn: ConnectionOptions
  * Throws HttpError for anything malformed or ambiguous.
  */
 export function parseRequestHead(text: string): RequestHead {
-  if (BAD_LINE_BREAK.test(text)) {
-    // Empty lines (CRLF) before a request line are skipped; a CR or LF alone is not an empty line.
-    const first = text.charCodeAt(0);
-    throw new HttpError(400, first === 13 || first === 10 ? 'bare CR or LF before the request line' : 'bare CR or LF in head');
-  }
   const line = parseRequestLine(text);
   const headers: HeaderTable = {};
   const conn = noConnectionOptions();
@@ -192,14 +187,13 @@ export interface ResponseHead {
 
 /** Reads a response head (without its final CRLFCRLF). Throws HttpError(502) for anything malformed. */
 export function parseResponseHead(text: string): ResponseHead {
-  if (BAD_LINE_BREAK.test(text)) throw new HttpError(502, 'bare CR or LF in response head');
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = text.length;
   if (!text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32) throw new HttpError(502, 'malformed status line');
   const minor = text.charCodeAt(7) - 48;
   const code = text.slice(9, 12);
   const status = Number(code);
-  if ((minor !== 0 && minor !== 1) || !/^[1-9]\d\d$/.test(code) || (lineEnd > 12 && text.charCodeAt(12) !== 32)) {
+  if ((minor !== 0 && minor !== 1) || !/^[1-9]\d\d$/.test(code) || (lineEnd > 12 && (text.charCodeAt(12) !== 32 || !isFieldValue(text.slice(13, lineEnd))))) {
     throw new HttpError(502, 'malformed status line');
   }
   const table: HeaderTable = {};

@@ -18,13 +18,16 @@ export class HttpError extends Error {
 
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Whether a field value holds a byte no value may: a control character other than HTAB, or DEL (RFC 9110 §5.5). */
-function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 32 && c !== 9) || c === 127) return true;
-  }
-  return false;
+/**
+ * A byte no field value may hold (RFC 9110 §5.5: HTAB, SP, visible ASCII and
+ * obs-text): a control character, DEL, and so a CR or LF that is not a
+ * line's CRLF. Names and the request line are checked tighter still, so no
+ * scan of the whole head is needed.
+ */
+const NOT_VALUE_BYTE = /[^\t\x20-\x7e\x80-\xff]/;
+
+export function isFieldValue(text: string): boolean {
+  return !NOT_VALUE_BYTE.test(text);
 }
 
 /**
@@ -63,8 +66,9 @@ export function checkTarget(target: string): void {
 
 /**
  * Calls fn with each field line's name (lowercase) and value (OWS trimmed)
- * from `pos` on; a malformed line throws HttpError(`status`). `trailingTab`
- * says the value was followed by whitespace holding an HTAB.
+ * from `pos` on; a malformed line (a control character, a bare CR or LF
+ * included) throws HttpError(`status`). `trailingTab` says the value was
+ * followed by whitespace holding an HTAB.
  */
 export function forEachField(text: string, pos: number, status: number, fn: (name: string, value: string, trailingTab: boolean) => void): void {
   while (pos < text.length) {
@@ -82,7 +86,7 @@ export function forEachField(text: string, pos: number, status: number, fn: (nam
     let trailingTab = false;
     while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) if (text.charCodeAt(--ve) === 9) trailingTab = true;
     const value = text.slice(vs, ve);
-    if (hasControl(value)) throw new HttpError(status, `control character in the value of ${name}`);
+    if (NOT_VALUE_BYTE.test(value)) throw new HttpError(status, `control character in the value of ${name}`);
     fn(name.toLowerCase(), value, trailingTab);
     pos = end + 2;
   }
