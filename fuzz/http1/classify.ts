@@ -1,9 +1,11 @@
 /**
  * The disagreements that are explained: each a place where graymesh is
- * deliberately stricter than llhttp, with the reason in one line. Anything
- * else is unexplained and fails the run. A class matches on what graymesh
- * said when it refused (its refusal text names the rule), or, for a
- * connection graymesh closed earlier, on the request it closed after.
+ * deliberately stricter than llhttp, with the reason in one line (the same
+ * list, reasoned at more length, is docs/HTTP1.md). Anything else is
+ * unexplained and fails the run. A class matches only where graymesh did
+ * less than Node: it refused, naming the rule in its refusal, or closed the
+ * connection after a request it recognises, having read a prefix of what
+ * Node read, body lengths and all.
  */
 import { readsPrefix, type Verdict } from './compare.js';
 import type { FuzzCase } from './mutate.js';

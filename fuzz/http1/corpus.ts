@@ -20,6 +20,7 @@ export const SEEDS: readonly (() => Message)[] = [
   () => request('GET', '/old', [], raw(''), 'HTTP/1.0'),
   () => request('GET', '/old-kept', ['Connection: keep-alive'], raw(''), 'HTTP/1.0'),
   () => request('POST', '/old-body', ['Content-Length: 3'], raw('abc'), 'HTTP/1.0'),
+  () => request('POST', '/old-chunks', ['Connection: keep-alive', 'Transfer-Encoding: chunked'], chunked(['abc']), 'HTTP/1.0'),
   // CL.TE and TE.CL: the classic smuggling pairs.
   () => request('POST', '/cl-te', [HOST, 'Content-Length: 6', 'Transfer-Encoding: chunked'], raw('0\r\n\r\nG')),
   () => request('POST', '/te-cl', [HOST, 'Transfer-Encoding: chunked', 'Content-Length: 3'], raw('8\r\nSMUGGLED\r\n0\r\n\r\n')),
@@ -115,7 +116,7 @@ export const CHUNK_EXTENSIONS = [
   ' ;a', '\t;a', ';a="b\x7f"', ';' + 'e'.repeat(5000), ';a=b ', ';;', ';a="\\\x01"',
 ];
 
-export const TRAILERS = ['X-T: 1', 'Content-Length: 10', 'Transfer-Encoding: chunked', 'X T: 1', 'garbage', ' folded', 'X-C: a\x01', 'Host: x', 'X-Big: ' + 'b'.repeat(5000)];
+export const TRAILERS = ['X-T: 1', 'Content-Length: 10', 'Transfer-Encoding: chunked', 'X T: 1', 'garbage', ' folded', 'X-C: a\x01', 'Host: x', 'X-Big: ' + 'b'.repeat(5000), 'X-Huge: ' + 'h'.repeat(16_400)];
 
 /** Line ends a CRLF may be replaced with. */
 export const EOLS = ['\n', '\r', '\r\r\n', '\n\r', '\r\n\r\n', '', ' \r\n', '\r \n'];

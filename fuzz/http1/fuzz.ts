@@ -22,6 +22,7 @@ export interface FuzzOptions {
 export interface ClassCount {
   cls: ExplainedClass;
   count: number;
+  /** The class's lowest case. */
   example: Disagreement;
 }
 
@@ -37,7 +38,7 @@ export interface FuzzReport {
 }
 
 export async function fuzzHttp1(opts: FuzzOptions): Promise<FuzzReport> {
-  const [gmTarget, nodeTarget_] = await Promise.all([graymeshTarget(), nodeTarget()]);
+  const [gmServer, nodeServer] = await Promise.all([graymeshTarget(), nodeTarget()]);
   const explained = new Map<string, ClassCount>();
   const unexplained: Disagreement[] = [];
   const agreed = { read: 0, refused: 0 };
@@ -48,7 +49,7 @@ export async function fuzzHttp1(opts: FuzzOptions): Promise<FuzzReport> {
   const worker = async (): Promise<void> => {
     for (let i = next++; i < end; i = next++) {
       const c = makeCase(opts.seed, i);
-      const [gm, node] = await Promise.all([probe(gmTarget, c), probe(nodeTarget_, c)]);
+      const [gm, node] = await Promise.all([probe(gmServer, c), probe(nodeServer, c)]);
       const d: Disagreement = { c, gm: verdictOf(gm), node: verdictOf(node) };
       if (agree(d.gm, d.node)) {
         if (d.gm.refused === undefined) agreed.read++;
@@ -62,14 +63,18 @@ export async function fuzzHttp1(opts: FuzzOptions): Promise<FuzzReport> {
         continue;
       }
       const seen = explained.get(cls.id);
-      if (seen) seen.count++;
-      else explained.set(cls.id, { cls, count: 1, example: d });
+      if (!seen) explained.set(cls.id, { cls, count: 1, example: d });
+      else {
+        seen.count++;
+        // The lowest case of a class is its example, whatever order the cases finished in.
+        if (d.c.index < seen.example.c.index) seen.example = d;
+      }
     }
   };
   try {
     await Promise.all(Array.from({ length: opts.concurrency ?? 24 }, worker));
   } finally {
-    await Promise.all([gmTarget.close(), nodeTarget_.close()]);
+    await Promise.all([gmServer.close(), nodeServer.close()]);
   }
   unexplained.sort((a, b) => a.c.index - b.c.index);
   return {

@@ -4,7 +4,7 @@
  * IncomingMessage/ServerResponse streams. Persistent connections, pipelined
  * requests (answered in order), Content-Length and chunked bodies both ways,
  * `Expect: 100-continue`, HEAD, HTTP/1.0 clients, idle and slow-head limits.
- * Anything malformed is answered 400 (or 431, 505) and the connection closed.
+ * Anything malformed is answered 400 (or 431, 501, 505) and the connection closed.
  */
 import net from 'node:net';
 import { ChunkedDecoder } from './chunked.js';
@@ -451,8 +451,9 @@ export class Connection {
           if (!req.push(c)) more = false;
         });
       } catch (err) {
-        req.fail(err as Error);
-        this.refuse(400, (err as Error).message);
+        const e = err as HttpError;
+        req.fail(e);
+        this.refuse(e.status ?? 400, e.message);
         return false;
       }
       if (end < 0) {
