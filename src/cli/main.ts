@@ -20,6 +20,7 @@ import {
   projectCreateCmd,
   projectSetCmd,
   statusCmd,
+  proxyRestartCmd,
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
 import { registerAuthCommands } from './commands/auth.js';
@@ -204,13 +205,16 @@ export function buildProgram(run: (code: number) => void): Command {
   registerTelemetryCommands(program, client, done, requireProject);
   registerLoadCommand(program, done);
 
-  program.addCommand(
-    new Command('proxy').description('run the node proxy (started by up)').action(async () => {
-      const { runProxy } = await import('../dataplane/main.js');
-      await runProxy();
-    }),
-    { hidden: true },
-  );
+  // `graymesh proxy` runs the node proxy (up starts it); `graymesh proxy restart` replaces it.
+  const proxy = new Command('proxy').description('the node proxy').action(async () => {
+    const { runProxy } = await import('../dataplane/main.js');
+    await runProxy();
+  });
+  proxy
+    .command('restart')
+    .description('replace the node proxy process (a new build, an upgrade) without failing a request: the new process takes over the listening sockets, the old one drains')
+    .action(() => done(proxyRestartCmd(client())));
+  program.addCommand(proxy);
   return program;
 }
 

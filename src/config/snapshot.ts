@@ -84,6 +84,8 @@ export interface ConfigSnapshot {
 /** What a proxy reports back after receiving a snapshot. */
 export interface ConfigAck {
   proxy: string;
+  /** The process acknowledging: two processes share a proxy's name while one hands over to the other. */
+  pid?: number;
   version: number;
   /** Present on a NACK: why the snapshot was refused; the proxy keeps its previous version. */
   error?: string;

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { KubeObject } from '../api/objects.js';
 import { Home } from '../runtime/home.js';
 import { Supervisor } from '../runtime/supervisor.js';
+import type { ProxySupervisor } from '../runtime/proxy-supervisor.js';
 import { Distributor } from './distributor.js';
 import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
@@ -37,6 +38,8 @@ export class ControlPlane {
   readonly telemetry: Telemetry;
   readonly instance: string;
   readonly token: string;
+  /** The node proxy's supervisor, when this control plane runs the proxy (`up` sets it). */
+  proxies: ProxySupervisor | undefined;
   private app: FastifyInstance | undefined;
   private lastContent = '';
   private snapshotScheduled = false;
@@ -126,6 +129,8 @@ export class ControlPlane {
    * `down`); without, they keep running for a later control plane to adopt.
    */
   async stop(stopWorkloads: boolean): Promise<void> {
+    // No proxy restarts from here on; whoever stops the control plane stops the proxy if it should.
+    this.proxies?.stop(false);
     this.workloads.close();
     this.releases.close();
     this.unwatch?.();

@@ -95,11 +95,38 @@ export async function logsCmd(client: ApiClient, target: string, project: string
   return 0;
 }
 
+interface ProxyRow {
+  name: string;
+  pid: number;
+  status: string;
+  restartCount: number;
+  ackedVersion: number;
+  current: boolean;
+  connected: boolean;
+  error?: string;
+  lastExit?: string;
+}
+
+/** The STATUS column in words: what the proxy does for traffic now. */
+function proxyState(p: ProxyRow, version: number): string {
+  switch (p.status) {
+    case 'Serving':
+      return 'Serving';
+    case 'Starting':
+      return 'Starting (not yet enforcing the config)';
+    case 'Dead':
+      return `Dead (${p.lastExit ?? 'exited'}; restarting)`;
+    default:
+      if (!p.connected) return 'Stale (not connected; serving its last config)';
+      return `Stale (at version ${p.ackedVersion} of ${version}${p.error ? `; refused: ${p.error}` : ''})`;
+  }
+}
+
 export async function statusCmd(client: ApiClient, output: string | undefined): Promise<number> {
   const s = await client.get<{
     controlPlane: { url: string; healthy: boolean; pid: number };
     gateway: { url: string };
-    proxies: { name: string; pid: number; ackedVersion: number; current: boolean }[];
+    proxies: ProxyRow[];
     configVersion: number;
   }>('/api/v1/status');
   const f = parseFormat(output);
@@ -111,9 +138,15 @@ export async function statusCmd(client: ApiClient, output: string | undefined): 
   process.stdout.write(`gateway        ${s.gateway.url}\n`);
   process.stdout.write(`config         version ${s.configVersion}\n`);
   printTable(
-    ['PROXY', 'PID', 'ACKED', 'STATUS'],
-    s.proxies.map((p) => [p.name, String(p.pid), String(p.ackedVersion), p.current ? 'SYNCED' : 'STALE']),
+    ['PROXY', 'PID', 'RESTARTS', 'ACKED', 'STATUS'],
+    s.proxies.map((p) => [p.name, p.pid > 0 ? String(p.pid) : '-', String(p.restartCount), String(p.ackedVersion), proxyState(p, s.configVersion)]),
   );
+  return 0;
+}
+
+export async function proxyRestartCmd(client: ApiClient): Promise<number> {
+  const r = await client.post<{ from: number; to: number; version: number }>('/api/v1/proxies/restart', {});
+  process.stdout.write(`node-proxy restarted: pid ${r.to} serves config version ${r.version}; pid ${r.from} drained and exited\n`);
   return 0;
 }
 

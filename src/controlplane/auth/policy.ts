@@ -59,6 +59,7 @@ export const RULES: Rule[] = [
   rule('GET', '/api/v1/me', AUTH),
   rule('GET', '/api/openapi.json', AUTH),
   rule('GET', '/api/v1/status', AUTH),
+  rule('POST', '/api/v1/proxies/restart', platform('restart the node proxy')),
   rule('GET', '/api/v1/config/wait', AUTH),
   rule('GET,POST', '/xds/v1/*', { kind: 'instance' }),
   // Telemetry: Prometheus scrapes (a project's token reads that project's series), Grafana and
