@@ -4,7 +4,7 @@
  * One apply is all-or-nothing, as the contract says.
  */
 import type { Container, Deployment, KubeObject } from '../api/objects.js';
-import { invalid, notFound } from '../api/errors.js';
+import { GmError, invalid, notFound } from '../api/errors.js';
 import { kindOf } from '../api/kinds.js';
 import { resolveContainer } from '../runtime/image-catalog.js';
 import { analyze, formatIssue, validateObject } from '../config/validate/index.js';
@@ -88,13 +88,10 @@ export function prepare(
     seen.add(k);
   }
   if (errors.length === 0 && admit) {
-    for (const o of objects) {
-      try {
-        admit(o);
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-    }
+    const refusals = admitAll(objects, admit);
+    // One refusal keeps its own code (a release on a held service is a conflict), as the object's own route answers it.
+    if (refusals.length === 1) throw refusals[0];
+    errors.push(...refusals.map((e) => e.message));
   }
   if (errors.length > 0) {
     throw invalid(errors.length === 1 ? (errors[0] as string) : `${errors.length} problems, nothing applied: ${errors[0]}`, errors);
@@ -171,4 +168,17 @@ export function deleteNamespaceContents(store: Store, namespace: string): void {
   for (const kind of ['Application', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Service', 'ServiceAccount', 'Deployment', 'Release']) {
     for (const o of store.list(kind, { namespace })) store.delete(kind, namespace, o.metadata.name);
   }
+}
+
+/** Every object's admission verdict: the refusals, in the manifest's order. */
+function admitAll(objects: KubeObject[], admit: (o: KubeObject) => void): GmError[] {
+  const refusals: GmError[] = [];
+  for (const o of objects) {
+    try {
+      admit(o);
+    } catch (err) {
+      refusals.push(err instanceof GmError ? err : invalid((err as Error).message));
+    }
+  }
+  return refusals;
 }

@@ -1,6 +1,6 @@
 /** Objects: generic list/get/create/update/delete per kind, apply and delete of manifests, projects, logs, samples. */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, forbidden, invalid, notFound } from '../../api/errors.js';
+import { badRequest, conflict, forbidden, invalid, notFound } from '../../api/errors.js';
 import { kindByName, type KindInfo } from '../../api/kinds.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
@@ -59,6 +59,17 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const ns = store.get<Namespace>('Namespace', undefined, name);
     if (!ns) throw notFound(`project ${name} not found`);
     return ns;
+  };
+
+  /** PUT of a Release: its controller applies the new spec (409 on a stale resourceVersion, as any PUT). */
+  const replaceRelease = async (r: Release, user: string): Promise<Release> => {
+    const ns = r.metadata.namespace as string;
+    const current = store.mustGet<Release>('Release', ns, r.metadata.name);
+    const rv = r.metadata.resourceVersion;
+    if (rv !== undefined && rv !== current.metadata.resourceVersion) {
+      throw conflict(`Release ${r.metadata.name}: the object has been modified (resourceVersion ${rv} is stale, current is ${current.metadata.resourceVersion ?? "?"}); read it again and retry`);
+    }
+    return (await cp.releases.apply(r, { user })).release;
   };
 
   /** After a write: the new config, enforced by every proxy (bounded wait). */
@@ -270,9 +281,17 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
     mustProject(project);
-    const { objects, warnings } = prepare(store, [req.body], project);
+    // The same validation and admission as apply: a Release is refused here exactly as there.
+    const { objects, warnings } = prepare(store, [req.body], project, (o) => cp.admit(o));
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
+    if (obj.kind === 'Release') {
+      if (store.get('Release', project, obj.metadata.name)) throw conflict(`Release ${obj.metadata.name} already exists in project ${project}; change it with PUT or graymesh apply`);
+      // Created by its controller, make-before-break, with who created it in its history.
+      const created = await cp.releases.create(obj as Release, { user: userOf(req) });
+      reply.status(201);
+      return { ...created, warnings };
+    }
     const created = store.create(obj);
     await enforce();
     reply.status(201);
@@ -285,9 +304,10 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
     mustProject(project);
-    const { objects } = prepare(store, [req.body], project);
+    const { objects } = prepare(store, [req.body], project, (o) => cp.admit(o));
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
+    if (obj.kind === 'Release') return replaceRelease(obj as Release, userOf(req));
     const out = store.update(obj);
     await enforce();
     return out;
