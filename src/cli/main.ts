@@ -104,7 +104,7 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('status')
-    .description('control plane, gateway and proxies, with the config version each enforces')
+    .description('control plane, gateway and proxies: each proxy\'s status (Serving, Starting, Dead, Stale), restarts and the config version it enforces')
     .option('-o, --output <format>', 'json or yaml')
     .action((o: { output?: string }) => done(statusCmd(client(), o.output)));
 
