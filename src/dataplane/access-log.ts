@@ -10,12 +10,9 @@ import path from 'node:path';
 import type { EndpointConfig } from '../config/snapshot.js';
 import { formatAccessLog, type RequestRecord } from './request-record.js';
 import type { Source } from './router.js';
+import { accessLogFile, gatewayAccessLogFile } from '../runtime/log-paths.js';
 
 const FLUSH_MS = 50;
-
-export function accessLogFile(logDir: string, project: string, name: string): string {
-  return path.join(logDir, 'proxy', project, `${name}.log`);
-}
 
 interface LogFile {
   stream: WriteStream;
@@ -52,7 +49,7 @@ export class AccessLog {
   private open(of: EndpointConfig | Source, key: string, project: string, name: string): LogFile {
     let f = this.files.get(key);
     if (!f) {
-      const file = project ? accessLogFile(this.logDir, project, name) : path.join(this.logDir, 'proxy', 'gateway.log');
+      const file = project ? accessLogFile(this.logDir, project, name) : gatewayAccessLogFile(this.logDir);
       mkdirSync(path.dirname(file), { recursive: true });
       const stream = createWriteStream(file, { flags: 'a' });
       const opened: LogFile = { stream, pending: [], failed: false };

@@ -6,7 +6,7 @@
  */
 import type { Deployment } from '../api/objects.js';
 import type { Release, ReleaseSpec } from '../config/release/types.js';
-import { cleanMeta } from './export.js';
+import { cleanMeta } from '../config/export/export.js';
 
 /** Label on a Deployment a release created (the local engine's name for it too). */
 export const RELEASE_LABEL = 'graymesh.dev/release';

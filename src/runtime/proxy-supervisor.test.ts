@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProxySupervisor, restartDelay, type ProxySupervisorOptions } from './proxy-supervisor.js';
+import { isAlive as alive } from './process-marker.js';
 
 const DEADLINE_MS = 10_000;
 
@@ -18,15 +19,6 @@ async function until<T>(fn: () => T | undefined | false, what: string): Promise<
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A stand-in proxy process: says "serving" at once, drains on SIGTERM, exits at `exitCode` if given. */
 const SERVING = `process.send('serving'); process.on('SIGTERM', () => setTimeout(() => process.exit(0), 20)); setInterval(() => {}, 1000);`;

@@ -3,6 +3,7 @@
  * through the gateway, workloads supervised, the control plane killed and
  * brought back, and every command's output shape.
  */
+import { isAlive as alive } from '../../src/runtime/process-marker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -249,14 +250,6 @@ describe('graymesh runs Bookinfo on one machine', () => {
     const status = gm.json<{ controlPlane: { pid: number }; proxies: { pid: number }[] }>(['status']);
     const r = gm.down();
     expect(r.code).toBe(0);
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     for (const pid of [...pods, status.controlPlane.pid, ...status.proxies.map((p) => p.pid)]) {
       await eventually(() => !alive(pid), 10_000);
     }

@@ -24,10 +24,10 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Instance, eventually, freePort } from '../helpers/instance.js';
-import { PrometheusSource } from '../../src/controlplane/telemetry/metrics-source.js';
-import { buildGraph, queryGraphTraffic, type Graph } from '../../src/controlplane/telemetry/graph.js';
+import { PrometheusSource } from '../../src/telemetry/query/metrics.js';
+import { buildGraph, queryGraphTraffic, type Graph } from '../../src/telemetry/query/graph.js';
 import type { LoadSummary } from '../../src/cli/commands/load.js';
-import type { TraceSummary, TraceView } from '../../src/controlplane/telemetry/trace-views.js';
+import type { TraceSummary, TraceView } from '../../src/telemetry/query/trace-views.js';
 
 const P = 'obs';
 const HOST = `productpage.${P}.localhost`;

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Instance } from '../helpers/instance.js';
 import { Load, productpageVersion } from '../helpers/load.js';
+import { isAlive as alive } from '../../src/runtime/process-marker.js';
 
 const PROJECT = 'supervised';
 const PRODUCTPAGE = `productpage.${PROJECT}.localhost`;
@@ -24,15 +25,6 @@ interface Status {
   proxies: ProxyStatus[];
   configVersion: number;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('node proxy supervision', () => {
   const gm = new Instance();

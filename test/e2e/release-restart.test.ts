@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpbinManifests, lateHttpbinContainer } from '../helpers/httpbin.js';
 import { eventually, Instance, request } from '../helpers/instance.js';
 import { GatewayClient, httpbinVersion, inParallel, Load } from '../helpers/load.js';
+import { isAlive as alive } from '../../src/runtime/process-marker.js';
 
 const PROJECT = 'restarts';
 const HTTPBIN = `httpbin.${PROJECT}.localhost`;
@@ -26,15 +27,6 @@ interface VsJson {
 interface PodList {
   items: { metadata: { name: string; annotations?: Record<string, string> }; status?: { pid?: number } }[];
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('releases across restarts of the control plane', () => {
   const gm = new Instance();

@@ -13,7 +13,7 @@ import { bookinfoDeployment } from '../../src/controlplane/samples/bookinfo.js';
 import { KubeClient } from '../../src/kubernetes/client.js';
 import { IstiodConvergence } from '../../src/kubernetes/convergence.js';
 import { KubernetesEngine } from '../../src/kubernetes/engine.js';
-import { exportProject } from '../../src/kubernetes/export.js';
+import { exportProject } from '../../src/config/export/export.js';
 import { Informer, type InformerEvent } from '../../src/kubernetes/informer.js';
 import { FakeApiServer, type FakeOptions } from './fake-apiserver.js';
 import { canaryRelease, liveCanaryProject, NS } from './fixtures.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/objects.js';
 import type { Release } from '../../src/config/release/types.js';
 import { KubernetesEngine } from '../../src/kubernetes/engine.js';
-import { exportProject } from '../../src/kubernetes/export.js';
+import { exportProject } from '../../src/config/export/export.js';
 import { loadKubeconfig } from '../../src/kubernetes/kubeconfig.js';
 import { liveCanaryProject } from './fixtures.js';
 

@@ -10,7 +10,7 @@
  * - the console's own files (every other path): open to GET.
  * Only health checks, login and the console's files are open.
  */
-import { ProjectAccess, WorkspaceAccess } from './roles.js';
+import { ProjectAccess, WorkspaceAccess } from '../../api/roles.js';
 
 export type Need =
   /** No credentials needed. */

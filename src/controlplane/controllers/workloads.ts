@@ -8,11 +8,11 @@
  * requests finish.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Container, Deployment, Pod, PodStatus } from '../../api/objects.js';
 import { resolveContainer } from '../../runtime/image-catalog.js';
 import { freePort } from '../../runtime/ports.js';
 import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
+import { podLogFile } from '../../runtime/log-paths.js';
 import type { PodRun, PodState, ProbeSpec, Supervisor } from '../../runtime/supervisor.js';
 import type { Store } from '../store.js';
 import { LISTENER_META, WORKLOAD_LABEL } from '../snapshot-builder.js';
@@ -330,6 +330,3 @@ export class WorkloadController {
 }
 
 /** Where a pod's stdout and stderr are kept. */
-export function podLogFile(home: string, namespace: string, pod: string): string {
-  return path.join(home, 'logs', 'pods', namespace, `${pod}.log`);
-}

@@ -4,7 +4,7 @@ import { badRequest, invalid, notFound } from '../../api/errors.js';
 import { dns1123LabelError } from '../../api/names.js';
 import { type AuthService, RateLimited, SESSION_TTL_MS } from '../auth/auth-service.js';
 import type { TokenRecord } from '../auth/auth-store.js';
-import { ProjectAccess } from '../auth/roles.js';
+import { ProjectAccess } from '../../api/roles.js';
 import { SCOPED_PREFIX, newToken, tokenHash } from '../auth/secrets.js';
 import type { OpenApi } from '../openapi.js';
 

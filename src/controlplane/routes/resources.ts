@@ -12,11 +12,10 @@ import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../openapi.js';
 import { bookinfoManifests } from '../samples/bookinfo.js';
 import { readTail } from '../log-files.js';
-import { podLogFile } from '../controllers/workloads.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { matchesLabels } from '../store.js';
-import { accessLogFile } from '../../dataplane/access-log.js';
-import { WORKSPACE_LABEL, WorkspaceAccess } from '../auth/roles.js';
+import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
+import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
 import path from 'node:path';
 
 interface Params {
