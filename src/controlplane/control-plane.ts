@@ -58,7 +58,7 @@ export class ControlPlane {
       home: opts.home.dir,
       instance: this.instance,
       syncConfig: () => this.syncConfig(),
-      waitForConfig: (v) => this.distributor.waitFor(v, 5_000).catch((err: Error) => opts.log(err.message)),
+      waitForConfig: (v) => this.distributor.waitFor(v, 5_000),
       log: opts.log,
     });
     this.telemetry = new Telemetry({
