@@ -46,7 +46,7 @@ function scalingFigures(re2: EngineResult, v8: EngineResult, linear: EngineResul
       const last = n === LENGTHS.at(-1);
       const before = perChar[LENGTHS.at(-2) as number];
       out.push(
-        fig('regex', `re2: ${name.replace(' n ', ` ${n} `).replace('n-char', `${n}-char`)}`, Array.isArray(s) ? s.map((x) => x / 1000) : [], 'µs', {
+        fig('regex', `re2: ${name.replace(' n ', ` ${n} `)}`, Array.isArray(s) ? s.map((x) => x / 1000) : [], 'µs', {
           ...(base !== undefined ? { baseline: { name: 'V8 backtracking', value: base / 1000 } } : {}),
           ...(last && before !== undefined && v !== undefined ? { goal: 'linear: ns/char ≤ 2× that at 1,000', met: v / n <= 2 * before } : {}),
           note: `${(v === undefined ? NaN : v / n).toFixed(1)} ns/char; ${linearNote(linear.scaling[name]?.[n], 'µs', 1000)}`,

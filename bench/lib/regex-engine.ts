@@ -54,7 +54,7 @@ export const TYPICAL: Record<string, { pattern: Pattern; input: string }> = {
 
 export const SCALING: Record<string, { pattern: Pattern; input: (n: number) => string }> = {
   '(a+)+b on n a\'s': { pattern: { re2: '(a+)+b', js: '(a+)+b' }, input: (n) => 'a'.repeat(n) },
-  'release cookie regex on an n-char Cookie': { pattern: { re2: COOKIE_REGEX, js: COOKIE_REGEX }, input: cookieOf },
+  'release cookie regex on a Cookie of n chars': { pattern: { re2: COOKIE_REGEX, js: COOKIE_REGEX }, input: cookieOf },
 };
 
 export const LENGTHS = [10, 100, 1000, 10000];
