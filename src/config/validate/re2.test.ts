@@ -40,6 +40,11 @@ describe('compileRe2 matches whole strings, as Envoy safe_regex does', () => {
     ['\\Qa)\\E', 'a)', true], // a quoted ) closes nothing, the anchors' group included
     ['\\Qa.b', 'a.b', true], // a quote without \E runs to the end of the pattern
     ['[(?<x]+', '(?<x', true], // no named group inside a class
+    ['[]a]+', ']a]', true], // a ] first in a class is a member
+    ['[^]a]', 'b', true],
+    ['[[:alpha:]/]+', 'a/b', true],
+    ['\\p{L}+', 'héllo', true],
+    ['[\\p{Greek}x]+', 'αx', true],
     ['/api/v1', '/api/v1', true],
     ['(?<ver>v\\d+)', 'v2', true],
     ['(a+)+b', 'a'.repeat(30), false], // RE2 runs it in one pass (V8's backtracking took 2^30 steps)

@@ -63,7 +63,10 @@ function rewritten(source: string): string {
   return 'uses syntax RE2 does not have; write it in RE2 syntax (https://github.com/google/re2/wiki/Syntax)';
 }
 
-/** The pattern as RE2 is given it, after RE2 has parsed it on its own (a `)` must close a group of the pattern's, not the anchors'). */
+/**
+ * The pattern as RE2 is given it, once RE2 has parsed it on its own: inside the anchors' group,
+ * `a)|(b` would parse, though its `)` closes no group of the pattern.
+ */
 function checked(pattern: string): string {
   const source = engineSource(pattern);
   engine(source, 'u');
@@ -81,8 +84,10 @@ export function compileRe2(pattern: string): Re2Matcher {
 }
 
 /**
- * Compiles an RE2 pattern that searches (RE2::GlobalReplace, as Envoy's regex_rewrite): `g`,
- * for `replace`, whose substitution is JavaScript's (`$1`).
+ * Compiles an RE2 pattern that searches, for `replace` of every match as Envoy's regex_rewrite
+ * (RE2::GlobalReplace) does; the substitution is JavaScript's (`$1`). One difference: an empty
+ * match right after a match is replaced too, as JavaScript does ("baaac", `a*` → "-b--c-"),
+ * where GlobalReplace skips it ("-b-c-").
  */
 export function compileRe2Search(pattern: string): Re2Replacer {
   return engine(engineSource(pattern), 'gu');
