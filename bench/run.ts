@@ -20,6 +20,7 @@ const ALL: Record<string, () => Promise<Figure[]>> = {
   instance: suites.instance,
   split: suites.split,
   matching: suites.matching,
+  regex: suites.regex,
   external: suites.external,
   restart,
 };

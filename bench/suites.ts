@@ -16,6 +16,8 @@ import type { OpenLoopOptions, OpenLoopResult } from './lib/open-loop.js';
 import { cpuSeconds, rssMb, runJson, startReady } from './lib/processes.js';
 import { manySnapshot, PROJECT, rulesSnapshot, serviceSnapshot, weightedSnapshot } from './lib/snapshots.js';
 
+export { regex } from './regex.js';
+
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -203,11 +203,16 @@ const INVALID: [string, string, string[]][] = [
   ['a lookbehind', vs('match: [{headers: {cookie: {regex: "(?<=user=)jason"}}}]\nroute: [{destination: {host: reviews}}]'), [
     'VirtualService reviews: spec.http[0].match[0].headers.cookie.regex: invalid RE2 regex: lookaround (?<= is not supported by RE2; match the text itself instead']],
   ['a backreference', vs('match: [{uri: {regex: "/(a)\\\\1"}}]\nroute: [{destination: {host: reviews}}]'), [
-    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\1 is not supported by RE2']],
+    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\1 is not supported by RE2; write the repeated text out']],
   ['a named backreference', vs('match: [{uri: {regex: "/(?P<x>a)\\\\k<x>"}}]\nroute: [{destination: {host: reviews}}]'), [
-    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\k<name> is not supported by RE2']],
+    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\k<name> is not supported by RE2; write the repeated text out']],
+  // RE2's own parser judges the pattern, and says what it found.
   ['a regex that does not compile', vs('match: [{uri: {regex: "/api/(v1"}}]\nroute: [{destination: {host: reviews}}]'), [
-    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: not a valid regular expression: Unterminated group']],
+    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: missing ): a group is not closed; close it, or write a literal ( as \\(']],
+  ['a JavaScript escape RE2 does not have', vs('match: [{headers: {xid: {regex: "\\\\u0041+"}}}]\nroute: [{destination: {host: reviews}}]'), [
+    'VirtualService reviews: spec.http[0].match[0].headers.xid.regex: invalid RE2 regex: invalid escape sequence: \\u; RE2 writes a code point as \\x{41} (up to \\x{10FFFF})']],
+  ['a rewrite regex RE2 refuses', vs('match: [{uri: {prefix: /a}}]\nrewrite: {uriRegexRewrite: {match: "^/a/(?=b)", rewrite: /b}}\nroute: [{destination: {host: reviews}}]'), [
+    'VirtualService reviews: spec.http[0].rewrite.uriRegexRewrite.match: invalid RE2 regex: lookaround (?= is not supported by RE2; match the text itself instead']],
   ['two match types in one StringMatch', vs('match: [{uri: {exact: /a, prefix: /b}}]\nroute: [{destination: {host: reviews}}]'), [
     'VirtualService reviews: spec.http[0].match[0].uri: sets exact and prefix; a match takes exactly one of exact, prefix or regex']],
   ['rewrite with redirect', vs('redirect: {uri: /v2}\nrewrite: {uri: /v3}'), [
