@@ -32,11 +32,13 @@ interface Ctx {
   owners: HostOwners;
   canSee: (project: string) => boolean;
   issues: ValidationIssue[];
+  /** Hosts already refused in `hosts`: a route to one of them is the same problem, reported once. */
+  refusedHosts: Set<string>;
 }
 
 /** The tenancy problems of one object; none for kinds that name no hosts. */
 export function checkTenancy(obj: KubeObject, owners: HostOwners, opts: TenancyCheckOptions = {}): ValidationIssue[] {
-  const ctx: Ctx = { obj, ns: namespaceOf(obj), owners, canSee: opts.canSee ?? (() => true), issues: [] };
+  const ctx: Ctx = { obj, ns: namespaceOf(obj), owners, canSee: opts.canSee ?? (() => true), issues: [], refusedHosts: new Set() };
   const spec = rec(obj.spec) ?? {};
   switch (obj.kind) {
     case 'VirtualService':
@@ -92,6 +94,7 @@ function checkHost(written: string, path: string, ctx: Ctx, qualify = true): voi
   const host = qualify ? ctx.owners.qualify(written, ctx.ns) : written.toLowerCase();
   if (ctx.owners.mayName(ctx.ns, host)) return;
   const owner = ctx.owners.ownerOfPattern(host) as string;
+  ctx.refusedHosts.add(host);
   refuse(ctx, path, written, host, owner, `name a host of project ${ctx.ns}`);
 }
 
@@ -99,7 +102,7 @@ function checkHost(written: string, path: string, ctx: Ctx, qualify = true): voi
 function checkDestination(written: string, path: string, ctx: Ctx): void {
   const host = ctx.owners.qualify(written, ctx.ns);
   const owner = ctx.owners.ownerOf(host);
-  if (owner === undefined || owner === ctx.ns || ctx.owners.allows(owner, ctx.ns)) return;
+  if (owner === undefined || owner === ctx.ns || ctx.owners.allows(owner, ctx.ns) || ctx.refusedHosts.has(host)) return;
   refuse(ctx, path, written, host, owner, `route to a service of project ${ctx.ns}`);
 }
 
