@@ -34,6 +34,8 @@ export interface PrepareOptions {
    * which owners the caller may be told of; false for a delete, which names objects only.
    */
   tenancy?: TenancyCheckOptions | false;
+  /** The one project every namespaced document must be in (a route under /projects/:project, whose access the guard checked). */
+  onlyIn?: string;
 }
 
 /** Validates and normalizes documents; throws one GmError listing every problem. */
@@ -74,6 +76,10 @@ export function prepare(
     }
     if (info?.namespaced && !obj.metadata.namespace) {
       errors.push(`${name}: metadata.namespace: missing; set it in the manifest or pass -p PROJECT`);
+      return;
+    }
+    if (info?.namespaced && opts.onlyIn !== undefined && obj.metadata.namespace !== opts.onlyIn) {
+      errors.push(`${name}: metadata.namespace: "${obj.metadata.namespace}" is not project ${opts.onlyIn}, where it was sent; remove the field, or send it to that project`);
       return;
     }
     if (obj.kind === 'Deployment') {

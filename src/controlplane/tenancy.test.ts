@@ -88,6 +88,12 @@ describe('tenancy at apply', () => {
     expect(store.list('VirtualService', { namespace: 'evil' })).toEqual([]);
   });
 
+  it("keeps an object sent to evil's own routes in evil, whatever namespace it names", () => {
+    const smuggled = { ...hijack('productpage'), metadata: { name: 'smuggled', namespace: P } };
+    expect(() => prepare(store, [smuggled], P)).not.toThrow();
+    expect(() => prepare(store, [smuggled], 'evil', { onlyIn: 'evil' })).toThrow(/^VirtualService smuggled: metadata\.namespace: "demo-project" is not project evil, where it was sent; /);
+  });
+
   it('accepts it once demo-project lets evil in, in the same apply or after', () => {
     expect(() => prepare(store, [namespace(P, 'evil'), hijack()], undefined)).not.toThrow();
     store.update(withAllowRoutesFrom(store.get<Namespace>('Namespace', undefined, P)!, ['evil']));

@@ -111,6 +111,14 @@ describe('tenants cannot touch each other’s traffic', () => {
       expect(applied.status).toBe(422);
       expect(applied.json.error?.message).toContain(expected);
     }
+    // An object naming demo-project as its namespace, sent to evil's own routes, is not written there.
+    const smuggled = { ...istio('VirtualService', 'smuggled', { hosts: ['productpage'], http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'productpage' } }] }] }), metadata: { name: 'smuggled', namespace: P } };
+    const misplaced = await rest('evil-regular', 'POST', '/api/v1/projects/evil/virtualservices', smuggled);
+    expect(misplaced.status).toBe(422);
+    expect(misplaced.json.error?.message).toBe('VirtualService smuggled: metadata.namespace: "demo-project" is not project evil, where it was sent; remove the field, or send it to that project');
+    const release = { apiVersion: 'graymesh.dev/v1alpha1', kind: 'Release', metadata: { name: 'smuggled', namespace: P }, spec: { type: 'canary', service: 'reviews', principal: 'v1', newVersion: { version: 'v9', image: 'kubesphere/examples-bookinfo-reviews-v2:1.13.0' }, routes: { weights: { v1: 0, v9: 100 } } } };
+    expect((await rest('evil-regular', 'POST', '/api/v1/projects/evil/releases', release)).status).toBe(422);
+    expect(gm.cli(['get', 'vs', 'smuggled', '-p', P]).code).not.toBe(0);
     // Replacing an object of its own with a foreign host is refused the same way.
     const own = istio('VirtualService', 'web', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] });
     expect((await rest('evil-regular', 'POST', '/api/v1/projects/evil/virtualservices', own)).status).toBe(201);

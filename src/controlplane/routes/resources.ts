@@ -220,7 +220,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: project, annotations: { [GOVERNANCE_ANNOTATION]: 'true' } } });
     }
     docs.push(...bookinfoManifests(project, allVersions === true));
-    const { objects, warnings } = prepare(store, docs, project, tenancyOf(req));
+    const { objects, warnings } = prepare(store, docs, project, { ...tenancyOf(req), onlyIn: project });
     const results = applyObjects(store, objects);
     const e = await enforce();
     return { results, warnings: [...warnings, ...e.warnings] };
@@ -295,7 +295,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
     mustProject(project);
-    const { objects, warnings } = prepare(store, [req.body], project, tenancyOf(req));
+    const { objects, warnings } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
     const created = store.create(obj);
@@ -310,7 +310,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
     mustProject(project);
-    const { objects } = prepare(store, [req.body], project, tenancyOf(req));
+    const { objects } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
     const out = store.update(obj);
