@@ -48,6 +48,8 @@ export class GatewayRoutes {
     private readonly owners: HostOwners,
   ) {
     for (const gw of gateways) {
+      // A Gateway serving a host its project may not serve serves nothing (the control plane leaves it out too).
+      if (!owners.gatewayAccepted(gw)) continue;
       const ns = namespaceOf(gw);
       const key = `${ns}/${gw.metadata.name}`;
       const spec = (gw.spec ?? {}) as unknown as GatewaySpec;

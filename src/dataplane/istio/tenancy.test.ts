@@ -63,6 +63,14 @@ suite('tenancy in the router', () => {
     expect(describe(r.route(atGateway('nosuch.demo.localhost')))).toBe('respond 404 NR');
   });
 
+  it('ignores a whole Gateway that serves a name another project claimed first', () => {
+    const r = world({
+      gateways: [gw('demo', 'bookinfo', { servers: [{ hosts: ['bookinfo.example.com'] }] }), gw('evil', 'grab', { servers: [{ hosts: ['evil.example.net', 'bookinfo.example.com'] }] })],
+      virtualServices: [vs('evil', 'grab', { hosts: ['evil.example.net'], gateways: ['grab'], http: [{ route: [{ destination: { host: 'web' } }] }] })],
+    });
+    expect(describe(r.route(atGateway('evil.example.net')))).toBe('respond 404 NR');
+  });
+
   it("keeps a rule for a name nobody owns to its own project's traffic: evil's ServiceEntry does not capture demo's calls", () => {
     const stripe = { hosts: ['api.stripe.com'], ports: [{ number: 80, name: 'http' }], resolution: 'STATIC', endpoints: [{ address: '10.6.6.6' }] };
     const r = world({
