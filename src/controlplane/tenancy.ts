@@ -64,7 +64,7 @@ export function tenancyFacts(store: Store, incoming: KubeObject[] = []): Tenancy
   return {
     projects: [...projects.values()].map((ns) => ({ name: ns.metadata.name, allowRoutesFrom: allowRoutesFromOf(ns) })),
     gateways: objects.filter((o) => o.kind === 'Gateway'),
-    namespaces: [...store.list('Service'), ...objects, ...incoming].map(namespaceOf),
+    namespaces: [...store.list('Service'), ...objects, ...incoming.filter((o) => o.metadata.namespace !== undefined)].map(namespaceOf),
   };
 }
 
