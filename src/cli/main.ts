@@ -181,9 +181,17 @@ export function buildProgram(run: (code: number) => void): Command {
     .command('set')
     .argument('<project>', 'project name')
     .option('--governance <on|off>', 'application governance: tracing at the gateway')
+    .option('--allow-routes-from <projects>', "let these projects' traffic rules name this project's hosts and route to it (comma-separated; replaces the list)")
+    .option('--no-allow-routes-from', "let no other project's traffic rules in")
     .option('--workspace <workspace>', 'move the project to this workspace (platform-admin)')
-    .action((p: string, o: { governance?: string; workspace?: string }) =>
-      done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance, workspaceArg(o.workspace))),
+    .action((p: string, o: { governance?: string; allowRoutesFrom?: string | false; workspace?: string }) =>
+      done(
+        projectSetCmd(client(), requireProject(p, 'project set'), {
+          governance: o.governance,
+          allowRoutesFrom: o.allowRoutesFrom,
+          workspace: workspaceArg(o.workspace),
+        }),
+      ),
     );
 
   registerAuthCommands(program, home, client, done);

@@ -14,6 +14,7 @@ import { WorkloadController } from './controllers/workloads.js';
 import { ReleaseController } from './controllers/releases.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
+import { judgeStored, recordVerdicts } from './tenancy.js';
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -88,9 +89,14 @@ export class ControlPlane {
     void this.distributor.waitFor(0, 30_000, true).catch(() => undefined).then(() => this.releases.resume());
   }
 
-  /** Rebuilds the snapshot now and publishes it when its content changed; returns the current version. */
+  /**
+   * Rebuilds the snapshot now and publishes it when its content changed; returns the current
+   * version. Traffic objects the tenancy check refuses now are marked on their status and left out.
+   */
   syncConfig(): number {
-    const content = buildSnapshotContent(this.store, this.opts.gatewayPort);
+    const refused = judgeStored(this.store);
+    recordVerdicts(this.store, refused);
+    const content = buildSnapshotContent(this.store, this.opts.gatewayPort, refused);
     const text = JSON.stringify(content);
     if (text === this.lastContent && this.distributor.current) return this.distributor.version;
     this.lastContent = text;

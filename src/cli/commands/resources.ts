@@ -1,8 +1,9 @@
 /** `get`, `apply`, `delete`, `deploy`, `logs`, `status` and `project`: thin shells over the REST API. */
 import { invalid, notFound, GmError } from '../../api/errors.js';
 import { kindByName } from '../../api/kinds.js';
+import { dns1123LabelError } from '../../api/names.js';
 import type { Deployment, KubeObject, Pod, Service } from '../../api/objects.js';
-import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
+import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, parseProjectList } from '../../api/objects.js';
 import { ApiClient } from '../client.js';
 import { readManifests } from '../manifests.js';
 import { age, parseFormat, printData, printTable, type Format } from '../output.js';
@@ -150,16 +151,48 @@ export async function proxyRestartCmd(client: ApiClient): Promise<number> {
   return 0;
 }
 
-export async function projectSetCmd(client: ApiClient, project: string, governance: string | undefined, workspace?: string): Promise<number> {
-  if (governance === undefined && workspace === undefined) throw invalid('project set: name a setting: --governance on|off, or --workspace W');
+export interface ProjectSettings {
+  /** on or off. */
+  governance?: string | undefined;
+  /** Move to this workspace. */
+  workspace?: string | undefined;
+  /** Comma-separated projects whose traffic rules may name this project's hosts; '' or false lets none in. */
+  allowRoutesFrom?: string | false | undefined;
+}
+
+export async function projectSetCmd(client: ApiClient, project: string, s: ProjectSettings): Promise<number> {
+  const { governance, workspace } = s;
+  if (governance === undefined && workspace === undefined && s.allowRoutesFrom === undefined) {
+    throw invalid('project set: name a setting: --governance on|off, --allow-routes-from P1,P2 (or --no-allow-routes-from), or --workspace W');
+  }
   if (governance !== undefined && governance !== 'on' && governance !== 'off') throw invalid('--governance: use on or off');
+  const allowed = s.allowRoutesFrom === undefined ? undefined : allowList(s.allowRoutesFrom);
   await client.request('PATCH', `/api/v1/projects/${enc(project)}`, {
     ...(governance !== undefined ? { governance: governance === 'on' } : {}),
+    ...(allowed !== undefined ? { allowRoutesFrom: allowed } : {}),
     ...(workspace !== undefined ? { workspace } : {}),
   });
   if (governance !== undefined) process.stdout.write(`project ${project}: application governance ${governance}\n`);
+  if (allowed !== undefined) {
+    process.stdout.write(
+      allowed.length > 0
+        ? `project ${project}: lets the traffic rules of ${allowed.join(', ')} name its hosts and route to it\n`
+        : `project ${project}: lets no other project's traffic rules in\n`,
+    );
+  }
   if (workspace !== undefined) process.stdout.write(`project ${project}: in workspace ${workspace}\n`);
   return 0;
+}
+
+/** `--allow-routes-from a,b`: project names; '' and --no-allow-routes-from clear the list. */
+function allowList(v: string | false): string[] {
+  if (v === false) return [];
+  const names = v.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const n of names) {
+    const err = dns1123LabelError(n);
+    if (err) throw invalid(`--allow-routes-from: project name ${err}; list projects separated by commas, e.g. shop,payments`);
+  }
+  return names;
 }
 
 export async function projectCreateCmd(client: ApiClient, name: string, workspace?: string): Promise<number> {
@@ -211,8 +244,14 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
   switch (kind) {
     case 'Namespace':
       printTable(
-        ['NAME', 'STATUS', 'GOVERNANCE', 'AGE'],
-        list.map((o) => [o.metadata.name, 'Active', o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on', age(o.metadata.creationTimestamp)]),
+        ['NAME', 'STATUS', 'GOVERNANCE', 'ALLOW-ROUTES-FROM', 'AGE'],
+        list.map((o) => [
+          o.metadata.name,
+          'Active',
+          o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on',
+          parseProjectList(o.metadata.annotations?.[ALLOW_ROUTES_ANNOTATION]).join(',') || '-',
+          age(o.metadata.creationTimestamp),
+        ]),
       );
       return;
     case 'Application':

@@ -321,6 +321,14 @@ spec: {hosts: ["*"], http: [{route: [{destination: {host: reviews}}]}]}`, [
     'ServiceEntry ext: spec.resolution: unsupported value "ROUND_ROBIN"; did you mean "DNS_ROUND_ROBIN"?']],
   ['STATIC endpoints that are names', 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec: {hosts: [db.example.com], resolution: STATIC, ports: [{number: 5432, name: tcp-db, protocol: TCP}], endpoints: [{address: db1.example.com}]}', [
     'ServiceEntry ext: spec.endpoints[0].address: "db1.example.com" is not an IP address; resolution STATIC takes IPs, so use resolution DNS for host names']],
+
+  // --- Tenancy annotations
+  ['an allow list naming something that is no project', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo, annotations: {graymesh.dev/allow-routes-from: "shop, Pay_ments"}}', [
+    'Namespace demo: metadata.annotations["graymesh.dev/allow-routes-from"]: "Pay_ments" is not a project name; list projects separated by commas, e.g. "shop,payments"']],
+  ['an allow list naming the project itself', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo, annotations: {graymesh.dev/allow-routes-from: "shop,demo"}}', [
+    'Namespace demo: metadata.annotations["graymesh.dev/allow-routes-from"]: lists the project itself, whose rules always apply to its own hosts; remove "demo"']],
+  ['a Service exported to something that is no namespace', 'apiVersion: v1\nkind: Service\nmetadata: {name: db, annotations: {networking.istio.io/exportTo: "., *"}}\nspec: {ports: [{port: 5432}]}', [
+    'Service db: metadata.annotations["networking.istio.io/exportTo"]: mixes "*" with other entries; "*" alone already exports to every namespace']],
 ];
 
 describe('invalid manifests are refused with a message that names the fix', () => {
@@ -529,8 +537,17 @@ apiVersion: v1
 kind: Namespace
 metadata:
   name: demo-project
-  annotations: {graymesh.dev/governance: "true"}
+  annotations: {graymesh.dev/governance: "true", graymesh.dev/allow-routes-from: "shop,payments"}
   labels: {istio-injection: enabled}
+`],
+  ['a Service exported to its own namespace and one other', `
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+  annotations: {networking.istio.io/exportTo: "., reporting"}
+spec:
+  ports: [{port: 5432}]
 `],
   ['a Service with named ports and a named targetPort', `
 apiVersion: v1

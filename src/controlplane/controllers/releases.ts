@@ -32,6 +32,7 @@ import {
   type ReleaseStatus,
 } from '../../config/release/types.js';
 import type { Store, WatchEvent } from '../store.js';
+import { checkIncoming } from '../tenancy.js';
 import { historyEntry, pushHistory, releaseSummary, restoreOp, rollbackOp, setPolicyOp, setWeightsOp, takeoverOp } from '../../config/release/operations.js';
 
 export const RELEASE_LABEL = 'graymesh.dev/release';
@@ -493,9 +494,14 @@ export class ReleaseController {
     };
   }
 
-  /** Creates or replaces a managed Istio object when its content changed. */
+  /**
+   * Creates or replaces a managed Istio object when its content changed. The compiler's output
+   * passes the same tenancy check as a user's apply (a release routes only its own service).
+   */
   private put(obj: KubeObject): void {
     const { store } = this.host;
+    const refused = checkIncoming(store, [obj]);
+    if (refused.length > 0) throw invalid(refused[0] as string, refused);
     const cur = store.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
     if (!cur) {
       store.create(obj);

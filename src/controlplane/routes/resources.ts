@@ -1,11 +1,11 @@
 /** Objects: generic list/get/create/update/delete per kind, apply and delete of manifests, projects, logs, samples. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, conflict, forbidden, invalid, notFound } from '../../api/errors.js';
 import { kindByName, type KindInfo } from '../../api/kinds.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult } from '../apply.js';
+import { applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult, type PrepareOptions } from '../apply.js';
 import type { Release } from '../../config/release/types.js';
 import { userOf } from './releases.js';
 import type { ControlPlane } from '../control-plane.js';
@@ -16,6 +16,7 @@ import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { matchesLabels } from '../store.js';
 import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
 import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
+import { withAllowRoutesFrom } from '../tenancy.js';
 import path from 'node:path';
 
 interface Params {
@@ -50,6 +51,24 @@ function parseSelector(s: string | undefined): Record<string, string> | undefine
     out[k.trim()] = v.trim();
   }
   return out;
+}
+
+/** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
+function projectList(v: unknown, self: string): string[] {
+  if (!Array.isArray(v)) throw badRequest('allowRoutesFrom: a list of project names, e.g. ["shop"]; [] lets no other project in');
+  const out: string[] = [];
+  for (const p of v) {
+    const err = dns1123LabelError(p);
+    if (err) throw invalid(`allowRoutesFrom: ${err}`);
+    if (p === self) throw invalid(`allowRoutesFrom: ${self} is the project itself, whose rules always apply to its own hosts; list other projects`);
+    if (!out.includes(p as string)) out.push(p as string);
+  }
+  return out;
+}
+
+/** The tenancy check as the caller may hear it: owners of hosts are named only when the caller sees their project. */
+function tenancyOf(req: FastifyRequest): PrepareOptions {
+  return { tenancy: { canSee: (p) => req.access.canSeeProject(p) } };
 }
 
 export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
@@ -89,7 +108,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       const err = dns1123LabelError(body.project);
       if (err) throw invalid(`project: ${err}`);
     }
-    const { objects, warnings } = prepare(store, body.objects, body.project, (o) => cp.admit(o));
+    const { objects, warnings } = prepare(store, body.objects, body.project, { ...tenancyOf(req), admit: (o) => cp.admit(o) });
     if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
     // Releases go through their controller, which records who applied them in their history and
     // returns once their rules are enforced; everything else is written in one transaction first.
@@ -111,7 +130,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   app.post('/api/v1/delete', async (req) => {
     const body = req.body as { objects?: unknown[]; project?: string; ignoreNotFound?: boolean } | undefined;
     if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...]} required');
-    const { objects } = prepare(store, body.objects, body.project);
+    const { objects } = prepare(store, body.objects, body.project, { tenancy: false });
     const ignoreNotFound = body.ignoreNotFound === true;
     const missing = missingObjects(store, objects, ignoreNotFound);
     // A release is abandoned by its controller's steps (the principal serves everything, acked; the
@@ -161,12 +180,13 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   });
   api.add('post', '/api/v1/projects', 'Creates a project: {name, workspace?, governance?} (a workspace-admin in their workspace; outside one, a platform-admin)');
   app.patch('/api/v1/projects/:project', async (req) => {
-    const ns = mustProject((req.params as Params).project);
-    const { governance, workspace } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown };
-    if (typeof governance !== 'boolean' && workspace === undefined) {
-      throw badRequest('body: {"governance": true|false} or {"workspace": "W"} required');
+    let ns = mustProject((req.params as Params).project);
+    const { governance, workspace, allowRoutesFrom } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown; allowRoutesFrom?: unknown };
+    if (typeof governance !== 'boolean' && workspace === undefined && allowRoutesFrom === undefined) {
+      throw badRequest('body: {"governance": true|false}, {"allowRoutesFrom": ["P", ...]} or {"workspace": "W"} required');
     }
     if (governance !== undefined && typeof governance !== 'boolean') throw badRequest('governance: true or false');
+    const allowed = allowRoutesFrom === undefined ? undefined : projectList(allowRoutesFrom, ns.metadata.name);
     if (workspace !== undefined) {
       const werr = dns1123LabelError(workspace);
       if (werr) throw invalid(`workspace: ${werr}`);
@@ -176,11 +196,16 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       ns.metadata.labels = { ...ns.metadata.labels, [WORKSPACE_LABEL]: workspace as string };
     }
     if (typeof governance === 'boolean') ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
+    if (allowed !== undefined) ns = withAllowRoutesFrom(ns, allowed);
     const out = store.update(ns);
     await enforce();
     return out;
   });
-  api.add('patch', '/api/v1/projects/:project', 'Changes project settings: {governance} (project-admin), {workspace} (platform-admin)');
+  api.add(
+    'patch',
+    '/api/v1/projects/:project',
+    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]} (project-admin), {workspace} (platform-admin)',
+  );
   app.delete('/api/v1/projects/:project', async (req) => {
     const { project } = req.params as Params;
     mustProject(project);
@@ -205,7 +230,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: project, annotations: { [GOVERNANCE_ANNOTATION]: 'true' } } });
     }
     docs.push(...bookinfoManifests(project, allVersions === true));
-    const { objects, warnings } = prepare(store, docs, project);
+    const { objects, warnings } = prepare(store, docs, project, { ...tenancyOf(req), onlyIn: project });
     const results = applyObjects(store, objects);
     const e = await enforce();
     return { results, warnings: [...warnings, ...e.warnings] };
@@ -280,8 +305,8 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
     mustProject(project);
-    // The same validation and admission as apply: a Release is refused here exactly as there.
-    const { objects, warnings } = prepare(store, [req.body], project, (o) => cp.admit(o));
+    // The same validation, tenancy check and admission as apply: a Release is refused here exactly as there.
+    const { objects, warnings } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project, admit: (o) => cp.admit(o) });
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
     if (obj.kind === 'Release') {
@@ -303,7 +328,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
     mustProject(project);
-    const { objects } = prepare(store, [req.body], project, (o) => cp.admit(o));
+    const { objects } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project, admit: (o) => cp.admit(o) });
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
     if (obj.kind === 'Release') return replaceRelease(obj as Release, userOf(req));
