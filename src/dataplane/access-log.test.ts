@@ -96,7 +96,7 @@ describe('AccessLog', () => {
     const log = new AccessLog(dir);
     log.sink(record({ upstream: undefined, path: '/lost' }));
     log.flush();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => log.failures === 1);
     rmSync(workloadFile, { recursive: true });
     log.sink(record({ upstream: undefined, path: '/kept' }));
     log.close();

@@ -27,6 +27,8 @@ export class AccessLog {
   /** The file of a pod's endpoint and of a listener's source, so no key is built per request. */
   private byObject = new WeakMap<EndpointConfig | Source, LogFile>();
   private timer: NodeJS.Timeout | undefined;
+  /** Streams that failed (a file that could not be opened or written); each file is opened again on its next line. */
+  failures = 0;
 
   constructor(private readonly logDir: string) {}
 
@@ -54,6 +56,7 @@ export class AccessLog {
       const stream = createWriteStream(file, { flags: 'a' });
       const opened: LogFile = { stream, pending: [], failed: false };
       stream.on('error', () => {
+        this.failures += 1;
         opened.failed = true;
         if (this.files.get(key) === opened) this.files.delete(key);
       });

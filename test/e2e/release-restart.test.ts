@@ -103,7 +103,9 @@ describe('releases across restarts of the control plane', () => {
         c.close();
       }
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    // All ten have reached their pods (both versions log each request as it arrives) before the weights change.
+    const arrived = (version: string): number => gm.cli(['logs', `httpbin-${version}`, '-p', PROJECT]).stdout.split('\n').filter((l) => l.endsWith('arrived GET /delay/10')).length;
+    await eventually(() => arrived('v1') + arrived('v2') === 10, 30_000, 100);
     const load = new Load({ port: gm.gatewayPort, host: HTTPBIN, path: '/get', version: httpbinVersion });
     load.start(3);
     load.phase = 'takeover';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, KubeObject } from '../../api/objects.js';
 import type { Release, ReleaseSpec, ReleaseStatus } from '../../config/release/types.js';
-import { Store } from '../store.js';
+import { Store, type WatchEventType } from '../store.js';
 import { ReleaseController } from './releases.js';
 
 const NS = 'demo';
@@ -81,11 +81,21 @@ describe('release controller: make-before-break order', () => {
   };
   const ready = (version: string): void => void store.updateStatus('Deployment', NS, `reviews-${version}`, { replicas: 1, readyReplicas: 1 });
   const status = (name: string): ReleaseStatus => store.get<Release>('Release', NS, name)?.status as ReleaseStatus;
+  /** Resolves when the store tells of the object's `type` event. */
+  const storeEvent = (type: WatchEventType, kind: string, name: string): Promise<void> =>
+    new Promise((resolve) => {
+      const off = store.watch((e) => {
+        if (e.type !== type || e.object.kind !== kind || e.object.metadata.name !== name) return;
+        off();
+        resolve();
+      });
+    });
 
   it('create: subsets acked, then the principal pinned, then the workload; the rules only once it is ready', async () => {
+    const workload = storeEvent('ADDED', 'Deployment', 'reviews-v2');
     const created = ctl.create(release('r'), { user: 'alice', readyTimeoutMs: 10_000 });
     // The new Deployment exists and is not ready: the principal keeps everything.
-    for (let i = 0; i < 100 && !store.get('Deployment', NS, 'reviews-v2'); i++) await new Promise((r) => setTimeout(r, 20));
+    await workload;
     // (Later passes while it waits change nothing: only settles follow.)
     expect(drain().slice(0, 6)).toEqual(['create Release r', 'DR[v1,v2]', 'settle', 'VS[v1=100]', 'settle', 'create Deployment reviews-v2']);
     expect(status('r').phase).toBe('Pending');
