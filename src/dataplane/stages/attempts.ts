@@ -40,32 +40,20 @@ export class Attempts implements Stage {
   private async tryUntilAnswered(x: Exchange): Promise<void> {
     try {
       const cluster = x.cluster!;
-      const rec = x.rec;
-      const action = x.action;
-      const now = Date.now();
-      x.deadline = action.timeoutMs ? now + action.timeoutMs : Infinity;
-      x.upstreamStart = now;
-      const retry = new RetryState(action.retries, cluster, this.budget, this.outlier, x.replayable, x.deadline);
+      const retry = this.retryState(x);
       let exclude: EndpointConfig | undefined;
       for (;;) {
         const ep = cluster.pick(x.hashKey, exclude);
         if (!ep) {
-          rec.flags = 'UH';
-          localReply(x.res, rec, 503, 'no healthy upstream\n');
+          x.rec.flags = 'UH';
+          localReply(x.res, x.rec, 503, 'no healthy upstream\n');
           return;
         }
         const timeout = retry.tryTimeout(Date.now());
         // The route timeout ran out during the backoff: Envoy answers 504 UT, not the drained answer.
         if (timeout <= 0) break;
-        retry.begin();
-        rec.attempts = retry.tries;
         const key = endpointKey(ep);
-        cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
-        cluster.onStart?.(ep);
-        this.telemetry?.attempt(rec, ep);
-        const attempt = new UpstreamAttempt(timeout);
-        x.attempt = attempt;
-        this.pools.get(ep.address, ep.port).dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body }, attempt);
+        const attempt = this.start(x, retry, ep, key, timeout);
         const head = await attempt.head;
         const status = head.status ?? head.failure!.status;
         retry.settle(ep, status);
@@ -76,8 +64,8 @@ export class Attempts implements Stage {
         }
         const verdict = retry.verdict(status, head.failure);
         if (verdict !== RETRY) {
-          if (verdict === EXHAUSTED) rec.flags = addFlag(rec.flags, 'URX');
-          else if (verdict === OVERFLOW) rec.flags = addFlag(rec.flags, 'UO');
+          if (verdict === EXHAUSTED) x.rec.flags = addFlag(x.rec.flags, 'URX');
+          else if (verdict === OVERFLOW) x.rec.flags = addFlag(x.rec.flags, 'UO');
           attempt.whenEnded(() => release(cluster, ep, key));
           x.head = head;
           x.upstream = ep;
@@ -92,6 +80,29 @@ export class Attempts implements Stage {
     } catch (err) {
       x.fail(err as Error);
     }
+  }
+
+  /** The request's retry state; the route's deadline starts now. */
+  private retryState(x: Exchange): RetryState {
+    const now = Date.now();
+    const action = x.action;
+    x.deadline = action.timeoutMs ? now + action.timeoutMs : Infinity;
+    x.upstreamStart = now;
+    return new RetryState(action.retries, x.cluster!, this.budget, this.outlier, x.replayable, x.deadline);
+  }
+
+  /** Sends one try to `ep`, counted in flight there from now on. */
+  private start(x: Exchange, retry: RetryState, ep: EndpointConfig, key: string, timeout: number): UpstreamAttempt {
+    const cluster = x.cluster!;
+    retry.begin();
+    x.rec.attempts = retry.tries;
+    cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
+    cluster.onStart?.(ep);
+    this.telemetry?.attempt(x.rec, ep);
+    const attempt = new UpstreamAttempt(timeout);
+    x.attempt = attempt;
+    this.pools.get(ep.address, ep.port).dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body }, attempt);
+    return attempt;
   }
 }
 
