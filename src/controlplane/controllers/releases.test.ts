@@ -69,6 +69,7 @@ describe('release controller: make-before-break order', () => {
       else if ((o.kind === 'Deployment' || o.kind === 'Release') && e.type !== 'MODIFIED') steps.push(`${e.type === 'ADDED' ? 'create' : 'delete'} ${o.kind} ${o.metadata.name}`);
     });
     await ctl.start();
+    await ctl.resume();
   });
 
   afterEach(async () => {

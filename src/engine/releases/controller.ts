@@ -35,11 +35,16 @@ export class ReleaseController {
   /** The service of every release seen, by namespace/name: a workload's change moves its release on. */
   private readonly services = new Map<string, { namespace: string; service: string }>();
   private unwatch: Unwatch[] = [];
+  /** Events move releases on only once the controller has resumed (locally: once a proxy is back to ACK the steps). */
+  private resumed = false;
   private closed = false;
 
   constructor(private readonly host: ReleaseHost) {}
 
-  /** Watches Releases (applied around the controller, e.g. by kubectl) and Deployments (a version's workload changing). */
+  /**
+   * Watches Releases (applied around the controller, e.g. by kubectl) and Deployments (a
+   * version's workload changing); they move releases on once `resume` has run.
+   */
   async start(namespace?: string): Promise<void> {
     const opts = namespace ? { namespace } : {};
     this.unwatch = await Promise.all([
@@ -59,8 +64,9 @@ export class ReleaseController {
     return this.queue.idle();
   }
 
-  /** Reconciles every release (at start): a pending offline or delete is finished. */
+  /** Reconciles every release (at start): a pending offline or delete is finished. From here on, events move releases on. */
   async resume(): Promise<void> {
+    this.resumed = true;
     for (const r of await this.host.store.list<Release>('Release')) {
       this.remember(r);
       this.enqueue(r.metadata.namespace as string, r.metadata.name);
@@ -93,7 +99,7 @@ export class ReleaseController {
   }
 
   private enqueue(ns: string, name: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.resumed) return;
     this.queue.coalesce(`${ns}/${name}`, () => reconcile(this.host, ns, name), (err) => this.host.log(`release ${ns}/${name}: ${err.message}`));
   }
 
