@@ -11,6 +11,7 @@ import type { Deployment, KubeObject } from '../../src/api/objects.js';
 import type { Release, ReleaseSpec } from '../../src/config/release/types.js';
 import type { ReleaseController } from '../../src/engine/releases/controller.js';
 import type { ObjectStore } from '../../src/engine/store.js';
+import { canaryRelease } from '../kubernetes/fixtures.js';
 
 export const NS = 'engines';
 
@@ -67,20 +68,10 @@ export function projectObjects(readyDir: string): KubeObject[] {
   ];
 }
 
+/** A canary of reviews, v1 → v2 at 50/50 (the Kubernetes tests' fixture, with the contract's image). */
 export function release(name: string, spec: Partial<ReleaseSpec> = {}): Release {
-  return {
-    apiVersion: 'graymesh.dev/v1alpha1',
-    kind: 'Release',
-    metadata: { name, namespace: NS },
-    spec: {
-      type: 'canary',
-      service: 'reviews',
-      principal: 'v1',
-      newVersion: { version: 'v2', image: 'example.com/contract/reviews:2', replicas: 1 },
-      routes: { weights: { v1: 50, v2: 50 } },
-      ...spec,
-    },
-  };
+  const r = canaryRelease(NS);
+  return { ...r, metadata: { name, namespace: NS }, spec: { ...r.spec!, newVersion: { version: 'v2', image: 'example.com/contract/reviews:2', replicas: 1 }, ...spec } };
 }
 
 /** How the timeline writes a VirtualService: its stage, then each destination's subset and weight. */
