@@ -1,7 +1,8 @@
 /**
  * `apply` and `delete` of manifests: every document is validated first, and
  * only when all of them are valid is anything written, in one transaction.
- * One apply is all-or-nothing, as the contract says.
+ * One apply is all-or-nothing, as the contract says; admission (`admitObjects`)
+ * comes between validation and the writes.
  */
 import type { Container, Deployment, KubeObject } from '../api/objects.js';
 import { GmError, invalid, notFound } from '../api/errors.js';
@@ -27,8 +28,6 @@ export interface ApplyOutcome {
 }
 
 export interface PrepareOptions {
-  /** Refuses objects that cannot be admitted as they are (the control plane's admission). */
-  admit?: (o: KubeObject) => void;
   /**
    * The tenancy check (a traffic object names only its project's hosts; config/tenancy), with
    * which owners the caller may be told of; false for a delete, which names objects only.
@@ -108,13 +107,6 @@ export function prepare(
     seen.add(k);
   }
   if (errors.length === 0 && opts.tenancy !== false) errors.push(...checkIncoming(store, objects, opts.tenancy ?? {}));
-  const admit = opts.admit;
-  if (errors.length === 0 && admit) {
-    const refusals = admitAll(objects, admit);
-    // One refusal keeps its own code (a release on a held service is a conflict), as the object's own route answers it.
-    if (refusals.length === 1) throw refusals[0];
-    errors.push(...refusals.map((e) => e.message));
-  }
   if (errors.length > 0) {
     throw invalid(errors.length === 1 ? (errors[0] as string) : `${errors.length} problems, nothing applied: ${errors[0]}`, errors);
   }
@@ -197,15 +189,20 @@ export function deleteNamespaceContents(store: Store, namespace: string): void {
   forgetAllows(store, namespace);
 }
 
-/** Every object's admission verdict: the refusals, in the manifest's order. */
-function admitAll(objects: KubeObject[], admit: (o: KubeObject) => void): GmError[] {
+/**
+ * Admission of prepared objects (a release on a held service is refused): nothing is
+ * written when one is refused. One refusal keeps its own code (a conflict), as the
+ * object's own route answers it; several are listed as one invalid apply.
+ */
+export async function admitObjects(objects: KubeObject[], admit: (o: KubeObject) => Promise<void>): Promise<void> {
   const refusals: GmError[] = [];
   for (const o of objects) {
     try {
-      admit(o);
+      await admit(o);
     } catch (err) {
       refusals.push(err instanceof GmError ? err : invalid((err as Error).message));
     }
   }
-  return refusals;
+  if (refusals.length === 1) throw refusals[0];
+  if (refusals.length > 1) throw invalid(`${refusals.length} problems, nothing applied: ${refusals[0]!.message}`, refusals.map((e) => e.message));
 }

@@ -11,7 +11,9 @@ import { Distributor } from './distributor.js';
 import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
 import { WorkloadController } from './controllers/workloads.js';
-import { ReleaseController } from './controllers/releases.js';
+import type { ReleaseController } from '../engine/releases/controller.js';
+import type { Release } from '../config/release/types.js';
+import { localReleaseController } from './controllers/releases.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
@@ -70,7 +72,12 @@ export class ControlPlane {
       ...(process.env.GRAYMESH_OTLP_EXPORT_URL ? { exportUrl: process.env.GRAYMESH_OTLP_EXPORT_URL } : {}),
       log: opts.log,
     });
-    this.releases = new ReleaseController({ store: this.store, settle: () => this.settle(), log: opts.log });
+    this.releases = localReleaseController({
+      store: this.store,
+      settle: () => this.settle(),
+      proxies: () => this.distributor.list().filter((p) => p.connected).length,
+      log: opts.log,
+    });
   }
 
   get gatewayPort(): number {
@@ -79,6 +86,7 @@ export class ControlPlane {
 
   async start(): Promise<void> {
     this.unwatch = this.store.watch((e) => this.onEvent(e));
+    await this.releases.start();
     this.syncConfig();
     this.app = await buildServer(this);
     const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
@@ -86,7 +94,11 @@ export class ControlPlane {
     this.telemetry.start();
     await this.workloads.resume();
     // Releases resume once a proxy is back (bounded), so their make-before-break steps wait for its ACKs.
-    void this.distributor.waitFor(0, 30_000, true).catch(() => undefined).then(() => this.releases.resume());
+    void this.distributor
+      .waitFor(0, 30_000, true)
+      .catch(() => undefined)
+      .then(() => this.releases.resume())
+      .catch((err: Error) => this.opts.log(`releases: resume: ${err.message}`));
   }
 
   /**
@@ -113,14 +125,13 @@ export class ControlPlane {
   }
 
   /** Refuses objects that cannot be admitted as they are (a release on a service that already has one). */
-  admit(o: KubeObject): void {
-    if (o.kind === 'Release') this.releases.admit(o as never);
+  async admit(o: KubeObject): Promise<void> {
+    if (o.kind === 'Release') await this.releases.admit(o as Release);
   }
 
   private onEvent(e: WatchEvent): void {
     const o: KubeObject = e.object;
     if (o.kind === 'Deployment') this.workloads.enqueue(o.metadata.namespace ?? 'default', o.metadata.name);
-    if (o.kind === 'Deployment' || o.kind === 'Release') this.releases.onEvent(e);
     if (SNAPSHOT_KINDS.has(o.kind) && !this.snapshotScheduled) {
       this.snapshotScheduled = true;
       setImmediate(() => {
@@ -138,7 +149,7 @@ export class ControlPlane {
     // No proxy restarts from here on; whoever stops the control plane stops the proxy if it should.
     this.proxies?.stop(false);
     this.workloads.close();
-    this.releases.close();
+    await this.releases.close();
     this.unwatch?.();
     if (stopWorkloads) await this.supervisor.stopAll(5_000);
     else this.supervisor.detachAll();

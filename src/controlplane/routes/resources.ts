@@ -5,7 +5,7 @@ import { kindByName, type KindInfo } from '../../api/kinds.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult, type PrepareOptions } from '../apply.js';
+import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult, type PrepareOptions } from '../apply.js';
 import type { Release } from '../../config/release/types.js';
 import { userOf } from './releases.js';
 import type { ControlPlane } from '../control-plane.js';
@@ -108,7 +108,8 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       const err = dns1123LabelError(body.project);
       if (err) throw invalid(`project: ${err}`);
     }
-    const { objects, warnings } = prepare(store, body.objects, body.project, { ...tenancyOf(req), admit: (o) => cp.admit(o) });
+    const { objects, warnings } = prepare(store, body.objects, body.project, tenancyOf(req));
+    await admitObjects(objects, (o) => cp.admit(o));
     if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
     // Releases go through their controller, which records who applied them in their history and
     // returns once their rules are enforced; everything else is written in one transaction first.
@@ -306,7 +307,8 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
     mustProject(project);
     // The same validation, tenancy check and admission as apply: a Release is refused here exactly as there.
-    const { objects, warnings } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project, admit: (o) => cp.admit(o) });
+    const { objects, warnings } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
+    await admitObjects(objects, (o) => cp.admit(o));
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
     if (obj.kind === 'Release') {
@@ -328,7 +330,8 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
     mustProject(project);
-    const { objects } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project, admit: (o) => cp.admit(o) });
+    const { objects } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
+    await admitObjects(objects, (o) => cp.admit(o));
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
     if (obj.kind === 'Release') return replaceRelease(obj as Release, userOf(req));
