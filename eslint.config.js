@@ -1,6 +1,41 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The dependency rule of docs/ARCHITECTURE.md ("Folders"), one entry per
+ * layer of src/: the folders of src/ it may NOT import. Imports point one way:
+ * api ← config ← telemetry, runtime ← dataplane; the two engines
+ * (controlplane, kubernetes) build on api, config, telemetry, runtime and
+ * engine, never on each other or on the data plane; cli wires everything;
+ * the console may use api and config (shared types) only.
+ */
+const LAYERS = {
+  api: ['config', 'telemetry', 'runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
+  config: ['telemetry', 'runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
+  telemetry: ['runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
+  runtime: ['telemetry', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
+  dataplane: ['engine', 'controlplane', 'kubernetes', 'cli'],
+  engine: ['runtime', 'dataplane', 'controlplane', 'kubernetes', 'cli'],
+  controlplane: ['dataplane', 'kubernetes', 'cli'],
+  kubernetes: ['dataplane', 'controlplane', 'cli'],
+};
+const CONSOLE_FORBIDDEN = ['telemetry', 'runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'];
+
+const layerRule = (layer, forbidden, files) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((dep) => ({
+          group: [`**/${dep}/*`, `**/src/${dep}/*`],
+          message: `layer rule (docs/ARCHITECTURE.md, Folders): ${layer} must not import ${dep}; move the shared piece to a layer both may use`,
+        })),
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'console/dist/**', 'test-results/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -12,6 +47,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  ...Object.entries(LAYERS).map(([layer, forbidden]) => layerRule(layer, forbidden, [`src/${layer}/**/*.ts`])),
+  layerRule('console', CONSOLE_FORBIDDEN, ['console/**/*.{ts,tsx}']),
   {
     // The web console runs in the browser.
     files: ['console/**/*.{ts,tsx}'],

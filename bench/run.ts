@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT } from './lib/env.js';
 import { toMarkdown, toTable, type Figure } from './lib/figures.js';
 import * as suites from './suites.js';
+import { restart } from './restart.js';
 
 const ALL: Record<string, () => Promise<Figure[]>> = {
   latency: suites.latency,
@@ -19,7 +20,9 @@ const ALL: Record<string, () => Promise<Figure[]>> = {
   instance: suites.instance,
   split: suites.split,
   matching: suites.matching,
+  regex: suites.regex,
   external: suites.external,
+  restart,
 };
 
 async function main(): Promise<void> {

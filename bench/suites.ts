@@ -16,6 +16,8 @@ import type { OpenLoopOptions, OpenLoopResult } from './lib/open-loop.js';
 import { cpuSeconds, rssMb, runJson, startReady } from './lib/processes.js';
 import { manySnapshot, PROJECT, rulesSnapshot, serviceSnapshot, weightedSnapshot } from './lib/snapshots.js';
 
+export { regex } from './regex.js';
+
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -31,52 +33,70 @@ export async function latency(): Promise<Figure[]> {
   const { proc, cp, gatewayPort } = await proxy();
   const listenerPort = await freePort();
   await cp.publish(serviceSnapshot(1, gatewayPort, { v1: up.port }, listenerPort));
-  const paths = {
+  // Before/after a change in one run: the baseline build's proxy on the same upstream, measured in turn with this one.
+  const before = BASELINE_ROOT ? await proxy({}, BASELINE_ROOT) : undefined;
+  const beforeListener = before ? await freePort() : 0;
+  if (before) await before.cp.publish(serviceSnapshot(1, before.gatewayPort, { v1: up.port }, beforeListener));
+  const paths: Record<string, { port: number; host: string; absolute?: boolean }> = {
     direct: { port: up.port, host: 'upstream' },
     gateway: { port: gatewayPort, host: `upstream.${PROJECT}.localhost` },
     outbound: { port: listenerPort, host: 'upstream:80', absolute: true },
-  } as const;
-  const results: Record<string, OpenLoopResult[]> = { direct: [], gateway: [], outbound: [] };
-  let cpu = 0;
-  let cpuRuns = 0;
+    ...(before
+      ? {
+          'gateway, baseline build': { port: before.gatewayPort, host: `upstream.${PROJECT}.localhost` },
+          'outbound, baseline build': { port: beforeListener, host: 'upstream:80', absolute: true },
+        }
+      : {}),
+  };
+  const results: Record<string, OpenLoopResult[]> = {};
+  /** vCPU of each build's proxy while it served the gateway runs. */
+  const cpu: Record<string, number[]> = { gateway: [], 'gateway, baseline build': [] };
   for (let r = 0; r < REPS; r++) {
     for (const [name, p] of Object.entries(paths)) {
-      const c0 = cpuSeconds(proc.pid);
+      const pid = name.endsWith('baseline build') ? before!.proc.pid : proc.pid;
+      const c0 = cpuSeconds(pid);
       const t0 = Date.now();
-      results[name]!.push(await openLoop(p));
-      if (name === 'gateway') {
-        cpu += (cpuSeconds(proc.pid) - c0) / ((Date.now() - t0) / 1000);
-        cpuRuns++;
-      }
+      (results[name] ??= []).push(await openLoop(p));
+      cpu[name]?.push((cpuSeconds(pid) - c0) / ((Date.now() - t0) / 1000));
     }
   }
   const rss = rssMb(proc.pid);
-  await proc.stop();
-  await up.stop();
+  await Promise.all([proc.stop(), up.stop(), before?.proc.stop()]);
   cp.close();
+  before?.cp.close();
   const out: Figure[] = [];
   const q = (name: string, k: 'p50' | 'p90' | 'p99'): number[] => results[name]!.map((x) => x[k] / 1000);
+  const added = (path: string, k: 'p50' | 'p90' | 'p99'): number[] => q(path, k).map((v, i) => v - (q('direct', k)[i] ?? 0));
   for (const k of ['p50', 'p90', 'p99'] as const) {
     const base = median(q('direct', k));
     for (const path of ['gateway', 'outbound']) {
-      const added = q(path, k).map((v, i) => v - (q('direct', k)[i] ?? 0));
       const goal = k === 'p90' ? 0.2 : k === 'p99' ? 0.3 : undefined;
       out.push(
-        fig('latency', `${path} adds ${k} @1000rps`, added, 'ms', {
+        fig('latency', `${path} adds ${k} @1000rps`, added(path, k), 'ms', {
           baseline: { name: `direct ${k}`, value: base },
-          ...(goal !== undefined ? { goal: `≤ ${goal} ms (Istio 1.20 two sidecars: ${k === 'p90' ? '0.228' : '0.298'})`, met: median(added) <= goal } : {}),
+          ...(goal !== undefined ? { goal: `≤ ${goal} ms (Istio 1.20 two sidecars: ${k === 'p90' ? '0.228' : '0.298'})`, met: median(added(path, k)) <= goal } : {}),
         }),
       );
+    }
+  }
+  if (before) {
+    for (const k of ['p50', 'p90', 'p99'] as const) {
+      for (const path of ['gateway', 'outbound']) {
+        out.push(fig('latency', `${path} adds ${k} @1000rps, this build vs BENCH_BASELINE build`, added(path, k), 'ms', { baseline: { name: 'baseline build', value: median(added(`${path}, baseline build`, k)) } }));
+      }
     }
   }
   const errors = Object.values(results).flat().reduce((a, r) => a + r.errors, 0);
   const clientCpu = median(results.direct!.map((r) => r.clientCpu));
   out.push(fig('latency', 'load generator CPU @1000rps (not the bottleneck)', [clientCpu], 'vCPU', { note: `errors ${errors}; achieved ${median(results.gateway!.map((r) => r.rate)).toFixed(0)} rps` }));
-  const vcpu = cpu / Math.max(1, cpuRuns);
+  const vcpu = mean(cpu.gateway!);
   out.push(fig('resources', 'node proxy CPU per 1000 rps', [vcpu], 'vCPU', { baseline: { name: 'Istio 1.24 sidecar', value: 0.2 }, goal: '≤ 0.15', met: vcpu <= 0.15 }));
+  if (before) out.push(fig('resources', 'node proxy CPU per 1000 rps, this build vs BENCH_BASELINE build', [vcpu], 'vCPU', { baseline: { name: 'baseline build', value: mean(cpu['gateway, baseline build']!) } }));
   out.push(fig('resources', 'node proxy RSS after 1000 rps', [rss], 'MB', { baseline: { name: 'Istio 1.24 sidecar', value: 60 }, goal: '≤ 60', met: rss <= 60 }));
   return out;
 }
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 function wrk(port: number, host: string, seconds = SECONDS, connections = 32): number {
   const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });

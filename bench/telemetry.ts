@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SpanStore } from '../src/controlplane/telemetry/span-store.js';
-import type { Span } from '../src/controlplane/telemetry/span.js';
+import type { Span } from '../src/telemetry/query/span.js';
 import { MetricsStore } from '../src/controlplane/telemetry/metrics-store.js';
 import { EmbeddedSource } from '../src/controlplane/telemetry/metrics-source.js';
-import { buildGraph, queryGraphTraffic, type ProjectInventory } from '../src/controlplane/telemetry/graph.js';
+import { buildGraph, queryGraphTraffic, type ProjectInventory } from '../src/telemetry/query/graph.js';
 import { edgeLabels, series, snapshot } from '../src/controlplane/telemetry/synthetic-stats.js';
 import type { StatSeries } from '../src/telemetry/stats.js';
 

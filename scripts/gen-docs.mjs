@@ -70,6 +70,11 @@ served at \`/api/openapi.json\`; this table is generated from it
   The message names the object, the field and the fix.
 - Writes that change traffic (apply, release operations) return once every
   proxy enforces the change.
+- A traffic object (VirtualService, DestinationRule, Gateway, ServiceEntry)
+  names only hosts of its own project, or of a project that lets it in
+  (\`PATCH /api/v1/projects/{project}\` with \`{"allowRoutesFrom": [...]}\`);
+  any other host answers 422 naming the field and the owner (ARCHITECTURE.md,
+  Tenancy).
 
 | method | path | what it does |
 |---|---|---|

@@ -45,10 +45,10 @@ export function startReady(script: string, args: string[], env: Record<string, s
   });
 }
 
-/** Runs `node script args` to completion and parses its last stdout line as JSON. */
-export function runJson<T>(script: string, args: string[]): Promise<T> {
+/** Runs `node [nodeArgs] script args` to completion and parses its last stdout line as JSON. */
+export function runJson<T>(script: string, args: string[], nodeArgs: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {

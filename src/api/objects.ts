@@ -138,5 +138,16 @@ export interface NamespaceSpec {
 
 export type Namespace = KubeObject<NamespaceSpec>;
 
-/** The one annotation graymesh reads on a project: application governance (tracing at the gateway). */
+/** Annotation on a project: application governance (tracing at the gateway). */
 export const GOVERNANCE_ANNOTATION = 'graymesh.dev/governance';
+
+/**
+ * Annotation on a project: the projects (comma-separated) whose traffic rules may name this
+ * project's hosts and route to its services (`graymesh project set P --allow-routes-from X`).
+ */
+export const ALLOW_ROUTES_ANNOTATION = 'graymesh.dev/allow-routes-from';
+
+/** The projects an ALLOW_ROUTES_ANNOTATION value lists: trimmed, lowercase, without empty entries. */
+export function parseProjectList(value: string | undefined): string[] {
+  return [...new Set((value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== ''))];
+}

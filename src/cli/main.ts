@@ -20,6 +20,7 @@ import {
   projectCreateCmd,
   projectSetCmd,
   statusCmd,
+  proxyRestartCmd,
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
 import { registerAuthCommands } from './commands/auth.js';
@@ -103,7 +104,7 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('status')
-    .description('control plane, gateway and proxies, with the config version each enforces')
+    .description('control plane, gateway and proxies: each proxy\'s status (Serving, Starting, Dead, Stale), restarts and the config version it enforces')
     .option('-o, --output <format>', 'json or yaml')
     .action((o: { output?: string }) => done(statusCmd(client(), o.output)));
 
@@ -180,9 +181,17 @@ export function buildProgram(run: (code: number) => void): Command {
     .command('set')
     .argument('<project>', 'project name')
     .option('--governance <on|off>', 'application governance: tracing at the gateway')
+    .option('--allow-routes-from <projects>', "let these projects' traffic rules name this project's hosts and route to it (comma-separated; replaces the list)")
+    .option('--no-allow-routes-from', "let no other project's traffic rules in")
     .option('--workspace <workspace>', 'move the project to this workspace (platform-admin)')
-    .action((p: string, o: { governance?: string; workspace?: string }) =>
-      done(projectSetCmd(client(), requireProject(p, 'project set'), o.governance, workspaceArg(o.workspace))),
+    .action((p: string, o: { governance?: string; allowRoutesFrom?: string | false; workspace?: string }) =>
+      done(
+        projectSetCmd(client(), requireProject(p, 'project set'), {
+          governance: o.governance,
+          allowRoutesFrom: o.allowRoutesFrom,
+          workspace: workspaceArg(o.workspace),
+        }),
+      ),
     );
 
   registerAuthCommands(program, home, client, done);
@@ -204,13 +213,16 @@ export function buildProgram(run: (code: number) => void): Command {
   registerTelemetryCommands(program, client, done, requireProject);
   registerLoadCommand(program, done);
 
-  program.addCommand(
-    new Command('proxy').description('run the node proxy (started by up)').action(async () => {
-      const { runProxy } = await import('../dataplane/main.js');
-      await runProxy();
-    }),
-    { hidden: true },
-  );
+  // `graymesh proxy` runs the node proxy (up starts it); `graymesh proxy restart` replaces it.
+  const proxy = new Command('proxy').description('the node proxy').action(async () => {
+    const { runProxy } = await import('../dataplane/main.js');
+    await runProxy();
+  });
+  proxy
+    .command('restart')
+    .description('replace the node proxy process (a new build, an upgrade) without failing a request: the new process takes over the listening sockets, the old one drains')
+    .action(() => done(proxyRestartCmd(client())));
+  program.addCommand(proxy);
   return program;
 }
 

@@ -3,7 +3,8 @@
  * A proxy applies a snapshot whole or not at all and ACKs its version.
  * It carries everything the data plane needs and nothing it does not:
  * no Deployments, no Applications, only services, endpoints, listeners and
- * the Istio traffic objects as stored (networking.istio.io/v1).
+ * the Istio traffic objects as stored (networking.istio.io/v1), without those
+ * the tenancy check refuses (a host of another project, see config/tenancy).
  */
 import type { KubeObject } from '../api/objects.js';
 
@@ -31,6 +32,8 @@ export interface ServiceConfig {
   ports: { name?: string; port: number }[];
   /** Label selector of the Service. */
   selector: Record<string, string>;
+  /** The namespaces that see it (annotation `networking.istio.io/exportTo`); absent: every one. */
+  exportTo?: string[];
 }
 
 /** One workload's outbound listener: where its HTTP_PROXY points. */
@@ -47,6 +50,8 @@ export interface ProjectConfig {
   name: string;
   /** Application governance: when on, the gateway starts traces for requests entering the project. */
   governance: boolean;
+  /** Projects whose traffic rules may name this project's hosts and route to its services. */
+  allowRoutesFrom?: string[];
 }
 
 /** Mesh-wide tracing settings (Istio's meshConfig.defaultConfig.tracing). */
@@ -84,6 +89,8 @@ export interface ConfigSnapshot {
 /** What a proxy reports back after receiving a snapshot. */
 export interface ConfigAck {
   proxy: string;
+  /** The process acknowledging: two processes share a proxy's name while one hands over to the other. */
+  pid?: number;
   version: number;
   /** Present on a NACK: why the snapshot was refused; the proxy keeps its previous version. */
   error?: string;

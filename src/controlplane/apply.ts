@@ -1,14 +1,17 @@
 /**
  * `apply` and `delete` of manifests: every document is validated first, and
  * only when all of them are valid is anything written, in one transaction.
- * One apply is all-or-nothing, as the contract says.
+ * One apply is all-or-nothing, as the contract says; admission (`admitObjects`)
+ * comes between validation and the writes.
  */
 import type { Container, Deployment, KubeObject } from '../api/objects.js';
-import { invalid, notFound } from '../api/errors.js';
+import { GmError, invalid, notFound } from '../api/errors.js';
 import { kindOf } from '../api/kinds.js';
 import { resolveContainer } from '../runtime/image-catalog.js';
 import { analyze, formatIssue, validateObject } from '../config/validate/index.js';
+import type { TenancyCheckOptions } from '../config/tenancy/check.js';
 import type { Store } from './store.js';
+import { checkIncoming, forgetAllows } from './tenancy.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
@@ -24,12 +27,22 @@ export interface ApplyOutcome {
   warnings: string[];
 }
 
+export interface PrepareOptions {
+  /**
+   * The tenancy check (a traffic object names only its project's hosts; config/tenancy), with
+   * which owners the caller may be told of; false for a delete, which names objects only.
+   */
+  tenancy?: TenancyCheckOptions | false;
+  /** The one project every namespaced document must be in (a route under /projects/:project, whose access the guard checked). */
+  onlyIn?: string;
+}
+
 /** Validates and normalizes documents; throws one GmError listing every problem. */
 export function prepare(
   store: Store,
   docs: unknown[],
   defaultNamespace: string | undefined,
-  admit?: (o: KubeObject) => void,
+  opts: PrepareOptions = {},
 ): { objects: KubeObject[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -51,8 +64,10 @@ export function prepare(
     for (const w of result.warnings) warnings.push(formatIssue(w));
     if (result.errors.length > 0 || !result.object) return;
     const obj = result.object;
-    // Status is the system's to write, never the user's (as the Kubernetes API ignores it on create).
+    // Status and the creation time are the system's to write, never the user's (as the
+    // Kubernetes API ignores them on create): Gateways claim host names by age.
     delete obj.status;
+    delete obj.metadata.creationTimestamp;
     const name = `${obj.kind} ${obj.metadata.name}`;
     if (info && !info.writable) {
       errors.push(`${name}: kind ${obj.kind} is managed by graymesh; create a Deployment instead`);
@@ -60,6 +75,10 @@ export function prepare(
     }
     if (info?.namespaced && !obj.metadata.namespace) {
       errors.push(`${name}: metadata.namespace: missing; set it in the manifest or pass -p PROJECT`);
+      return;
+    }
+    if (info?.namespaced && opts.onlyIn !== undefined && obj.metadata.namespace !== opts.onlyIn) {
+      errors.push(`${name}: metadata.namespace: "${obj.metadata.namespace}" is not project ${opts.onlyIn}, where it was sent; remove the field, or send it to that project`);
       return;
     }
     if (obj.kind === 'Deployment') {
@@ -87,15 +106,7 @@ export function prepare(
     if (seen.has(k)) errors.push(`${o.kind} ${o.metadata.name}: appears twice in one apply; keep one`);
     seen.add(k);
   }
-  if (errors.length === 0 && admit) {
-    for (const o of objects) {
-      try {
-        admit(o);
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-    }
-  }
+  if (errors.length === 0 && opts.tenancy !== false) errors.push(...checkIncoming(store, objects, opts.tenancy ?? {}));
   if (errors.length > 0) {
     throw invalid(errors.length === 1 ? (errors[0] as string) : `${errors.length} problems, nothing applied: ${errors[0]}`, errors);
   }
@@ -166,9 +177,32 @@ export function deleteObjects(store: Store, objects: KubeObject[], ignoreNotFoun
   );
 }
 
-/** Every object in a namespace, except Pods (the engine removes those as their Deployments go). */
+/**
+ * Every object in a namespace, except Pods (the engine removes those as their Deployments go),
+ * and the namespace from every other project's allow list: a project created again under the
+ * same name starts trusted by nobody.
+ */
 export function deleteNamespaceContents(store: Store, namespace: string): void {
   for (const kind of ['Application', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Service', 'ServiceAccount', 'Deployment', 'Release']) {
     for (const o of store.list(kind, { namespace })) store.delete(kind, namespace, o.metadata.name);
   }
+  forgetAllows(store, namespace);
+}
+
+/**
+ * Admission of prepared objects (a release on a held service is refused): nothing is
+ * written when one is refused. One refusal keeps its own code (a conflict), as the
+ * object's own route answers it; several are listed as one invalid apply.
+ */
+export async function admitObjects(objects: KubeObject[], admit: (o: KubeObject) => Promise<void>): Promise<void> {
+  const refusals: GmError[] = [];
+  for (const o of objects) {
+    try {
+      await admit(o);
+    } catch (err) {
+      refusals.push(err instanceof GmError ? err : invalid((err as Error).message));
+    }
+  }
+  if (refusals.length === 1) throw refusals[0];
+  if (refusals.length > 1) throw invalid(`${refusals.length} problems, nothing applied: ${refusals[0]!.message}`, refusals.map((e) => e.message));
 }

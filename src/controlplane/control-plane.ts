@@ -6,13 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import type { KubeObject } from '../api/objects.js';
 import { Home } from '../runtime/home.js';
 import { Supervisor } from '../runtime/supervisor.js';
+import type { ProxySupervisor } from '../runtime/proxy-supervisor.js';
 import { Distributor } from './distributor.js';
 import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
 import { WorkloadController } from './controllers/workloads.js';
-import { ReleaseController } from './controllers/releases.js';
+import type { ReleaseController } from '../engine/releases/controller.js';
+import type { Release } from '../config/release/types.js';
+import { localReleaseController } from './controllers/releases.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
+import { judgeStored, recordVerdicts } from './tenancy.js';
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -37,6 +41,8 @@ export class ControlPlane {
   readonly telemetry: Telemetry;
   readonly instance: string;
   readonly token: string;
+  /** The node proxy's supervisor, when this control plane runs the proxy (`up` sets it). */
+  proxies: ProxySupervisor | undefined;
   private app: FastifyInstance | undefined;
   private lastContent = '';
   private snapshotScheduled = false;
@@ -55,7 +61,7 @@ export class ControlPlane {
       home: opts.home.dir,
       instance: this.instance,
       syncConfig: () => this.syncConfig(),
-      waitForConfig: (v) => this.distributor.waitFor(v, 5_000).catch((err: Error) => opts.log(err.message)),
+      waitForConfig: (v) => this.distributor.waitFor(v, 5_000),
       log: opts.log,
     });
     this.telemetry = new Telemetry({
@@ -66,7 +72,12 @@ export class ControlPlane {
       ...(process.env.GRAYMESH_OTLP_EXPORT_URL ? { exportUrl: process.env.GRAYMESH_OTLP_EXPORT_URL } : {}),
       log: opts.log,
     });
-    this.releases = new ReleaseController({ store: this.store, settle: () => this.settle(), log: opts.log });
+    this.releases = localReleaseController({
+      store: this.store,
+      settle: () => this.settle(),
+      proxies: () => this.distributor.list().filter((p) => p.connected).length,
+      log: opts.log,
+    });
   }
 
   get gatewayPort(): number {
@@ -75,6 +86,7 @@ export class ControlPlane {
 
   async start(): Promise<void> {
     this.unwatch = this.store.watch((e) => this.onEvent(e));
+    await this.releases.start();
     this.syncConfig();
     this.app = await buildServer(this);
     const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
@@ -82,12 +94,21 @@ export class ControlPlane {
     this.telemetry.start();
     await this.workloads.resume();
     // Releases resume once a proxy is back (bounded), so their make-before-break steps wait for its ACKs.
-    void this.distributor.waitFor(0, 30_000, true).catch(() => undefined).then(() => this.releases.resume());
+    void this.distributor
+      .waitFor(0, 30_000, true)
+      .catch(() => undefined)
+      .then(() => this.releases.resume())
+      .catch((err: Error) => this.opts.log(`releases: resume: ${err.message}`));
   }
 
-  /** Rebuilds the snapshot now and publishes it when its content changed; returns the current version. */
+  /**
+   * Rebuilds the snapshot now and publishes it when its content changed; returns the current
+   * version. Traffic objects the tenancy check refuses now are marked on their status and left out.
+   */
   syncConfig(): number {
-    const content = buildSnapshotContent(this.store, this.opts.gatewayPort);
+    const refused = judgeStored(this.store);
+    recordVerdicts(this.store, refused);
+    const content = buildSnapshotContent(this.store, this.opts.gatewayPort, refused);
     const text = JSON.stringify(content);
     if (text === this.lastContent && this.distributor.current) return this.distributor.version;
     this.lastContent = text;
@@ -104,14 +125,13 @@ export class ControlPlane {
   }
 
   /** Refuses objects that cannot be admitted as they are (a release on a service that already has one). */
-  admit(o: KubeObject): void {
-    if (o.kind === 'Release') this.releases.admit(o as never);
+  async admit(o: KubeObject): Promise<void> {
+    if (o.kind === 'Release') await this.releases.admit(o as Release);
   }
 
   private onEvent(e: WatchEvent): void {
     const o: KubeObject = e.object;
     if (o.kind === 'Deployment') this.workloads.enqueue(o.metadata.namespace ?? 'default', o.metadata.name);
-    if (o.kind === 'Deployment' || o.kind === 'Release') this.releases.onEvent(e);
     if (SNAPSHOT_KINDS.has(o.kind) && !this.snapshotScheduled) {
       this.snapshotScheduled = true;
       setImmediate(() => {
@@ -126,8 +146,10 @@ export class ControlPlane {
    * `down`); without, they keep running for a later control plane to adopt.
    */
   async stop(stopWorkloads: boolean): Promise<void> {
+    // No proxy restarts from here on; whoever stops the control plane stops the proxy if it should.
+    this.proxies?.stop(false);
     this.workloads.close();
-    this.releases.close();
+    await this.releases.close();
     this.unwatch?.();
     if (stopWorkloads) await this.supervisor.stopAll(5_000);
     else this.supervisor.detachAll();

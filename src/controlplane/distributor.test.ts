@@ -78,10 +78,23 @@ let server: Server;
 let port: number;
 const clients: StreamClient[] = [];
 
-async function connect(name: string, version = 0): Promise<StreamClient> {
-  const c = await StreamClient.connect(port, name, 4242, version);
+async function connect(name: string, version = 0, pid = 4242): Promise<StreamClient> {
+  const c = await StreamClient.connect(port, name, pid, version);
   clients.push(c);
   return c;
+}
+
+/** Open connections on the server side, as the kernel and Node see them. */
+function connections(): Promise<number> {
+  return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+}
+
+async function untilAsync(cond: () => Promise<boolean>, what: string): Promise<void> {
+  const end = Date.now() + DEADLINE_MS;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 beforeEach(async () => {
@@ -159,8 +172,8 @@ describe('Distributor streams', () => {
     await until(() => distributor.list().length === 1, 'first connection');
     const fresh = await connect('proxy-a', 3);
     await until(() => old.ended, 'the old stream to end');
-    // Give the old socket's close a chance to run its handler.
-    await new Promise((r) => setTimeout(r, 50));
+    // The old socket's close has run its handler once the server holds only the new connection.
+    await untilAsync(async () => (await connections()) === 1, 'the old connection to close');
     expect(distributor.list()).toHaveLength(1);
     expect(distributor.list()[0]).toMatchObject({ connected: true, ackedVersion: 3 });
     distributor.publish(snapshot(4));
@@ -186,9 +199,11 @@ describe('Distributor acknowledgements', () => {
     const waiting = distributor.waitFor(1, DEADLINE_MS);
     let settled = false;
     void waiting.then(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // Everything already queued runs first; nothing but the ACK can settle the wait.
+    await new Promise((r) => setImmediate(r));
     expect(settled).toBe(false);
-    distributor.ack({ proxy: 'proxy-a', version: 1 });
+    expect(distributor.converged(1)).toBe(false);
+    distributor.ack({ proxy: 'proxy-a', pid: 4242, version: 1 });
     await expect(waiting).resolves.toBeUndefined();
     expect(distributor.converged(1)).toBe(true);
     expect(distributor.list()[0]?.ackedVersion).toBe(1);
@@ -258,5 +273,86 @@ describe('Distributor acknowledgements', () => {
     // A proxy that connects already enforcing version 1 (e.g. after a control plane restart) satisfies it.
     await connect('proxy-a', 1);
     await expect(waiting).resolves.toBeUndefined();
+  });
+});
+
+describe('Distributor and proxy processes', () => {
+  it('keeps two processes of one name apart while one hands over to the other, and waits for both', async () => {
+    distributor.publish(snapshot(1));
+    const a = await connect('node-proxy', 0, 100);
+    const b = await connect('node-proxy', 0, 200);
+    await until(() => a.versions().length === 1 && b.versions().length === 1, 'both processes to get v1');
+    expect(a.ended).toBe(false);
+    expect(distributor.list().map((p) => p.pid).sort()).toEqual([100, 200]);
+    const forB = distributor.waitForProcess('node-proxy', 200, DEADLINE_MS);
+    distributor.ack({ proxy: 'node-proxy', pid: 200, version: 1 });
+    await expect(forB).resolves.toBeUndefined();
+    expect(distributor.converged(1)).toBe(false);
+    distributor.ack({ proxy: 'node-proxy', pid: 100, version: 1 });
+    expect(distributor.converged(1)).toBe(true);
+  });
+
+  it('forgets a process that is gone once another of the same name connects', async () => {
+    const a = await connect('node-proxy', 0, 100);
+    await until(() => distributor.list().length === 1, 'the first process');
+    a.close();
+    await until(() => distributor.get('node-proxy', 100)?.connected === false, 'the first to disconnect');
+    await connect('node-proxy', 0, 200);
+    await until(() => distributor.get('node-proxy', 200) !== undefined, 'the second process');
+    expect(distributor.list().map((p) => p.pid)).toEqual([200]);
+  });
+
+  it('counts an expected proxy that is not connected as behind, and names it when the wait gives up', async () => {
+    distributor.publish(snapshot(3));
+    distributor.expect('node-proxy');
+    expect(distributor.converged(3)).toBe(false);
+    const err = await distributor.waitFor(3, 50).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toContain('node-proxy expected but not connected');
+    const waiting = distributor.waitFor(3, DEADLINE_MS);
+    const c = await connect('node-proxy', 0, 300);
+    await until(() => c.versions().length === 1, 'the snapshot');
+    expect(distributor.converged(3)).toBe(false);
+    distributor.ack({ proxy: 'node-proxy', pid: 300, version: 3 });
+    await expect(waiting).resolves.toBeUndefined();
+    distributor.expect('node-proxy', false);
+    c.close();
+    await until(() => distributor.get('node-proxy', 300)?.connected === false, 'the stream to close');
+    expect(distributor.converged(3)).toBe(true);
+  });
+
+  it('says why a process did not come to enforce the version', async () => {
+    distributor.publish(snapshot(2));
+    const never = await distributor.waitForProcess('node-proxy', 9, 30).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(never?.message).toBe('node-proxy (pid 9) did not enforce config version 2 within 30 ms: it never connected');
+    await connect('node-proxy', 1, 9);
+    await until(() => distributor.get('node-proxy', 9) !== undefined, 'the process');
+    distributor.ack({ proxy: 'node-proxy', pid: 9, version: 2, error: 'cannot open listener: port 15001 in use' });
+    const refused = await distributor.waitForProcess('node-proxy', 9, 30).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(refused?.message).toContain('it enforces 1 (refused: cannot open listener: port 15001 in use)');
+  });
+
+  it('sends heartbeat lines on every stream', async () => {
+    const beating = new Distributor(20);
+    const local = http.createServer((req, res) => beating.connect('p', 1, 0, res));
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+    const c = await StreamClient.connect((local.address() as AddressInfo).port, 'p');
+    try {
+      await until(() => c.lines.length >= 3, 'three heartbeats');
+      expect(c.lines.slice(0, 3)).toEqual([{}, {}, {}]);
+    } finally {
+      c.close();
+      beating.close();
+      local.closeAllConnections();
+      await new Promise<void>((r) => local.close(() => r()));
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { ConfigAck, ConfigSnapshot } from '../config/snapshot.js';
 import { timeout as timeoutError } from '../api/errors.js';
 
-/** What the control plane knows of one proxy. */
+/** What the control plane knows of one proxy process. */
 export interface ProxyInfo {
   name: string;
   pid: number;
@@ -29,21 +29,27 @@ interface Stream {
   info: ProxyInfo;
 }
 
-const HEARTBEAT_MS = 10_000;
+/** A heartbeat line goes down every stream this often; a proxy that hears nothing for 15 s reconnects. */
+export const HEARTBEAT_MS = 5_000;
+
+/** One proxy process: its name and pid (two processes share a name while one hands over to the other). */
+const keyOf = (name: string, pid: number): string => `${name}/${pid}`;
 
 export class Distributor {
   private snapshot: ConfigSnapshot | undefined;
   private serialized = '';
   private readonly streams = new Map<string, Stream>();
   private readonly proxies = new Map<string, ProxyInfo>();
+  /** Names of proxies that should be connected (a supervisor runs them): until one is, nothing counts as enforced. */
+  private readonly expected = new Set<string>();
   private readonly events = new EventEmitter();
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor() {
+  constructor(heartbeatMs = HEARTBEAT_MS) {
     this.events.setMaxListeners(1000);
     this.heartbeat = setInterval(() => {
       for (const s of this.streams.values()) s.res.write('{}\n');
-    }, HEARTBEAT_MS);
+    }, heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -62,10 +68,23 @@ export class Distributor {
     for (const s of this.streams.values()) s.res.write(this.serialized);
   }
 
+  /**
+   * Declares that a proxy of this name should be connected (or no longer). While an
+   * expected proxy has no stream (it is restarting), `waitFor` counts it as behind.
+   */
+  expect(name: string, expected = true): void {
+    if (expected) this.expected.add(name);
+    else this.expected.delete(name);
+    this.events.emit('change');
+  }
+
   /** Attaches a proxy's stream; the current snapshot is sent at once. */
   connect(name: string, pid: number, ackedVersion: number, res: ServerResponse, adminPort?: number): void {
-    const old = this.streams.get(name);
+    const key = keyOf(name, pid);
+    const old = this.streams.get(key);
     if (old) old.res.end();
+    // A new process under a name replaces the records of that name's processes that are gone.
+    for (const [k, p] of this.proxies) if (p.name === name && !p.connected && k !== key) this.proxies.delete(k);
     const info: ProxyInfo = {
       name,
       pid,
@@ -74,25 +93,39 @@ export class Distributor {
       connectedAt: new Date().toISOString(),
       ...(adminPort ? { adminPort } : {}),
     };
-    this.proxies.set(name, info);
+    this.proxies.set(key, info);
     const stream: Stream = { res, info };
-    this.streams.set(name, stream);
+    this.streams.set(key, stream);
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
     res.flushHeaders();
+    // A half-open connection is found by the kernel too, not only by the proxy's idle timer.
+    res.socket?.setKeepAlive(true, HEARTBEAT_MS);
     if (this.snapshot) res.write(this.serialized);
     res.on('close', () => {
-      if (this.streams.get(name) === stream) {
-        this.streams.delete(name);
+      if (this.streams.get(key) === stream) {
+        this.streams.delete(key);
         info.connected = false;
         this.events.emit('change');
+        this.events.emit('disconnect', info);
       }
     });
     this.events.emit('change');
+    this.events.emit('connect', info);
   }
 
-  /** Records an ACK (or a NACK, with error). */
+  /** Calls fn with a proxy's record each time a stream opens. */
+  onConnect(fn: (info: ProxyInfo) => void): void {
+    this.events.on('connect', fn);
+  }
+
+  /** Calls fn with a proxy's record each time its stream closes. */
+  onDisconnect(fn: (info: ProxyInfo) => void): void {
+    this.events.on('disconnect', fn);
+  }
+
+  /** Records an ACK (or a NACK, with error). An ACK without a pid is matched by name. */
   ack(a: ConfigAck): void {
-    const info = this.proxies.get(a.proxy);
+    const info = a.pid !== undefined ? this.proxies.get(keyOf(a.proxy, a.pid)) : [...this.proxies.values()].find((p) => p.name === a.proxy && p.connected);
     if (!info) return;
     if (a.error) {
       info.lastError = a.error;
@@ -108,15 +141,58 @@ export class Distributor {
     return [...this.proxies.values()].map((p) => ({ ...p }));
   }
 
-  /** True when every connected proxy enforces at least `version`. */
+  /** The record of one proxy process, if it ever connected. */
+  get(name: string, pid: number): ProxyInfo | undefined {
+    const p = this.proxies.get(keyOf(name, pid));
+    return p ? { ...p } : undefined;
+  }
+
+  /** Resolves once the process `pid` of proxy `name` is connected and enforces the version published now. */
+  waitForProcess(name: string, pid: number, timeoutMs: number): Promise<void> {
+    const key = keyOf(name, pid);
+    const done = (): boolean => {
+      const s = this.streams.get(key);
+      return s !== undefined && s.info.ackedVersion >= this.version;
+    };
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onChange = (): void => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.events.off('change', onChange);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.events.off('change', onChange);
+        const p = this.proxies.get(key);
+        const where = !p ? 'it never connected' : !p.connected ? 'its stream is closed' : `it enforces ${p.ackedVersion}${p.lastError ? ` (refused: ${p.lastError})` : ''}`;
+        reject(timeoutError(`${name} (pid ${pid}) did not enforce config version ${this.version} within ${timeoutMs} ms: ${where}`));
+      }, timeoutMs);
+      this.events.on('change', onChange);
+    });
+  }
+
+  /** True when every connected proxy, and at least one process of every expected name, enforces `version`. */
   converged(version: number): boolean {
-    for (const s of this.streams.values()) if (s.info.ackedVersion < version) return false;
-    return true;
+    return this.behind(version).length === 0;
+  }
+
+  /** What stands between `version` and convergence: connected proxies behind it, expected proxies not connected. */
+  private behind(version: number): string[] {
+    const out: string[] = [];
+    const connected = new Set<string>();
+    for (const s of this.streams.values()) {
+      connected.add(s.info.name);
+      if (s.info.ackedVersion < version) out.push(`${s.info.name} at ${s.info.ackedVersion}${s.info.lastError ? ` (refused: ${s.info.lastError})` : ''}`);
+    }
+    for (const name of this.expected) if (!connected.has(name)) out.push(`${name} expected but not connected`);
+    return out;
   }
 
   /**
-   * Resolves once every connected proxy enforces at least `version`
-   * (or `requireProxy` and none is connected yet), rejecting after timeoutMs.
+   * Resolves once every connected proxy enforces at least `version`, and every
+   * expected one is connected (or `requireProxy` and none is connected yet),
+   * rejecting after timeoutMs.
    */
   waitFor(version: number, timeoutMs = 10_000, requireProxy = false): Promise<void> {
     const done = (): boolean => this.converged(version) && (!requireProxy || this.streams.size > 0);
@@ -131,9 +207,7 @@ export class Distributor {
       };
       const timer = setTimeout(() => {
         this.events.off('change', onChange);
-        const behind = [...this.streams.values()]
-          .filter((s) => s.info.ackedVersion < version)
-          .map((s) => `${s.info.name} at ${s.info.ackedVersion}${s.info.lastError ? ` (refused: ${s.info.lastError})` : ''}`);
+        const behind = this.behind(version);
         reject(
           timeoutError(
             `config version ${version} was not acknowledged by every proxy within ${timeoutMs} ms${behind.length ? `: ${behind.join(', ')}` : ': no proxy connected'}`,

@@ -20,7 +20,12 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerTenantRoutes } from './routes/tenants.js';
 import { registerAuditRoutes } from './routes/audit.js';
 
-export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** The clock sessions and tokens expire by, ms since the epoch (Date.now). */
+  now?: () => number;
+}
+
+export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
   const api = new OpenApi();
 
@@ -40,7 +45,7 @@ export async function buildServer(cp: ControlPlane): Promise<FastifyInstance> {
   });
 
   // Every route, whoever registers it, is authenticated and authorised by the guard (src/controlplane/auth/policy.ts).
-  const auth = new AuthService(cp.store, { instanceToken: cp.token, adminPassword: cp.opts.home.adminCredentials().password });
+  const auth = new AuthService(cp.store, { instanceToken: cp.token, adminPassword: cp.opts.home.adminCredentials().password, ...(opts.now ? { now: opts.now } : {}) });
   app.addHook('onClose', async () => auth.close());
   installGuard(app, auth, cp.store, { traceProjects: (id) => [...new Set(cp.telemetry.spans.trace(id).map((s) => s.namespace))] });
 

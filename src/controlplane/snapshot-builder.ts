@@ -1,12 +1,16 @@
 /**
  * Builds the data plane's view of the store: services, endpoints (pods with
  * their readiness), outbound listeners and the Istio traffic objects. The
- * version is bumped only when the content changes.
+ * version is bumped only when the content changes. Traffic objects the
+ * tenancy check refuses (`refused`, by `Kind/namespace/name`) are left out:
+ * a change elsewhere, such as an allow revoked, takes them out of force.
  */
 import type { Deployment, KubeObject, Namespace, Pod, Service } from '../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../api/objects.js';
-import type { ConfigSnapshot, EndpointConfig, ListenerConfig } from '../config/snapshot.js';
+import type { ConfigSnapshot, EndpointConfig, ListenerConfig, ProjectConfig, ServiceConfig } from '../config/snapshot.js';
+import { exportToOf } from '../config/tenancy/exports.js';
 import type { Store } from './store.js';
+import { allowRoutesFromOf, objectKey } from './tenancy.js';
 
 export const WORKLOAD_LABEL = 'graymesh.dev/workload';
 /** Annotation naming the port of a workload's outbound listener. */
@@ -14,17 +18,25 @@ export const LISTENER_META = (ns: string, workload: string): string => `listener
 
 export type SnapshotContent = Omit<ConfigSnapshot, 'version'>;
 
-export function buildSnapshotContent(store: Store, gatewayPort: number): SnapshotContent {
-  const projects = store.list<Namespace>('Namespace').map((ns) => ({
-    name: ns.metadata.name,
-    governance: ns.metadata.annotations?.[GOVERNANCE_ANNOTATION] !== 'false',
-  }));
-  const services = store.list<Service>('Service').map((s) => ({
-    project: s.metadata.namespace ?? 'default',
-    name: s.metadata.name,
-    ports: (s.spec?.ports ?? []).map((p) => (p.name ? { name: p.name, port: p.port } : { port: p.port })),
-    selector: s.spec?.selector ?? {},
-  }));
+export function buildSnapshotContent(store: Store, gatewayPort: number, refused: ReadonlyMap<string, unknown> = new Map()): SnapshotContent {
+  const projects = store.list<Namespace>('Namespace').map((ns): ProjectConfig => {
+    const allowed = allowRoutesFromOf(ns);
+    return {
+      name: ns.metadata.name,
+      governance: ns.metadata.annotations?.[GOVERNANCE_ANNOTATION] !== 'false',
+      ...(allowed.length > 0 ? { allowRoutesFrom: allowed } : {}),
+    };
+  });
+  const services = store.list<Service>('Service').map((s): ServiceConfig => {
+    const exportTo = exportToOf(s);
+    return {
+      project: s.metadata.namespace ?? 'default',
+      name: s.metadata.name,
+      ports: (s.spec?.ports ?? []).map((p) => (p.name ? { name: p.name, port: p.port } : { port: p.port })),
+      selector: s.spec?.selector ?? {},
+      ...(exportTo ? { exportTo } : {}),
+    };
+  });
   const endpoints: EndpointConfig[] = [];
   for (const pod of store.list<Pod>('Pod')) {
     const st = pod.status;
@@ -56,7 +68,10 @@ export function buildSnapshotContent(store: Store, gatewayPort: number): Snapsho
     });
   }
   const istio = (kind: string): KubeObject[] =>
-    store.list(kind).map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec }));
+    store
+      .list(kind)
+      .filter((o) => !refused.has(objectKey(o)))
+      .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec }));
   return {
     gatewayPort,
     projects,

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointConfig } from '../config/snapshot.js';
-import { AccessLog, accessLogFile } from './access-log.js';
+import { AccessLog } from './access-log.js';
+import { accessLogFile } from '../runtime/log-paths.js';
 import { formatAccessLog, type RequestRecord } from './request-record.js';
 import type { Source } from './router.js';
 import { requestRecord } from './telemetry/fixtures.js';
@@ -95,7 +96,7 @@ describe('AccessLog', () => {
     const log = new AccessLog(dir);
     log.sink(record({ upstream: undefined, path: '/lost' }));
     log.flush();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => log.failures === 1);
     rmSync(workloadFile, { recursive: true });
     log.sink(record({ upstream: undefined, path: '/kept' }));
     log.close();

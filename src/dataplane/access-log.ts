@@ -10,12 +10,9 @@ import path from 'node:path';
 import type { EndpointConfig } from '../config/snapshot.js';
 import { formatAccessLog, type RequestRecord } from './request-record.js';
 import type { Source } from './router.js';
+import { accessLogFile, gatewayAccessLogFile } from '../runtime/log-paths.js';
 
 const FLUSH_MS = 50;
-
-export function accessLogFile(logDir: string, project: string, name: string): string {
-  return path.join(logDir, 'proxy', project, `${name}.log`);
-}
 
 interface LogFile {
   stream: WriteStream;
@@ -30,6 +27,8 @@ export class AccessLog {
   /** The file of a pod's endpoint and of a listener's source, so no key is built per request. */
   private byObject = new WeakMap<EndpointConfig | Source, LogFile>();
   private timer: NodeJS.Timeout | undefined;
+  /** Streams that failed (a file that could not be opened or written); each file is opened again on its next line. */
+  failures = 0;
 
   constructor(private readonly logDir: string) {}
 
@@ -52,11 +51,12 @@ export class AccessLog {
   private open(of: EndpointConfig | Source, key: string, project: string, name: string): LogFile {
     let f = this.files.get(key);
     if (!f) {
-      const file = project ? accessLogFile(this.logDir, project, name) : path.join(this.logDir, 'proxy', 'gateway.log');
+      const file = project ? accessLogFile(this.logDir, project, name) : gatewayAccessLogFile(this.logDir);
       mkdirSync(path.dirname(file), { recursive: true });
       const stream = createWriteStream(file, { flags: 'a' });
       const opened: LogFile = { stream, pending: [], failed: false };
       stream.on('error', () => {
+        this.failures += 1;
         opened.failed = true;
         if (this.files.get(key) === opened) this.files.delete(key);
       });

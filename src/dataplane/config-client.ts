@@ -1,7 +1,9 @@
 /**
  * The proxy's side of config distribution: holds a stream open to the control
  * plane, applies every snapshot it receives and ACKs (or NACKs) it. When the
- * control plane goes away it keeps the last good config and reconnects.
+ * control plane goes away it keeps the last good config and reconnects. The
+ * control plane sends a heartbeat line every 5 s; a stream that stays silent for
+ * `idleTimeoutMs` (15 s) is taken for half-open and replaced by a new one.
  */
 import http from 'node:http';
 import type { ConfigAck, ConfigSnapshot } from '../config/snapshot.js';
@@ -18,13 +20,18 @@ export interface ConfigClientOptions {
   /** The version currently enforced. */
   version(): number;
   log(msg: string): void;
+  /** Silence on the stream after which it is taken for dead and reconnected (ms). */
+  idleTimeoutMs?: number;
 }
+
+export const STREAM_IDLE_TIMEOUT_MS = 15_000;
 
 export class ConfigClient {
   private req: http.ClientRequest | undefined;
   private stopped = false;
   private retryMs = 200;
   private chain: Promise<void> = Promise.resolve();
+  private idle: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ConfigClientOptions) {}
 
@@ -34,7 +41,19 @@ export class ConfigClient {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.idle);
     this.req?.destroy();
+  }
+
+  /** (Re)arms the silence timer: any line, a snapshot or a heartbeat, proves the stream alive. */
+  private alive(): void {
+    clearTimeout(this.idle);
+    const ms = this.opts.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS;
+    this.idle = setTimeout(() => {
+      this.opts.log(`config stream silent for ${ms} ms; reconnecting`);
+      this.retry();
+    }, ms);
+    this.idle.unref();
   }
 
   private connect(): void {
@@ -43,6 +62,7 @@ export class ConfigClient {
     const q = new URLSearchParams({ proxy: name, pid: String(process.pid), version: String(this.opts.version()), ...info });
     const req = http.get(`${url}/xds/v1/stream?${q}`, { headers: { authorization: `Bearer ${token}` }, agent: false });
     this.req = req;
+    req.on('socket', (socket) => socket.setKeepAlive(true, 5_000));
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
         this.opts.log(`config stream refused: HTTP ${res.statusCode}`);
@@ -52,9 +72,11 @@ export class ConfigClient {
       }
       this.retryMs = 200;
       this.opts.log('config stream connected');
+      this.alive();
       let buf = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        this.alive();
         buf += chunk;
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
@@ -74,6 +96,7 @@ export class ConfigClient {
   private retry(): void {
     if (this.stopped || this.retrying) return;
     this.retrying = true;
+    clearTimeout(this.idle);
     this.req?.destroy();
     setTimeout(() => {
       this.retrying = false;
@@ -92,7 +115,7 @@ export class ConfigClient {
     }
     // Snapshots are applied one at a time, in order.
     this.chain = this.chain.then(async () => {
-      const ack: ConfigAck = { proxy: this.opts.name, version: snapshot.version };
+      const ack: ConfigAck = { proxy: this.opts.name, pid: process.pid, version: snapshot.version };
       try {
         await this.opts.apply(snapshot);
       } catch (err) {

@@ -4,6 +4,9 @@
  * GRAYMESH_LISTEN, GRAYMESH_TRACE_SAMPLING (0-100, default 100; a snapshot's
  * `tracing.sampling` overrides it). Spans go to `${GRAYMESH_CP_URL}/v1/traces`;
  * the admin server answers /ready, /config_dump, /stats/prometheus, /stats/json.
+ * Started with an IPC channel (by `up`), it takes over the listening sockets its
+ * keeper hands it and reports each one it binds (handover.ts). SIGTERM drains:
+ * it stops accepting, finishes what is in flight, and exits.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +17,12 @@ import path from 'node:path';
 import { ProxyTelemetry } from './telemetry/proxy-telemetry.js';
 import { handleStatsRequest } from './telemetry/admin-stats.js';
 import { samplingFromEnv } from './telemetry/sampling.js';
+import { SocketHandover, freshBinder } from './handover.js';
+
+/** A connection left idle this long after a drain begins is closed (its client reconnects to the successor). */
+const DRAIN_IDLE_GRACE_MS = 2_000;
+/** A drain that has not finished by then ends with the process. */
+const DRAIN_DEADLINE_MS = 30_000;
 
 export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = (msg: string): void => {
@@ -31,7 +40,10 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
     samplingPercent: samplingFromEnv(env.GRAYMESH_TRACE_SAMPLING),
     export: { url: `${cpUrl.replace(/\/+$/, '')}/v1/traces`, token },
   });
-  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host, sinks, telemetry });
+  const handover = process.send ? new SocketHandover(process) : undefined;
+  await handover?.ready();
+  const binder = handover ?? freshBinder;
+  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), host, sinks, telemetry, binder });
   try {
     await proxy.start();
   } catch (err) {
@@ -70,15 +82,22 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
   });
   client.start();
   log(`gateway on ${host}:${proxy.gatewayPort}, admin on 127.0.0.1:${adminPort}`);
+  let draining = false;
   const shutdown = (): void => {
+    if (draining) return;
+    draining = true;
+    log('draining: no new connections; finishing what is in flight');
     client.stop();
     admin.close();
-    accessLog?.close();
+    setTimeout(() => process.exit(0), DRAIN_DEADLINE_MS).unref();
     void proxy
-      .close()
+      .drain(DRAIN_IDLE_GRACE_MS)
       .then(() => telemetry.close())
-      .then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3000).unref();
+      .then(() => {
+        accessLog?.close();
+        log('drained; exiting');
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

@@ -14,6 +14,7 @@ import { compileRouter } from './compile-router.js';
 import { UpstreamPools } from './upstream.js';
 import { Http1Server as Server, type Http1Request, type Http1Response } from './http1/server.js';
 import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
+import { freshBinder, type ListenerBinder } from './handover.js';
 
 export interface NodeProxyOptions {
   /** Port of the gateway listener (0 for any). */
@@ -28,6 +29,8 @@ export interface NodeProxyOptions {
   sinks?: RecordSink[];
   /** Metrics and tracing: request hooks, a record sink (added to `sinks`), and every accepted snapshot. */
   telemetry?: ProxyTelemetryHooks;
+  /** Opens listeners, on sockets taken over from a previous proxy where there are some (default: always afresh). */
+  binder?: ListenerBinder;
 }
 
 interface State {
@@ -46,12 +49,16 @@ export class NodeProxy {
   private state: State = { version: 0, router: { route: (r) => noConfig(r) }, snapshot: undefined };
   private readonly listeners = new Map<number, Listener>();
   private gateway: Server | undefined;
+  /** The gateway's socket was taken over: it accepts once the first config is in force, so nothing queued meets "no config". */
+  private gatewayDeferred = false;
+  private readonly binder: ListenerBinder;
   readonly pools = new UpstreamPools();
   readonly executor: Executor;
   private readonly host: string;
 
   constructor(private readonly opts: NodeProxyOptions) {
     this.host = opts.host ?? '127.0.0.1';
+    this.binder = opts.binder ?? freshBinder;
     const sinks = [...(opts.sinks ?? [])];
     if (opts.telemetry) sinks.unshift(opts.telemetry.sink);
     this.executor = new Executor(this.pools, sinks, opts.telemetry);
@@ -67,12 +74,14 @@ export class NodeProxy {
 
   /** The gateway's bound port. */
   get gatewayPort(): number {
+    if (this.gatewayDeferred) return this.opts.gatewayPort;
     return (this.gateway?.address() as AddressInfo | null)?.port ?? 0;
   }
 
   async start(): Promise<void> {
     this.gateway = this.createServer({ kind: 'gateway' });
-    await listen(this.gateway, this.opts.gatewayPort, this.host);
+    if (this.binder.inherited(this.opts.gatewayPort, this.host)) this.gatewayDeferred = true;
+    else await this.binder.listen(this.gateway, this.opts.gatewayPort, this.host);
   }
 
   /**
@@ -93,10 +102,13 @@ export class NodeProxy {
         const listener: Listener = { server, source, port };
         // Record before listening so the handler finds its source.
         opened.push(listener);
-        await listen(server, port, '127.0.0.1');
+        await this.binder.listen(server, port, '127.0.0.1');
       }
     } catch (err) {
-      for (const l of opened) l.server.close();
+      for (const l of opened) {
+        l.server.close();
+        this.binder.release(l.port, '127.0.0.1');
+      }
       throw new Error(`cannot open listener: ${(err as Error).message}`, { cause: err });
     }
     for (const l of opened) this.listeners.set(l.port, l);
@@ -108,12 +120,28 @@ export class NodeProxy {
         this.listeners.delete(port);
         l.server.close();
         l.server.closeIdleConnections();
+        this.binder.release(port, '127.0.0.1');
       }
     }
     this.state = { version: snapshot.version, router, snapshot };
+    if (this.gatewayDeferred) {
+      this.gatewayDeferred = false;
+      await this.binder.listen(this.gateway!, this.opts.gatewayPort, this.host);
+    }
     this.opts.telemetry?.apply(snapshot);
     const origins = new Set(snapshot.endpoints.map((e) => `${e.address}:${e.port}`));
     this.pools.retain(origins);
+  }
+
+  /**
+   * Stops accepting on every listener and lets each connection end on its own
+   * terms (see Http1Server.drain), then closes the upstream pools: what a
+   * proxy does when a successor has taken over its sockets.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server)];
+    await Promise.all(servers.map((s) => s?.drain(graceMs)));
+    await this.pools.close();
   }
 
   async close(): Promise<void> {
@@ -185,15 +213,4 @@ function sourceOf(l: ListenerConfig): Source {
 
 function noConfig(req: RouteRequest): RouteDecision {
   return { kind: 'respond', status: 503, body: `no configuration yet for "${req.host}"\n`, flags: 'NC' };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }

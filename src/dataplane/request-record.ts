@@ -3,10 +3,12 @@
  * what telemetry counts. Built once per request by the proxy core and handed
  * to every sink.
  */
+import { performance } from 'node:perf_hooks';
 import type { EndpointConfig } from '../config/snapshot.js';
 import type { PeerMeta } from '../telemetry/peer.js';
 import type { TraceFields } from '../telemetry/trace-context.js';
-import type { Source } from './router.js';
+import type { Http1Request } from './http1/server.js';
+import type { RouteRequest, Source } from './router.js';
 
 /**
  * The trace fields (TraceFields: traceId, parentSpanId = the caller's span,
@@ -59,6 +61,53 @@ export interface RequestRecord extends TraceFields {
   attempts: number;
   downstreamRemote: string;
   downstreamLocal: string;
+}
+
+/** The record of a request as it arrives. Every field is set here, absent ones as undefined, so all records share one shape. */
+export function openRecord(req: Http1Request, rr: RouteRequest): RequestRecord {
+  const h = req.headers;
+  const socket = req.socket;
+  const cl = h['content-length'];
+  const hr = performance.now();
+  return {
+    // Sub-millisecond, on the same clock as hrStart: a hop's spans start after their parent's.
+    startTime: performance.timeOrigin + hr,
+    hrStart: hr,
+    durationMs: 0,
+    upstreamStartMs: undefined,
+    upstreamStatus: undefined,
+    traceId: undefined,
+    parentSpanId: undefined,
+    sampled: undefined,
+    debug: undefined,
+    tracestate: undefined,
+    spanId: undefined,
+    serverSpanId: undefined,
+    sourcePeer: undefined,
+    destinationPeer: undefined,
+    upstreamMs: undefined,
+    method: rr.method,
+    path: rr.path,
+    protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : 'HTTP/1.0',
+    status: 0,
+    flags: '-',
+    bytesReceived: cl === undefined ? 0 : Number(cl) || 0,
+    bytesSent: 0,
+    authority: rr.authority,
+    userAgent: h['user-agent'],
+    requestId: h['x-request-id'] as string | undefined,
+    forwardedFor: h['x-forwarded-for'] as string | undefined,
+    source: rr.source,
+    destinationService: undefined,
+    destinationServiceName: undefined,
+    destinationProject: undefined,
+    upstream: undefined,
+    upstreamCluster: undefined,
+    routeName: undefined,
+    attempts: 0,
+    downstreamRemote: `${socket.remoteAddress ?? '-'}:${socket.remotePort ?? 0}`,
+    downstreamLocal: `${socket.localAddress ?? '-'}:${socket.localPort ?? 0}`,
+  };
 }
 
 /**

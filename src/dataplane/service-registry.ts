@@ -5,6 +5,7 @@
  * its service with one map lookup.
  */
 import type { ConfigSnapshot, EndpointConfig, ServiceConfig } from '../config/snapshot.js';
+import { CLUSTER_DOMAIN } from '../config/tenancy/hosts.js';
 
 /** One mesh service with every endpoint its selector matches. */
 export interface MeshService {
@@ -19,9 +20,11 @@ export interface MeshService {
   endpoints: EndpointConfig[];
   /** The ready ones. */
   ready: EndpointConfig[];
+  /** The namespaces that see it (Istio's exportTo); absent: every one. */
+  exportTo?: string[];
 }
 
-export const CLUSTER_DOMAIN = 'svc.cluster.local';
+export { CLUSTER_DOMAIN } from '../config/tenancy/hosts.js';
 
 function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
   const keys = Object.keys(selector);
@@ -45,6 +48,7 @@ export class ServiceRegistry {
         ports: s.ports,
         endpoints,
         ready: endpoints.filter((e) => e.ready),
+        ...(s.exportTo ? { exportTo: s.exportTo } : {}),
       };
       this.byFqdn.set(svc.fqdn, svc);
     }

@@ -15,19 +15,16 @@
  * `--settle-time`), long enough for istiod's push in a quiet mesh, and says so in the log.
  */
 import { timeout } from '../api/errors.js';
+import type { Mesh, Settled } from '../engine/mesh.js';
 import type { KubeClient } from './client.js';
 
-export interface ConvergenceResult {
+export interface ConvergenceResult extends Settled {
   /** How the wait ended: istiod reported every proxy in sync, or the settle time passed. */
   method: 'istiod' | 'settle-time';
-  /** Proxies istiod reported (istiod only). */
-  proxies?: number;
-  /** ms waited. */
-  waitedMs: number;
 }
 
-/** The engine's wait after each make-before-break step. */
-export interface Convergence {
+/** The engine's wait after each make-before-break step: the cluster's Mesh (src/engine/mesh.ts). */
+export interface Convergence extends Mesh {
   settle(): Promise<ConvergenceResult>;
 }
 

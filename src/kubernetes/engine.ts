@@ -1,28 +1,34 @@
 /**
  * The Kubernetes + Istio engine: the cluster's API server is the store, Istio the data plane.
- * graymesh applies the same objects there (validated by the same rules), runs releases with the
- * same compiler and order, and watches Releases and the Deployments they create to move a
- * release on when its new version becomes ready (or when a Release is applied with kubectl).
+ * graymesh applies the same objects there (validated by the same rules) and runs releases with
+ * the one release controller (src/engine/releases/), over the cluster's object store
+ * (object-store.ts), istiod's sync status as the mesh (convergence.ts) and the deployment
+ * controller's reading of a workload (workloads.ts). The controller watches Releases and
+ * Deployments, so a release moves on when its new version becomes ready, or when a Release is
+ * applied with kubectl.
  */
 import type { KubeObject } from '../api/objects.js';
 import { invalid } from '../api/errors.js';
 import { formatIssue, validateObject } from '../config/validate/index.js';
-import type { ReleaseStatus } from '../config/release/types.js';
+import type { Release } from '../config/release/types.js';
+import { ReleaseController } from '../engine/releases/controller.js';
 import { KubeClient } from './client.js';
 import { IstiodConvergence, type Convergence, type IstiodOptions } from './convergence.js';
-import { graymeshCrds } from './crds.js';
-import { EXPORT_ORDER, exportProject, INJECTION_LABEL, type ExportOptions, type ExportResult } from './export.js';
-import { Informer, type InformerEvent } from './informer.js';
+import { graymeshCrds } from '../config/export/crds.js';
+import { EXPORT_ORDER, exportProject, INJECTION_LABEL, type ExportOptions, type ExportResult } from '../config/export/export.js';
+import type { InformerStats } from './informer.js';
 import type { ClusterConnection } from './kubeconfig.js';
-import { ClusterReleases } from './releases.js';
+import { KubeObjectStore } from './object-store.js';
 import { RESOURCES } from './resources.js';
-import { RELEASE_LABEL } from './workloads.js';
+import { clusterWorkloads } from './workloads.js';
 
 export interface EngineOptions {
   log?: (msg: string) => void;
   /** How the engine waits after each make-before-break step; default istiod's sync status with a settle-time fallback. */
   convergence?: Convergence;
   istiod?: IstiodOptions;
+  /** How often a release waiting for its workload is looked at again (ms; default 500). */
+  pollMs?: number;
 }
 
 export interface ClusterApplyResult {
@@ -40,16 +46,16 @@ const rank = (kind: string): number => {
 
 export class KubernetesEngine {
   readonly client: KubeClient;
-  readonly releases: ClusterReleases;
+  readonly store: KubeObjectStore;
+  readonly releases: ReleaseController;
   readonly convergence: Convergence;
-  private readonly log: (msg: string) => void;
-  private informers: Informer[] = [];
 
   constructor(conn: ClusterConnection | KubeClient, opts: EngineOptions = {}) {
     this.client = conn instanceof KubeClient ? conn : new KubeClient(conn);
-    this.log = opts.log ?? (() => undefined);
-    this.convergence = opts.convergence ?? new IstiodConvergence(this.client, { ...opts.istiod, log: this.log });
-    this.releases = new ClusterReleases({ client: this.client, convergence: this.convergence, log: this.log });
+    const log = opts.log ?? (() => undefined);
+    this.store = new KubeObjectStore(this.client, { log });
+    this.convergence = opts.convergence ?? new IstiodConvergence(this.client, { ...opts.istiod, log });
+    this.releases = new ReleaseController({ store: this.store, mesh: this.convergence, workloads: clusterWorkloads, log, pollMs: opts.pollMs ?? 500 });
   }
 
   /** Applies graymesh's CRDs and waits until the API server serves them (condition Established). */
@@ -92,7 +98,7 @@ export class KubernetesEngine {
     const results: ClusterApplyResult[] = [];
     for (const o of objects) {
       if (o.kind === 'Namespace') o.metadata.labels = { ...o.metadata.labels, [INJECTION_LABEL]: 'enabled' };
-      if (o.kind === 'Release') await this.releases.admit(o as never);
+      if (o.kind === 'Release') await this.releases.admit(o as Release);
       const before = await this.client.get(o.kind, o.metadata.namespace, o.metadata.name);
       const after = await this.client.apply(o);
       const action = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
@@ -120,38 +126,18 @@ export class KubernetesEngine {
     return exportProject({ namespace: ns, objects: objects.filter((o) => !own(o)) }, opts);
   }
 
-  /**
-   * Watches Releases and the Deployments releases create; reconciles a release when its spec
-   * changes (kubectl apply of a Release) or its new Deployment changes readiness.
-   */
+  /** Starts the release controller: it watches Releases and Deployments, and finishes what a previous one began. */
   async startController(namespace?: string): Promise<void> {
-    const onRelease = (e: InformerEvent): void => {
-      if (e.type === 'DELETED') return;
-      const st = e.object.status as ReleaseStatus | undefined;
-      if (st?.observedGeneration !== e.object.metadata.generation || st?.phase === 'Pending') this.enqueue(e.object.metadata.namespace as string, e.object.metadata.name);
-    };
-    const onDeployment = (e: InformerEvent): void => {
-      const rel = e.object.metadata.labels?.[RELEASE_LABEL];
-      if (rel) this.enqueue(e.object.metadata.namespace as string, rel);
-    };
-    const common = { timeoutSeconds: 300, log: this.log, ...(namespace ? { namespace } : {}) };
-    this.informers = [
-      new Informer(this.client, 'Release', common, onRelease),
-      new Informer(this.client, 'Deployment', { ...common, labelSelector: RELEASE_LABEL }, onDeployment),
-    ];
-    await Promise.all(this.informers.map((i) => i.start()));
+    await this.releases.start(namespace);
+    await this.releases.resume();
   }
 
-  get informerStats(): Record<string, Informer['stats']> {
-    return Object.fromEntries(this.informers.map((i) => [i.rt.plural, { ...i.stats }]));
-  }
-
-  private enqueue(ns: string, name: string): void {
-    void this.releases.reconcileLocked(ns, name).catch((err: Error) => this.log(`release ${ns}/${name}: ${err.message}`));
+  get informerStats(): Record<string, InformerStats> {
+    return this.store.informerStats;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await this.releases.close();
     await this.client.close();
   }
 }

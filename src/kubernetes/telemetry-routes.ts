@@ -8,12 +8,12 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound, unavailable } from '../api/errors.js';
 import type { Deployment, Service } from '../api/objects.js';
-import type { ProjectInventory } from '../controlplane/telemetry/graph.js';
-import { parseDuration } from '../controlplane/telemetry/duration.js';
-import { projectGraph, projectSeries } from '../controlplane/telemetry/project-queries.js';
-import type { MetricsSource } from '../controlplane/telemetry/metrics-source.js';
-import type { TraceSummary } from '../controlplane/telemetry/trace-views.js';
-import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../controlplane/routes/telemetry-query.js';
+import type { ProjectInventory } from '../telemetry/query/graph.js';
+import { parseDuration } from '../telemetry/query/duration.js';
+import { projectGraph, projectSeries } from '../telemetry/query/project-queries.js';
+import type { MetricsSource } from '../telemetry/query/metrics.js';
+import type { TraceSummary } from '../telemetry/query/trace-views.js';
+import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../telemetry/query/params.js';
 import type { KubeClient } from './client.js';
 import type { ClusterTelemetry, TraceSearch, TraceSource } from './telemetry.js';
 

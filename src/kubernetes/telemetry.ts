@@ -9,10 +9,10 @@
  * Jaeger's query API behind it (jaeger-query /api/services, /api/traces, /api/traces/{id}).
  */
 import { unavailable } from '../api/errors.js';
-import { PrometheusSource, type MetricsSource } from '../controlplane/telemetry/metrics-source.js';
-import type { JaegerTrace } from '../controlplane/telemetry/jaeger.js';
-import type { TraceSpanView, TraceSummary, TraceView } from '../controlplane/telemetry/trace-views.js';
-import type { TagValue } from '../controlplane/telemetry/span.js';
+import { PrometheusSource, type MetricsSource } from '../telemetry/query/metrics.js';
+import type { JaegerTrace } from '../telemetry/query/jaeger.js';
+import type { TraceSpanView, TraceSummary, TraceView } from '../telemetry/query/trace-views.js';
+import type { TagValue } from '../telemetry/query/span.js';
 
 /** A trace search, as `graymesh traces` takes it. */
 export interface TraceSearch {

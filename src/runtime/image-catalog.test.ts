@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GmError } from '../api/errors.js';
 import type { Container } from '../api/objects.js';
-import { isKnownImage, parseImage, resolveContainer } from './image-catalog.js';
+import { isKnownImage, resolveContainer } from './image-catalog.js';
+import { parseImage } from '../config/images.js';
 
 function container(image: string | undefined, extra: Partial<Container> = {}): Container {
   return { name: 'c', ...(image === undefined ? {} : { image }), ...extra };

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Container } from '../api/objects.js';
 import { invalid } from '../api/errors.js';
+import { parseImage } from '../config/images.js';
 
 /** The package root: the nearest folder above this module holding package.json (from dist/ or from source). */
 export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -58,22 +59,6 @@ const CATALOG: Record<string, CatalogEntry> = {
 
 /** Owners whose images the catalog knows. */
 const OWNERS = new Set(['kubesphere', 'istio', 'graymesh', 'kennethreitz', 'mccutchen']);
-
-/** Splits `docker.io/istio/examples-bookinfo-reviews-v2:1.20.1@sha256:...` into owner and repository. */
-export function parseImage(image: string): { owner: string | undefined; repo: string; tag: string | undefined } {
-  let ref = image.trim();
-  const at = ref.indexOf('@');
-  if (at >= 0) ref = ref.slice(0, at);
-  const parts = ref.split('/');
-  let last = parts.pop() ?? '';
-  let tag: string | undefined;
-  const colon = last.indexOf(':');
-  if (colon >= 0) {
-    tag = last.slice(colon + 1);
-    last = last.slice(0, colon);
-  }
-  return { owner: parts.at(-1), repo: last, tag };
-}
 
 /** True when the image names a program the catalog can run. */
 export function isKnownImage(image: string): boolean {

@@ -11,6 +11,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AuthStore } from '../../src/controlplane/auth/auth-store.js';
+import { SESSION_PREFIX, newToken, tokenHash } from '../../src/controlplane/auth/secrets.js';
+import { Home } from '../../src/runtime/home.js';
 import { Instance, request, type CliResult } from '../helpers/instance.js';
 
 const PASSWORD = 'P@88w0rd';
@@ -93,6 +97,17 @@ describe('workspaces, projects, accounts and roles', () => {
   };
   const api = (method: string, url: string, headers: Record<string, string> = {}, body?: string) => request(gm.port, url, headers, method, body);
   const adminToken = (): string => /^token:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))![1]!;
+  /** A login session of `user` that ended a second ago, written into the home's store beside the live ones. */
+  const pastSession = (user: string): string => {
+    const db = new Database(new Home(gm.home).dbFile);
+    try {
+      const token = newToken(SESSION_PREFIX);
+      new AuthStore(db).addToken(tokenHash(token), 'session', user, undefined, Date.now() - 1000);
+      return token;
+    } finally {
+      db.close();
+    }
+  };
   const deployments = (): string[] =>
     gm.json<{ items: Item[] }>(['get', 'workloads', '-p', P]).items.map((d) => d.metadata.name).sort();
 
@@ -332,10 +347,17 @@ describe('workspaces, projects, accounts and roles', () => {
       const r = await api('GET', `/api/v1/projects/${P}/deployments`, { authorization: auth });
       expect(r.status, auth.slice(0, 20)).toBe(401);
     }
-    const short = as(undefined, ['login', '--username', 'project-regular', '--password-stdin', '--expires-in', '1s', '-o', 'token'], PASSWORD);
+    // A shorter session ends when asked (by the server's clock, read between the two readings here).
+    const loggedIn = Date.now();
+    const short = as(undefined, ['login', '--username', 'project-regular', '--password-stdin', '--expires-in', '30m', '-o', 'token'], PASSWORD);
+    const answered = Date.now();
     expect(short.code, short.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, 1500));
-    const expired = gm.cli(['get', 'workloads', '-p', P], undefined, { GRAYMESH_TOKEN: short.stdout.trim() });
+    const me = await api('GET', '/api/v1/me', { authorization: `Bearer ${short.stdout.trim()}` });
+    const ends = Date.parse((JSON.parse(me.body) as { expiresAt: string }).expiresAt);
+    expect(ends).toBeGreaterThanOrEqual(loggedIn + 30 * 60_000);
+    expect(ends).toBeLessThanOrEqual(answered + 30 * 60_000);
+    // A session whose end is already past, as the store keeps it, is refused.
+    const expired = gm.cli(['get', 'workloads', '-p', P], undefined, { GRAYMESH_TOKEN: pastSession('project-regular') });
     expect(expired.code).not.toBe(0);
     expect(expired.stderr).toMatch(/^error: the token has expired/);
     // Brute force: five failures for a user, then 429 with Retry-After, even with the right password.

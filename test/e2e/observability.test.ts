@@ -24,10 +24,10 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Instance, eventually, freePort } from '../helpers/instance.js';
-import { PrometheusSource } from '../../src/controlplane/telemetry/metrics-source.js';
-import { buildGraph, queryGraphTraffic, type Graph } from '../../src/controlplane/telemetry/graph.js';
+import { PrometheusSource } from '../../src/telemetry/query/metrics.js';
+import { buildGraph, queryGraphTraffic, type Graph } from '../../src/telemetry/query/graph.js';
 import type { LoadSummary } from '../../src/cli/commands/load.js';
-import type { TraceSummary, TraceView } from '../../src/controlplane/telemetry/trace-views.js';
+import type { TraceSummary, TraceView } from '../../src/telemetry/query/trace-views.js';
 
 const P = 'obs';
 const HOST = `productpage.${P}.localhost`;
@@ -204,14 +204,15 @@ spec:
   it('governance off: requests entering the project start no trace; a trace already begun continues', async () => {
     const off = gm.cli(['project', 'set', P, '--governance', 'off']);
     expect(off.code, off.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, 500));
+    // Every proxy enforces the project's governance off before the first page load.
+    await api('/api/v1/config/wait');
     const since = Date.now();
     for (let i = 0; i < 5; i++) expect((await gm.gateway(HOST, '/productpage')).status).toBe(200);
     const begun = '5c0ffee5c0ffee5c0ffee5c0ffee5c0f';
     expect((await gm.gateway(HOST, '/productpage', { traceparent: `00-${begun}-00f067aa0ba902b7-01` })).status).toBe(200);
-    // The begun trace arrives (the proxy exports every 500 ms): any new trace would have arrived with it.
+    // The begun trace arrives. The proxy exports its spans in order, one batch at a time, and the collector stores
+    // them in order: a trace the five pages before it had started would be searchable by now.
     await eventually(async () => (await api<TraceView>(`/api/v1/traces/${begun}`).catch(() => undefined))?.spans.length, 20_000, 500);
-    await new Promise((r) => setTimeout(r, 1500));
     const after = await api<{ items: TraceSummary[] }>(`/api/v1/projects/${P}/traces?start=${since}&limit=50`);
     expect(after.items.map((t) => t.traceId)).toEqual([begun]);
     gm.cli(['project', 'set', P, '--governance', 'on']);

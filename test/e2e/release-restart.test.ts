@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpbinManifests, lateHttpbinContainer } from '../helpers/httpbin.js';
 import { eventually, Instance, request } from '../helpers/instance.js';
 import { GatewayClient, httpbinVersion, inParallel, Load } from '../helpers/load.js';
+import { isAlive as alive } from '../../src/runtime/process-marker.js';
 
 const PROJECT = 'restarts';
 const HTTPBIN = `httpbin.${PROJECT}.localhost`;
@@ -26,15 +27,6 @@ interface VsJson {
 interface PodList {
   items: { metadata: { name: string; annotations?: Record<string, string> }; status?: { pid?: number } }[];
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('releases across restarts of the control plane', () => {
   const gm = new Instance();
@@ -111,7 +103,9 @@ describe('releases across restarts of the control plane', () => {
         c.close();
       }
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    // All ten have reached their pods (both versions log each request as it arrives) before the weights change.
+    const arrived = (version: string): number => gm.cli(['logs', `httpbin-${version}`, '-p', PROJECT]).stdout.split('\n').filter((l) => l.endsWith('arrived GET /delay/10')).length;
+    await eventually(() => arrived('v1') + arrived('v2') === 10, 30_000, 100);
     const load = new Load({ port: gm.gatewayPort, host: HTTPBIN, path: '/get', version: httpbinVersion });
     load.start(3);
     load.phase = 'takeover';

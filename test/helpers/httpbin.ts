@@ -46,13 +46,17 @@ ${container}        imagePullPolicy: IfNotPresent
 `;
 }
 
-/** Waits for `$READY_DIR/$SERVICE_VERSION`, then runs httpbin. */
-const GATED = "const f=require('path').join(process.env.READY_DIR,process.env.SERVICE_VERSION);const t=setInterval(()=>{if(require('fs').existsSync(f)){clearInterval(t);import(process.env.HTTPBIN_MAIN)}},100)";
+/**
+ * Logs each request as it arrives (`arrived GET /delay/10`; httpbin logs it again when answered),
+ * waits for `$READY_DIR/$SERVICE_VERSION`, then runs httpbin.
+ */
+const GATED = "require('diagnostics_channel').subscribe('http.server.request.start',({request})=>console.log('arrived',request.method,request.url));const f=require('path').join(process.env.READY_DIR,process.env.SERVICE_VERSION);const t=setInterval(()=>{if(require('fs').existsSync(f)){clearInterval(t);import(process.env.HTTPBIN_MAIN)}},100)";
 
 /**
  * A container whose readiness comes when the test says: an image outside the catalog (so its
  * command runs, and a release's new version with another such image runs it too) that starts
- * httpbin only once the file `<readyDir>/<version>` exists.
+ * httpbin only once the file `<readyDir>/<version>` exists. Its log shows a request once it
+ * has reached the pod, before it is answered.
  */
 export function lateHttpbinContainer(readyDir: string): string {
   return `      - image: example.com/late/httpbin:1

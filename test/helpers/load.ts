@@ -36,7 +36,9 @@ export class Load {
   private stopped = false;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   private loops: Promise<void>[] = [];
-  /** Answers per version since the last reset. */
+  /** Counts resets, so an answer to a request sent before the last one is not counted in `seen`. */
+  private epoch = 0;
+  /** Answers per version to the requests sent since the last reset. */
   readonly seen = new Map<string, number>();
   /** Every failure, prefixed with the phase it happened in. */
   failures: string[] = [];
@@ -68,18 +70,21 @@ export class Load {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.total++;
+      const epoch = this.epoch;
       try {
         const r = await this.get();
         const v = this.target.version(r.status, r.body);
         if (v === undefined) this.failures.push(`${this.phase}: ${r.status} ${r.body.slice(0, 120)}`);
-        else this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
+        else if (epoch === this.epoch) this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
       } catch (err) {
         this.failures.push(`${this.phase}: ${(err as Error).message}`);
       }
     }
   }
 
+  /** Counts afresh: `seen` holds only answers to requests sent from now on (failures are all kept). */
   reset(): void {
+    this.epoch++;
     this.seen.clear();
   }
 

@@ -4,7 +4,8 @@
  * selectors, replace with optimistic concurrency, server-side apply and merge patch, delete with
  * the garbage collector following ownerReferences; watch streams with history, BOOKMARKs,
  * dropped connections and 410 Expired after compaction), a deployment controller that makes
- * pods and reports readiness, and istiod's /debug/syncz behind the service proxy.
+ * pods and reports readiness (held per Deployment when a test asks), and istiod's /debug/syncz
+ * behind the service proxy (its proxies' ACKs held when a test asks).
  *
  * Every request is recorded and checked against the contract graymesh must keep (known paths
  * and apiVersions, JSON accepted, server-side apply with `application/apply-patch+yaml`,
@@ -18,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/api/objects.js';
+import { mergePatch } from '../../src/engine/merge-patch.js';
 import { RESOURCES, type ResourceType } from '../../src/kubernetes/resources.js';
 import * as rec from './recorded.js';
 
@@ -72,16 +74,6 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
   });
 }
 
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
 export class FakeApiServer {
   url = '';
   readonly log: RecordedRequest[] = [];
@@ -99,6 +91,9 @@ export class FakeApiServer {
   private compactedBefore = 0;
   private push = 0;
   private readonly proxyState = new Map<string, { sent: string; acked: string; wait: number }>();
+  /** Deployments the deployment controller leaves alone until allowed (holdRollout). */
+  private readonly heldRollouts = new Set<string>();
+  private acksHeld = false;
 
   constructor(readonly opts: FakeOptions = {}) {
     this.server = http.createServer((req, res) => {
@@ -164,6 +159,28 @@ export class FakeApiServer {
   setDeploymentStatus(namespace: string, name: string, status: Record<string, unknown>): void {
     const d = this.get('Deployment', namespace, name);
     if (d) this.write(this.rtOf('Deployment'), { ...d, status }, 'MODIFIED');
+  }
+
+  /** The deployment controller does not roll out Deployment `name` (in any namespace) until allowRollout. */
+  holdRollout(name: string): void {
+    this.heldRollouts.add(name);
+  }
+
+  /** Lets Deployment `name` roll out (at once when it exists). */
+  allowRollout(name: string): void {
+    this.heldRollouts.delete(name);
+    for (const d of [...this.objects.values()]) {
+      if (d.kind === 'Deployment' && d.metadata.name === name) this.rollOut(d.metadata.namespace as string, name);
+    }
+  }
+
+  /** No proxy ACKs a push until allowAcks: istiod keeps reporting them behind. */
+  holdAcks(): void {
+    this.acksHeld = true;
+  }
+
+  allowAcks(): void {
+    this.acksHeld = false;
   }
 
   get watcherCount(): number {
@@ -244,7 +261,7 @@ export class FakeApiServer {
         if (cur) this.write(rt, { ...cur, status: { conditions: [{ type: 'Established', status: 'True' }] } }, 'MODIFIED');
       }, 5);
     }
-    if (rt.kind === 'Deployment' && this.opts.autoReady !== false && (type === 'ADDED' || (o.status as { observedGeneration?: number } | undefined)?.observedGeneration !== o.metadata.generation)) {
+    if (rt.kind === 'Deployment' && this.opts.autoReady !== false && !this.heldRollouts.has(o.metadata.name) && (type === 'ADDED' || (o.status as { observedGeneration?: number } | undefined)?.observedGeneration !== o.metadata.generation)) {
       setTimeout(() => this.rollOut(o.metadata.namespace as string, o.metadata.name), this.opts.readyDelayMs ?? 20);
     }
   }
@@ -277,7 +294,7 @@ export class FakeApiServer {
   private syncz(): unknown[] {
     return this.proxies.map((p) => {
       const st = this.proxyState.get(p) ?? { sent: '', acked: '', wait: 0 };
-      if (st.wait > 0 && --st.wait === 0) st.acked = st.sent;
+      if (!this.acksHeld && st.wait > 0 && --st.wait === 0) st.acked = st.sent;
       this.proxyState.set(p, st);
       return rec.syncStatus(p, st.sent, st.acked, p.startsWith('istio-ingressgateway') ? 'router' : 'sidecar');
     });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/objects.js';
 import type { Release } from '../../src/config/release/types.js';
 import { KubernetesEngine } from '../../src/kubernetes/engine.js';
-import { exportProject } from '../../src/kubernetes/export.js';
+import { exportProject } from '../../src/config/export/export.js';
 import { loadKubeconfig } from '../../src/kubernetes/kubeconfig.js';
 import { liveCanaryProject } from './fixtures.js';
 
@@ -21,11 +21,11 @@ if (!KUBECONFIG) {
 
 describe.skipIf(!KUBECONFIG)('on a real cluster (GRAYMESH_TEST_KUBECONFIG)', () => {
   let engine: KubernetesEngine;
-  const ops = { user: 'graymesh-test', readyTimeoutMs: 300_000, pollMs: 1_000 };
+  const ops = { user: 'graymesh-test', readyTimeoutMs: 300_000 };
 
   beforeAll(async () => {
     const conn = loadKubeconfig({ file: KUBECONFIG as string, ...(process.env.GRAYMESH_TEST_CONTEXT ? { context: process.env.GRAYMESH_TEST_CONTEXT } : {}) });
-    engine = new KubernetesEngine(conn, { log: (m) => process.stderr.write(`${m}\n`) });
+    engine = new KubernetesEngine(conn, { log: (m) => process.stderr.write(`${m}\n`), pollMs: 1_000 });
     await engine.installCrds();
   }, 120_000);
 

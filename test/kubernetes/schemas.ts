@@ -12,7 +12,7 @@ import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io
 import { DestinationRule, Gateway, ServiceEntry, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import type { KubeObject } from '../../src/api/objects.js';
 import { formatIssue, validateObject } from '../../src/config/validate/index.js';
-import type { JsonSchemaProps } from '../../src/kubernetes/crds.js';
+import type { JsonSchemaProps } from '../../src/config/export/crds.js';
 
 type Model = new (data: never) => { validate(): void };
 

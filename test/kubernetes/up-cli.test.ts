@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/objects.js';
-import { exportProject } from '../../src/kubernetes/export.js';
+import { exportProject } from '../../src/config/export/export.js';
 import { toYamlStream } from '../../src/cli/commands/export.js';
 import { freePort, Instance } from '../helpers/instance.js';
 import { FakeApiServer } from './fake-apiserver.js';

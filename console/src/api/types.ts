@@ -122,8 +122,8 @@ export interface LoginAnswer {
   expiresAt?: string;
 }
 
-export { PROJECT_ROLES, WORKSPACE_LABEL, WORKSPACE_ROLES } from '../../../src/controlplane/auth/roles';
-export type { ProjectRole, WorkspaceRole } from '../../../src/controlplane/auth/roles';
+export { PROJECT_ROLES, WORKSPACE_LABEL, WORKSPACE_ROLES } from '../../../src/api/roles';
+export type { ProjectRole, WorkspaceRole } from '../../../src/api/roles';
 
 /** One role the caller holds (GET /api/v1/me `roles`). */
 export interface RoleBinding {

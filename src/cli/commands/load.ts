@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { invalid } from '../../api/errors.js';
-import { parseDuration } from '../../controlplane/telemetry/duration.js';
+import { parseDuration } from '../../telemetry/query/duration.js';
 import { printData } from '../output.js';
 
 export interface LoadOptions {

@@ -1,8 +1,9 @@
 /** `get`, `apply`, `delete`, `deploy`, `logs`, `status` and `project`: thin shells over the REST API. */
 import { invalid, notFound, GmError } from '../../api/errors.js';
 import { kindByName } from '../../api/kinds.js';
+import { dns1123LabelError } from '../../api/names.js';
 import type { Deployment, KubeObject, Pod, Service } from '../../api/objects.js';
-import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
+import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, parseProjectList } from '../../api/objects.js';
 import { ApiClient } from '../client.js';
 import { readManifests } from '../manifests.js';
 import { age, parseFormat, printData, printTable, type Format } from '../output.js';
@@ -95,11 +96,38 @@ export async function logsCmd(client: ApiClient, target: string, project: string
   return 0;
 }
 
+interface ProxyRow {
+  name: string;
+  pid: number;
+  status: string;
+  restartCount: number;
+  ackedVersion: number;
+  current: boolean;
+  connected: boolean;
+  error?: string;
+  lastExit?: string;
+}
+
+/** The STATUS column in words: what the proxy does for traffic now. */
+function proxyState(p: ProxyRow, version: number): string {
+  switch (p.status) {
+    case 'Serving':
+      return 'Serving';
+    case 'Starting':
+      return 'Starting (not yet enforcing the config)';
+    case 'Dead':
+      return `Dead (${p.lastExit ?? 'exited'}; restarting)`;
+    default:
+      if (!p.connected) return 'Stale (not connected; serving its last config)';
+      return `Stale (at version ${p.ackedVersion} of ${version}${p.error ? `; refused: ${p.error}` : ''})`;
+  }
+}
+
 export async function statusCmd(client: ApiClient, output: string | undefined): Promise<number> {
   const s = await client.get<{
     controlPlane: { url: string; healthy: boolean; pid: number };
     gateway: { url: string };
-    proxies: { name: string; pid: number; ackedVersion: number; current: boolean }[];
+    proxies: ProxyRow[];
     configVersion: number;
   }>('/api/v1/status');
   const f = parseFormat(output);
@@ -111,22 +139,60 @@ export async function statusCmd(client: ApiClient, output: string | undefined): 
   process.stdout.write(`gateway        ${s.gateway.url}\n`);
   process.stdout.write(`config         version ${s.configVersion}\n`);
   printTable(
-    ['PROXY', 'PID', 'ACKED', 'STATUS'],
-    s.proxies.map((p) => [p.name, String(p.pid), String(p.ackedVersion), p.current ? 'SYNCED' : 'STALE']),
+    ['PROXY', 'PID', 'RESTARTS', 'ACKED', 'STATUS'],
+    s.proxies.map((p) => [p.name, p.pid > 0 ? String(p.pid) : '-', String(p.restartCount), String(p.ackedVersion), proxyState(p, s.configVersion)]),
   );
   return 0;
 }
 
-export async function projectSetCmd(client: ApiClient, project: string, governance: string | undefined, workspace?: string): Promise<number> {
-  if (governance === undefined && workspace === undefined) throw invalid('project set: name a setting: --governance on|off, or --workspace W');
+export async function proxyRestartCmd(client: ApiClient): Promise<number> {
+  const r = await client.post<{ from: number; to: number; version: number }>('/api/v1/proxies/restart', {});
+  process.stdout.write(`node-proxy restarted: pid ${r.to} serves config version ${r.version}; pid ${r.from} drained and exited\n`);
+  return 0;
+}
+
+export interface ProjectSettings {
+  /** on or off. */
+  governance?: string | undefined;
+  /** Move to this workspace. */
+  workspace?: string | undefined;
+  /** Comma-separated projects whose traffic rules may name this project's hosts; '' or false lets none in. */
+  allowRoutesFrom?: string | false | undefined;
+}
+
+export async function projectSetCmd(client: ApiClient, project: string, s: ProjectSettings): Promise<number> {
+  const { governance, workspace } = s;
+  if (governance === undefined && workspace === undefined && s.allowRoutesFrom === undefined) {
+    throw invalid('project set: name a setting: --governance on|off, --allow-routes-from P1,P2 (or --no-allow-routes-from), or --workspace W');
+  }
   if (governance !== undefined && governance !== 'on' && governance !== 'off') throw invalid('--governance: use on or off');
+  const allowed = s.allowRoutesFrom === undefined ? undefined : allowList(s.allowRoutesFrom);
   await client.request('PATCH', `/api/v1/projects/${enc(project)}`, {
     ...(governance !== undefined ? { governance: governance === 'on' } : {}),
+    ...(allowed !== undefined ? { allowRoutesFrom: allowed } : {}),
     ...(workspace !== undefined ? { workspace } : {}),
   });
   if (governance !== undefined) process.stdout.write(`project ${project}: application governance ${governance}\n`);
+  if (allowed !== undefined) {
+    process.stdout.write(
+      allowed.length > 0
+        ? `project ${project}: lets the traffic rules of ${allowed.join(', ')} name its hosts and route to it\n`
+        : `project ${project}: lets no other project's traffic rules in\n`,
+    );
+  }
   if (workspace !== undefined) process.stdout.write(`project ${project}: in workspace ${workspace}\n`);
   return 0;
+}
+
+/** `--allow-routes-from a,b`: project names; '' and --no-allow-routes-from clear the list. */
+function allowList(v: string | false): string[] {
+  if (v === false) return [];
+  const names = v.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const n of names) {
+    const err = dns1123LabelError(n);
+    if (err) throw invalid(`--allow-routes-from: project name ${err}; list projects separated by commas, e.g. shop,payments`);
+  }
+  return names;
 }
 
 export async function projectCreateCmd(client: ApiClient, name: string, workspace?: string): Promise<number> {
@@ -178,8 +244,14 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
   switch (kind) {
     case 'Namespace':
       printTable(
-        ['NAME', 'STATUS', 'GOVERNANCE', 'AGE'],
-        list.map((o) => [o.metadata.name, 'Active', o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on', age(o.metadata.creationTimestamp)]),
+        ['NAME', 'STATUS', 'GOVERNANCE', 'ALLOW-ROUTES-FROM', 'AGE'],
+        list.map((o) => [
+          o.metadata.name,
+          'Active',
+          o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on',
+          parseProjectList(o.metadata.annotations?.[ALLOW_ROUTES_ANNOTATION]).join(',') || '-',
+          age(o.metadata.creationTimestamp),
+        ]),
       );
       return;
     case 'Application':

@@ -1,9 +1,9 @@
 /** `graymesh graph`, `traces` and `trace`: topology and distributed traces through the REST API. */
 import type { Command } from 'commander';
 import { invalid } from '../../api/errors.js';
-import { formatMs, parseDuration } from '../../controlplane/telemetry/duration.js';
-import type { Graph } from '../../controlplane/telemetry/graph.js';
-import type { TraceSummary, TraceView } from '../../controlplane/telemetry/trace-views.js';
+import { formatMs, parseDuration } from '../../telemetry/query/duration.js';
+import type { Graph } from '../../telemetry/query/graph.js';
+import type { TraceSummary, TraceView } from '../../telemetry/query/trace-views.js';
 import type { ApiClient } from '../client.js';
 import type { LoadFlags } from './load.js';
 import { parseFormat, printData, printTable } from '../output.js';

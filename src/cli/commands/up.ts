@@ -17,6 +17,7 @@ import { PACKAGE_ROOT } from '../../runtime/image-catalog.js';
 import { checkPortFree } from '../../runtime/ports.js';
 import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
 import { PROXY_NODE_ARGS } from '../../dataplane/node-flags.js';
+import { ProxySupervisor } from '../../runtime/proxy-supervisor.js';
 
 export interface UpOptions {
   detach?: boolean;
@@ -149,29 +150,28 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
   }
   const instance = cp.instance;
   const prior = home.readInstance();
-  let proxyPid = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, instance) ? prior.proxyPid : undefined;
-  if (proxyPid === undefined) {
-    const child = startProxy(home, cp, opts);
-    proxyPid = child.pid as number;
-    // A proxy that dies before it ever connected (its gateway port taken) fails up with its reason.
-    child.once('exit', () => {
-      if (cp.distributor.list().length > 0) return;
-      const lines = readFileSync(path.join(home.logDir, 'proxy.log'), 'utf8').trim().split('\n');
-      const reason = [...lines].reverse().find((l) => l.startsWith('error:')) ?? 'error: the node proxy exited before it connected; see its log';
-      process.stderr.write(`${reason}\n`);
-      void cp.stop(true).finally(() => process.exit(1));
-    });
-  } else log(`adopting the running node proxy (pid ${proxyPid})`);
+  const adopted = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, instance) ? prior.proxyPid : undefined;
+  const proxies = superviseProxy(home, cp, opts, log);
+  cp.proxies = proxies;
+  if (adopted === undefined) proxies.start();
+  else {
+    proxies.adopt(adopted);
+    log(`adopting the running node proxy (pid ${adopted})`);
+  }
   const gatewayUrl = `http://127.0.0.1:${opts.gatewayPort}`;
-  home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid, startedAt: new Date().toISOString() });
+  const record = (): void => home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid: proxies.pid, startedAt: new Date().toISOString() });
+  record();
+  cp.distributor.onDisconnect(() => proxies.checkAdopted());
+  cp.distributor.onConnect(() => record());
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log('stopping: workloads, node proxy, control plane');
+    const proxyPid = proxies.pid;
     await cp.stop(true);
-    if (proxyPid !== undefined) {
+    if (proxyPid > 0) {
       try {
         process.kill(proxyPid, 'SIGTERM');
       } catch {
@@ -218,11 +218,37 @@ async function reportSampleReady(cp: ControlPlane, log: (m: string) => void): Pr
   }
 }
 
-function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): ChildProcess {
+/** The node proxy under this control plane's supervision: restarted when it dies, replaced on `proxy restart`. */
+function superviseProxy(home: Home, cp: ControlPlane, opts: UpOptions, log: (m: string) => void): ProxySupervisor {
+  const name = 'node-proxy';
+  return new ProxySupervisor({
+    name,
+    spawn: () => startProxy(home, cp, opts, name),
+    connection: (pid) => {
+      const p = cp.distributor.get(name, pid);
+      return p ? { connected: p.connected, current: p.connected && p.ackedVersion >= cp.distributor.version } : undefined;
+    },
+    waitEnforcing: (pid, ms) => cp.distributor.waitForProcess(name, pid, ms),
+    alive: (pid) => isOurs(pid, cp.instance),
+    expect: (on) => cp.distributor.expect(name, on),
+    log,
+    // A proxy that dies before it ever connected (its gateway port taken) fails up with its reason.
+    onFatal: () => {
+      const lines = readFileSync(path.join(home.logDir, 'proxy.log'), 'utf8').trim().split('\n');
+      const reason = [...lines].reverse().find((l) => l.startsWith('error:')) ?? 'error: the node proxy exited before it connected; see its log';
+      process.stderr.write(`${reason}\n`);
+      void cp.stop(true).finally(() => process.exit(1));
+    },
+  });
+}
+
+function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string): ChildProcess {
   const fd = openSync(path.join(home.logDir, 'proxy.log'), 'a');
+  // The IPC channel carries the listening sockets (src/runtime/handover-protocol.ts).
   const child = spawn(process.execPath, [...PROXY_NODE_ARGS, CLI, 'proxy'], {
     detached: true,
-    stdio: ['ignore', fd, fd],
+    stdio: ['ignore', fd, fd, 'ipc'],
+    serialization: 'json',
     env: {
       PATH: process.env.PATH ?? '',
       [INSTANCE_ENV]: cp.instance,
@@ -230,11 +256,12 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions): ChildProcess
       GRAYMESH_TOKEN: cp.token,
       GRAYMESH_GATEWAY_PORT: String(opts.gatewayPort),
       GRAYMESH_LISTEN: opts.listen,
-      GRAYMESH_PROXY_NAME: 'node-proxy',
+      GRAYMESH_PROXY_NAME: name,
       GRAYMESH_HOME: home.dir,
     },
   });
   closeSync(fd);
   child.unref();
+  child.channel?.unref();
   return child;
 }

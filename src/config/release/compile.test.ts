@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRe2 } from '../validate/re2.js';
+import { compileRe2, type Re2Matcher } from '../validate/re2.js';
 import { compileDestinationRule, compileVirtualService, contentMatch, effectiveWeights } from './compile.js';
 import { RELEASE_ANNOTATION, STICKY_ANNOTATION, type Release, type ReleaseSpec } from './types.js';
 
@@ -13,7 +13,7 @@ function release(spec: Partial<ReleaseSpec>): Release {
 }
 
 /** The regex contentMatch puts on the cookie header, compiled as Envoy would run it. */
-const cookieRegex = (m: Parameters<typeof contentMatch>[0]): RegExp => compileRe2((contentMatch(m).headers as Record<string, { regex: string }>)['cookie']!.regex);
+const cookieRegex = (m: Parameters<typeof contentMatch>[0]): Re2Matcher => compileRe2((contentMatch(m).headers as Record<string, { regex: string }>)['cookie']!.regex);
 
 type Http = { name: string; match?: { headers?: Record<string, { regex?: string; exact?: string }>; uri?: unknown }[]; route: { destination: { subset: string }; weight?: number }[]; mirror?: { subset: string }; mirrorPercentage?: { value: number } }[];
 const httpOf = (r: Release, stage: 'pin' | 'rules' = 'rules'): Http => (compileVirtualService(r, stage).spec as { http: Http }).http;

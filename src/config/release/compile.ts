@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/objects.js';
 import {
   MANAGED_ANNOTATION,
   RELEASE_ANNOTATION,
+  STAGE_ANNOTATION,
   STICKY_ANNOTATION,
   type ContentMatch,
   type Release,
@@ -81,15 +82,18 @@ export function contentMatch(m: ContentMatch): Record<string, unknown> {
   return match;
 }
 
+/** What a release's objects say of their owner: an ownerReference to the Release, once it has a uid (a cluster's garbage collector follows it). */
+export function releaseOwner(r: Release): Pick<KubeObject['metadata'], 'ownerReferences'> {
+  return r.metadata.uid ? { ownerReferences: [{ apiVersion: r.apiVersion, kind: 'Release', name: r.metadata.name, uid: r.metadata.uid, controller: true }] } : {};
+}
+
 function meta(r: Release, name: string, extra: Record<string, string> = {}): KubeObject['metadata'] {
   return {
     name,
     namespace: r.metadata.namespace as string,
     labels: { app: r.spec!.service },
     annotations: { [RELEASE_ANNOTATION]: r.metadata.name, [MANAGED_ANNOTATION]: 'graymesh', ...extra },
-    ...(r.metadata.uid
-      ? { ownerReferences: [{ apiVersion: r.apiVersion, kind: 'Release', name: r.metadata.name, uid: r.metadata.uid, controller: true }] }
-      : {}),
+    ...releaseOwner(r),
   };
 }
 
@@ -104,7 +108,7 @@ export function compileDestinationRule(r: Release, versions: string[] = releaseV
   };
 }
 
-/** The VirtualService for a stage. */
+/** The VirtualService for a stage; its stage annotation says which it enforces. */
 export function compileVirtualService(r: Release, stage: Stage): KubeObject {
   const spec = r.spec!;
   const svc = spec.service;
@@ -138,7 +142,7 @@ export function compileVirtualService(r: Release, stage: Stage): KubeObject {
   return {
     apiVersion: ISTIO,
     kind: 'VirtualService',
-    metadata: meta(r, svc, sticky ? { [STICKY_ANNOTATION]: sticky } : {}),
+    metadata: meta(r, svc, { [STAGE_ANNOTATION]: stage, ...(sticky ? { [STICKY_ANNOTATION]: sticky } : {}) }),
     spec: { hosts: [svc], http },
   };
 }

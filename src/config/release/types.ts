@@ -11,6 +11,10 @@ export const RELEASE_API_VERSION = 'graymesh.dev/v1alpha1';
 export const RELEASE_ANNOTATION = 'graymesh.dev/release';
 /** Annotation marking Istio objects graymesh manages (a release's, or the plain route it left behind). */
 export const MANAGED_ANNOTATION = 'graymesh.dev/managed-by';
+/** Label on a Deployment a release created (taken off the survivor when the release ends). */
+export const RELEASE_LABEL = 'graymesh.dev/release';
+/** Annotation on a release's VirtualService telling which stage it enforces (pin or rules). */
+export const STAGE_ANNOTATION = 'graymesh.dev/stage';
 /**
  * VirtualService annotation asking the data plane to keep each user on one version:
  * `cookie:NAME` or `header:NAME` (see src/dataplane/istio/sticky.ts). A graymesh extension:

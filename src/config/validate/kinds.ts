@@ -4,6 +4,7 @@
  */
 import { checkApplication, APPLICATION_TYPES } from './kube/application.js';
 import { checkDeployment } from './kube/deployment.js';
+import { checkNamespace } from './kube/namespace.js';
 import { checkService } from './kube/service.js';
 import { checkDestinationRule } from './istio/destination-rule.js';
 import { checkGateway } from './istio/gateway.js';
@@ -45,7 +46,7 @@ const istio = (kind: string, plural: string, short: string, nameRule: NameRule, 
 
 export const KIND_DEFS: readonly KindDef[] = [
   { kind: 'Namespace', apiVersions: ['v1'], namespaced: false, plural: 'namespaces', short: ['ns'], nameRule: 'label',
-    fields: { spec: 'NamespaceSpec', status: 'any' }, types: KUBE_TYPES },
+    fields: { spec: 'NamespaceSpec', status: 'any' }, types: KUBE_TYPES, check: checkNamespace },
   { kind: 'Deployment', apiVersions: ['apps/v1'], namespaced: true, plural: 'deployments', short: ['deploy'],
     nameRule: 'subdomain', fields: { spec: 'DeploymentSpec!', status: 'any' }, types: KUBE_TYPES, check: checkDeployment },
   { kind: 'Service', apiVersions: ['v1'], namespaced: true, plural: 'services', short: ['svc'], nameRule: 'label',

@@ -203,11 +203,16 @@ const INVALID: [string, string, string[]][] = [
   ['a lookbehind', vs('match: [{headers: {cookie: {regex: "(?<=user=)jason"}}}]\nroute: [{destination: {host: reviews}}]'), [
     'VirtualService reviews: spec.http[0].match[0].headers.cookie.regex: invalid RE2 regex: lookaround (?<= is not supported by RE2; match the text itself instead']],
   ['a backreference', vs('match: [{uri: {regex: "/(a)\\\\1"}}]\nroute: [{destination: {host: reviews}}]'), [
-    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\1 is not supported by RE2']],
+    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\1 is not supported by RE2; write the repeated text out']],
   ['a named backreference', vs('match: [{uri: {regex: "/(?P<x>a)\\\\k<x>"}}]\nroute: [{destination: {host: reviews}}]'), [
-    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\k<name> is not supported by RE2']],
+    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: backreference \\k<name> is not supported by RE2; write the repeated text out']],
+  // RE2's own parser judges the pattern, and says what it found.
   ['a regex that does not compile', vs('match: [{uri: {regex: "/api/(v1"}}]\nroute: [{destination: {host: reviews}}]'), [
-    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: not a valid regular expression: Unterminated group']],
+    'VirtualService reviews: spec.http[0].match[0].uri.regex: invalid RE2 regex: missing ): a group is not closed; close it, or write a literal ( as \\(']],
+  ['a JavaScript escape RE2 does not have', vs('match: [{headers: {xid: {regex: "\\\\u0041+"}}}]\nroute: [{destination: {host: reviews}}]'), [
+    'VirtualService reviews: spec.http[0].match[0].headers.xid.regex: invalid RE2 regex: invalid escape sequence: \\u; RE2 writes a code point as \\x{41} (up to \\x{10FFFF})']],
+  ['a rewrite regex RE2 refuses', vs('match: [{uri: {prefix: /a}}]\nrewrite: {uriRegexRewrite: {match: "^/a/(?=b)", rewrite: /b}}\nroute: [{destination: {host: reviews}}]'), [
+    'VirtualService reviews: spec.http[0].rewrite.uriRegexRewrite.match: invalid RE2 regex: lookaround (?= is not supported by RE2; match the text itself instead']],
   ['two match types in one StringMatch', vs('match: [{uri: {exact: /a, prefix: /b}}]\nroute: [{destination: {host: reviews}}]'), [
     'VirtualService reviews: spec.http[0].match[0].uri: sets exact and prefix; a match takes exactly one of exact, prefix or regex']],
   ['rewrite with redirect', vs('redirect: {uri: /v2}\nrewrite: {uri: /v3}'), [
@@ -316,6 +321,14 @@ spec: {hosts: ["*"], http: [{route: [{destination: {host: reviews}}]}]}`, [
     'ServiceEntry ext: spec.resolution: unsupported value "ROUND_ROBIN"; did you mean "DNS_ROUND_ROBIN"?']],
   ['STATIC endpoints that are names', 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec: {hosts: [db.example.com], resolution: STATIC, ports: [{number: 5432, name: tcp-db, protocol: TCP}], endpoints: [{address: db1.example.com}]}', [
     'ServiceEntry ext: spec.endpoints[0].address: "db1.example.com" is not an IP address; resolution STATIC takes IPs, so use resolution DNS for host names']],
+
+  // --- Tenancy annotations
+  ['an allow list naming something that is no project', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo, annotations: {graymesh.dev/allow-routes-from: "shop, Pay_ments"}}', [
+    'Namespace demo: metadata.annotations["graymesh.dev/allow-routes-from"]: "Pay_ments" is not a project name; list projects separated by commas, e.g. "shop,payments"']],
+  ['an allow list naming the project itself', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo, annotations: {graymesh.dev/allow-routes-from: "shop,demo"}}', [
+    'Namespace demo: metadata.annotations["graymesh.dev/allow-routes-from"]: lists the project itself, whose rules always apply to its own hosts; remove "demo"']],
+  ['a Service exported to something that is no namespace', 'apiVersion: v1\nkind: Service\nmetadata: {name: db, annotations: {networking.istio.io/exportTo: "., *"}}\nspec: {ports: [{port: 5432}]}', [
+    'Service db: metadata.annotations["networking.istio.io/exportTo"]: mixes "*" with other entries; "*" alone already exports to every namespace']],
 ];
 
 describe('invalid manifests are refused with a message that names the fix', () => {
@@ -524,8 +537,17 @@ apiVersion: v1
 kind: Namespace
 metadata:
   name: demo-project
-  annotations: {graymesh.dev/governance: "true"}
+  annotations: {graymesh.dev/governance: "true", graymesh.dev/allow-routes-from: "shop,payments"}
   labels: {istio-injection: enabled}
+`],
+  ['a Service exported to its own namespace and one other', `
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+  annotations: {networking.istio.io/exportTo: "., reporting"}
+spec:
+  ports: [{port: 5432}]
 `],
   ['a Service with named ports and a named targetPort', `
 apiVersion: v1

@@ -18,7 +18,7 @@ import {
   leastRoleFor,
   projectRoleAccess,
   workspaceRoleProjectAccess,
-} from './roles.js';
+} from '../../api/roles.js';
 
 /** Who is calling. */
 export interface Principal {

@@ -30,6 +30,8 @@ export interface AuthOptions {
   userFailures?: number;
   /** Failed logins allowed per client address per minute. */
   addressFailures?: number;
+  /** The clock sessions and tokens expire by, ms since the epoch (Date.now). */
+  now?: () => number;
 }
 
 /** A refused login: 429 with the seconds to wait. */
@@ -59,11 +61,14 @@ export class AuthService {
   private readonly userLimiter: FailureLimiter;
   private readonly addressLimiter: FailureLimiter;
   private readonly unwatch: () => void;
+  /** The clock sessions and tokens expire by, ms since the epoch. */
+  readonly now: () => number;
 
   constructor(
     readonly store: Store,
     private readonly opts: AuthOptions,
   ) {
+    this.now = opts.now ?? Date.now;
     this.accounts = new AuthStore(store.database);
     this.audit = new AuditLog(store.database);
     this.userLimiter = new FailureLimiter({ limit: opts.userFailures ?? 5, windowMs: 60_000 });
@@ -89,7 +94,7 @@ export class AuthService {
    * Who an Authorization header names. Returns undefined when there is no
    * header; throws 401 for a malformed, unknown, revoked or expired token.
    */
-  authenticate(header: string | undefined, now = Date.now()): Principal | undefined {
+  authenticate(header: string | undefined, now = this.now()): Principal | undefined {
     if (header === undefined || header === '') return undefined;
     const m = /^Bearer ([\x21-\x7e]+)$/.exec(header);
     if (!m || (m[1] as string).length > MAX_TOKEN_LENGTH) {
@@ -145,7 +150,7 @@ export class AuthService {
     }
     this.userLimiter.clear(userKey);
     const user = this.accounts.getUser(name) as User;
-    const now = Date.now();
+    const now = this.now();
     this.accounts.pruneExpired(now);
     const token = newToken(SESSION_PREFIX);
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), SESSION_TTL_MS);

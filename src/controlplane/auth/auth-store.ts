@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { PlatformRole, ProjectRole, WorkspaceRole } from './roles.js';
+import type { PlatformRole, ProjectRole, WorkspaceRole } from '../../api/roles.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS auth_users (

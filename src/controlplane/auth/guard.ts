@@ -19,7 +19,7 @@ import type { AuditResult } from './audit-log.js';
 import type { AuthService } from './auth-service.js';
 import { checkParams } from './params.js';
 import { needOf, type Need } from './policy.js';
-import { ProjectAccess, WORKSPACE_LABEL, WorkspaceAccess } from './roles.js';
+import { ProjectAccess, WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

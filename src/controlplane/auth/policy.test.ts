@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { needOf } from './policy.js';
-import { ProjectAccess } from './roles.js';
+import { ProjectAccess } from '../../api/roles.js';
 import { paramError } from './params.js';
 
 describe('route policy', () => {

@@ -10,7 +10,7 @@
  * - the console's own files (every other path): open to GET.
  * Only health checks, login and the console's files are open.
  */
-import { ProjectAccess, WorkspaceAccess } from './roles.js';
+import { ProjectAccess, WorkspaceAccess } from '../../api/roles.js';
 
 export type Need =
   /** No credentials needed. */
@@ -59,6 +59,7 @@ export const RULES: Rule[] = [
   rule('GET', '/api/v1/me', AUTH),
   rule('GET', '/api/openapi.json', AUTH),
   rule('GET', '/api/v1/status', AUTH),
+  rule('POST', '/api/v1/proxies/restart', platform('restart the node proxy')),
   rule('GET', '/api/v1/config/wait', AUTH),
   rule('GET,POST', '/xds/v1/*', { kind: 'instance' }),
   // Telemetry: Prometheus scrapes (a project's token reads that project's series), Grafana and

@@ -1,13 +1,16 @@
 /**
- * The release controller's order of steps, against a real store and a recorded
- * `settle` (the point where every proxy has ACKed): each change that could send a
- * request where it cannot be served must come after the settle that makes it safe.
+ * The local engine's release controller (the engine-neutral one over the SQLite store):
+ * its order of steps, against a real store and a recorded `settle` (the point where
+ * every proxy has ACKed): each change that could send a request where it cannot be
+ * served must come after the settle that makes it safe. test/engines runs the same
+ * scenarios on both engines.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, KubeObject } from '../../api/objects.js';
 import type { Release, ReleaseSpec, ReleaseStatus } from '../../config/release/types.js';
-import { Store } from '../store.js';
-import { ReleaseController } from './releases.js';
+import { Store, type WatchEventType } from '../store.js';
+import type { ReleaseController } from '../../engine/releases/controller.js';
+import { localReleaseController } from './releases.js';
 
 const NS = 'demo';
 
@@ -45,16 +48,17 @@ describe('release controller: make-before-break order', () => {
   let ctl: ReleaseController;
   let steps: string[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new Store(':memory:');
     steps = [];
     let version = 0;
-    ctl = new ReleaseController({
+    ctl = localReleaseController({
       store,
       settle: async () => {
         steps.push('settle');
         return ++version;
       },
+      proxies: () => 1,
       log: () => undefined,
     });
     store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: NS }, spec: { ports: [{ port: 9080 }], selector: { app: 'reviews' } } });
@@ -63,12 +67,13 @@ describe('release controller: make-before-break order', () => {
       const o = e.object;
       if (o.kind === 'VirtualService' || o.kind === 'DestinationRule') steps.push(`${e.type === 'DELETED' ? 'delete ' : ''}${describeObject(o)}`);
       else if ((o.kind === 'Deployment' || o.kind === 'Release') && e.type !== 'MODIFIED') steps.push(`${e.type === 'ADDED' ? 'create' : 'delete'} ${o.kind} ${o.metadata.name}`);
-      ctl.onEvent(e);
     });
+    await ctl.start();
+    await ctl.resume();
   });
 
   afterEach(async () => {
-    ctl.close();
+    await ctl.close();
     await ctl.idle();
     store.close();
   });
@@ -81,12 +86,22 @@ describe('release controller: make-before-break order', () => {
   };
   const ready = (version: string): void => void store.updateStatus('Deployment', NS, `reviews-${version}`, { replicas: 1, readyReplicas: 1 });
   const status = (name: string): ReleaseStatus => store.get<Release>('Release', NS, name)?.status as ReleaseStatus;
+  /** Resolves when the store tells of the object's `type` event. */
+  const storeEvent = (type: WatchEventType, kind: string, name: string): Promise<void> =>
+    new Promise((resolve) => {
+      const off = store.watch((e) => {
+        if (e.type !== type || e.object.kind !== kind || e.object.metadata.name !== name) return;
+        off();
+        resolve();
+      });
+    });
 
   it('create: subsets acked, then the principal pinned, then the workload; the rules only once it is ready', async () => {
+    const workload = storeEvent('ADDED', 'Deployment', 'reviews-v2');
     const created = ctl.create(release('r'), { user: 'alice', readyTimeoutMs: 10_000 });
     // The new Deployment exists and is not ready: the principal keeps everything.
-    for (let i = 0; i < 100 && !store.get('Deployment', NS, 'reviews-v2'); i++) await new Promise((r) => setTimeout(r, 20));
-    // (Later passes while it waits change nothing: only settles follow.)
+    await workload;
+    // (Later passes while it waits change nothing, and wait for nothing.)
     expect(drain().slice(0, 6)).toEqual(['create Release r', 'DR[v1,v2]', 'settle', 'VS[v1=100]', 'settle', 'create Deployment reviews-v2']);
     expect(status('r').phase).toBe('Pending');
     ready('v2');
@@ -143,7 +158,7 @@ describe('release controller: make-before-break order', () => {
     const st = status('r');
     store.updateStatus('Release', NS, 'r', { ...st, pending: { operation: 'offline', user: 'bob', survivor: 'v2', removed: 'v1' } });
     drain();
-    ctl.resume();
+    await ctl.resume();
     await ctl.idle();
     expect(drain()).toEqual(['VS[v2]', 'settle', 'DR[v2]', 'settle', 'delete Deployment reviews-v1', 'delete Release r', 'settle']);
   });

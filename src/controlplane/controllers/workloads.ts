@@ -8,11 +8,11 @@
  * requests finish.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Container, Deployment, Pod, PodStatus } from '../../api/objects.js';
 import { resolveContainer } from '../../runtime/image-catalog.js';
 import { freePort } from '../../runtime/ports.js';
 import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
+import { podLogFile } from '../../runtime/log-paths.js';
 import type { PodRun, PodState, ProbeSpec, Supervisor } from '../../runtime/supervisor.js';
 import type { Store } from '../store.js';
 import { LISTENER_META, WORKLOAD_LABEL } from '../snapshot-builder.js';
@@ -136,7 +136,7 @@ export class WorkloadController {
    * (they drain in-flight requests), SIGKILL after the grace period the supervisor gives too.
    */
   private async stopOrphans(pids: number[]): Promise<void> {
-    await this.host.waitForConfig(this.host.syncConfig());
+    await this.host.waitForConfig(this.host.syncConfig()).catch((err: Error) => this.host.log(`stopping orphaned processes ${pids.join(', ')} without every proxy's ACK: ${err.message}`));
     const signal = (sig: NodeJS.Signals): void => {
       for (const pid of pids) {
         if (!isOurs(pid, this.host.instance)) continue;
@@ -248,7 +248,11 @@ export class WorkloadController {
     }
     // Withdraw the endpoints, and stop the processes only once every proxy stopped sending to them.
     const version = this.host.syncConfig();
-    await this.host.waitForConfig(version);
+    try {
+      await this.host.waitForConfig(version);
+    } catch (err) {
+      this.host.log(`stopping ${pods.map((p) => p.metadata.name).join(', ')} without every proxy's ACK of their withdrawal: ${(err as Error).message}`);
+    }
     await Promise.all(
       pods.map(async (p) => {
         const ns = p.metadata.namespace ?? 'default';
@@ -330,6 +334,3 @@ export class WorkloadController {
 }
 
 /** Where a pod's stdout and stderr are kept. */
-export function podLogFile(home: string, namespace: string, pod: string): string {
-  return path.join(home, 'logs', 'pods', namespace, `${pod}.log`);
-}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../api/errors.js';
 import { dns1123LabelError } from '../../api/names.js';
 import type { AuthService } from '../auth/auth-service.js';
-import { ProjectAccess } from '../auth/roles.js';
+import { ProjectAccess } from '../../api/roles.js';
 import type { OpenApi } from '../openapi.js';
 
 export function registerAuditRoutes(app: FastifyInstance, api: OpenApi, auth: AuthService): void {

@@ -4,7 +4,7 @@ import { badRequest, invalid, notFound } from '../../api/errors.js';
 import { dns1123LabelError } from '../../api/names.js';
 import { type AuthService, RateLimited, SESSION_TTL_MS } from '../auth/auth-service.js';
 import type { TokenRecord } from '../auth/auth-store.js';
-import { ProjectAccess } from '../auth/roles.js';
+import { ProjectAccess } from '../../api/roles.js';
 import { SCOPED_PREFIX, newToken, tokenHash } from '../auth/secrets.js';
 import type { OpenApi } from '../openapi.js';
 
@@ -84,7 +84,7 @@ export function registerAuthRoutes(app: FastifyInstance, api: OpenApi, auth: Aut
     }
     const ttl = secondsField(b.expiresIn, 'expiresIn', 10 * 365 * 24 * 3600);
     const token = newToken(SCOPED_PREFIX);
-    const rec = auth.accounts.addToken(tokenHash(token), b.scope, req.access.user, project as string | undefined, ttl !== undefined ? Date.now() + ttl * 1000 : undefined);
+    const rec = auth.accounts.addToken(tokenHash(token), b.scope, req.access.user, project as string | undefined, ttl !== undefined ? auth.now() + ttl * 1000 : undefined);
     reply.status(201);
     return { ...tokenView(rec), token };
   });

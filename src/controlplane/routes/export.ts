@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../api/errors.js';
 import { KINDS } from '../../api/kinds.js';
 import type { KubeObject } from '../../api/objects.js';
-import { exportProject } from '../../kubernetes/export.js';
+import { exportProject } from '../../config/export/export.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../openapi.js';
 

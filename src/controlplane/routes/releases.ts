@@ -32,7 +32,7 @@ export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, cp: Co
     project(p);
     const body = req.body as KubeObject | undefined;
     if (!body || typeof body !== 'object') throw badRequest('body: a Release object is required');
-    const { objects } = prepare(cp.store, [{ ...body, apiVersion: body.apiVersion ?? 'graymesh.dev/v1alpha1', kind: body.kind ?? 'Release' }], p);
+    const { objects } = prepare(cp.store, [{ ...body, apiVersion: body.apiVersion ?? 'graymesh.dev/v1alpha1', kind: body.kind ?? 'Release' }], p, { onlyIn: p });
     const r = objects[0] as Release;
     if (r.kind !== 'Release') throw badRequest(`body: kind ${r.kind} sent to releases`);
     reply.status(201);

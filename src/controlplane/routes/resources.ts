@@ -1,22 +1,22 @@
 /** Objects: generic list/get/create/update/delete per kind, apply and delete of manifests, projects, logs, samples. */
-import type { FastifyInstance } from 'fastify';
-import { badRequest, forbidden, invalid, notFound } from '../../api/errors.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, conflict, forbidden, invalid, notFound } from '../../api/errors.js';
 import { kindByName, type KindInfo } from '../../api/kinds.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult } from '../apply.js';
+import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult, type PrepareOptions } from '../apply.js';
 import type { Release } from '../../config/release/types.js';
 import { userOf } from './releases.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../openapi.js';
 import { bookinfoManifests } from '../samples/bookinfo.js';
 import { readTail } from '../log-files.js';
-import { podLogFile } from '../controllers/workloads.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { matchesLabels } from '../store.js';
-import { accessLogFile } from '../../dataplane/access-log.js';
-import { WORKSPACE_LABEL, WorkspaceAccess } from '../auth/roles.js';
+import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
+import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
+import { withAllowRoutesFrom } from '../tenancy.js';
 import path from 'node:path';
 
 interface Params {
@@ -53,12 +53,41 @@ function parseSelector(s: string | undefined): Record<string, string> | undefine
   return out;
 }
 
+/** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
+function projectList(v: unknown, self: string): string[] {
+  if (!Array.isArray(v)) throw badRequest('allowRoutesFrom: a list of project names, e.g. ["shop"]; [] lets no other project in');
+  const out: string[] = [];
+  for (const p of v) {
+    const err = dns1123LabelError(p);
+    if (err) throw invalid(`allowRoutesFrom: ${err}`);
+    if (p === self) throw invalid(`allowRoutesFrom: ${self} is the project itself, whose rules always apply to its own hosts; list other projects`);
+    if (!out.includes(p as string)) out.push(p as string);
+  }
+  return out;
+}
+
+/** The tenancy check as the caller may hear it: owners of hosts are named only when the caller sees their project. */
+function tenancyOf(req: FastifyRequest): PrepareOptions {
+  return { tenancy: { canSee: (p) => req.access.canSeeProject(p) } };
+}
+
 export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
   const { store } = cp;
   const mustProject = (name: string): Namespace => {
     const ns = store.get<Namespace>('Namespace', undefined, name);
     if (!ns) throw notFound(`project ${name} not found`);
     return ns;
+  };
+
+  /** PUT of a Release: its controller applies the new spec (409 on a stale resourceVersion, as any PUT). */
+  const replaceRelease = async (r: Release, user: string): Promise<Release> => {
+    const ns = r.metadata.namespace as string;
+    const current = store.mustGet<Release>('Release', ns, r.metadata.name);
+    const rv = r.metadata.resourceVersion;
+    if (rv !== undefined && rv !== current.metadata.resourceVersion) {
+      throw conflict(`Release ${r.metadata.name}: the object has been modified (resourceVersion ${rv} is stale, current is ${current.metadata.resourceVersion ?? "?"}); read it again and retry`);
+    }
+    return (await cp.releases.apply(r, { user })).release;
   };
 
   /** After a write: the new config, enforced by every proxy (bounded wait). */
@@ -79,7 +108,8 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       const err = dns1123LabelError(body.project);
       if (err) throw invalid(`project: ${err}`);
     }
-    const { objects, warnings } = prepare(store, body.objects, body.project, (o) => cp.admit(o));
+    const { objects, warnings } = prepare(store, body.objects, body.project, tenancyOf(req));
+    await admitObjects(objects, (o) => cp.admit(o));
     if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
     // Releases go through their controller, which records who applied them in their history and
     // returns once their rules are enforced; everything else is written in one transaction first.
@@ -101,7 +131,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   app.post('/api/v1/delete', async (req) => {
     const body = req.body as { objects?: unknown[]; project?: string; ignoreNotFound?: boolean } | undefined;
     if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...]} required');
-    const { objects } = prepare(store, body.objects, body.project);
+    const { objects } = prepare(store, body.objects, body.project, { tenancy: false });
     const ignoreNotFound = body.ignoreNotFound === true;
     const missing = missingObjects(store, objects, ignoreNotFound);
     // A release is abandoned by its controller's steps (the principal serves everything, acked; the
@@ -151,12 +181,13 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   });
   api.add('post', '/api/v1/projects', 'Creates a project: {name, workspace?, governance?} (a workspace-admin in their workspace; outside one, a platform-admin)');
   app.patch('/api/v1/projects/:project', async (req) => {
-    const ns = mustProject((req.params as Params).project);
-    const { governance, workspace } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown };
-    if (typeof governance !== 'boolean' && workspace === undefined) {
-      throw badRequest('body: {"governance": true|false} or {"workspace": "W"} required');
+    let ns = mustProject((req.params as Params).project);
+    const { governance, workspace, allowRoutesFrom } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown; allowRoutesFrom?: unknown };
+    if (typeof governance !== 'boolean' && workspace === undefined && allowRoutesFrom === undefined) {
+      throw badRequest('body: {"governance": true|false}, {"allowRoutesFrom": ["P", ...]} or {"workspace": "W"} required');
     }
     if (governance !== undefined && typeof governance !== 'boolean') throw badRequest('governance: true or false');
+    const allowed = allowRoutesFrom === undefined ? undefined : projectList(allowRoutesFrom, ns.metadata.name);
     if (workspace !== undefined) {
       const werr = dns1123LabelError(workspace);
       if (werr) throw invalid(`workspace: ${werr}`);
@@ -166,11 +197,16 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       ns.metadata.labels = { ...ns.metadata.labels, [WORKSPACE_LABEL]: workspace as string };
     }
     if (typeof governance === 'boolean') ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
+    if (allowed !== undefined) ns = withAllowRoutesFrom(ns, allowed);
     const out = store.update(ns);
     await enforce();
     return out;
   });
-  api.add('patch', '/api/v1/projects/:project', 'Changes project settings: {governance} (project-admin), {workspace} (platform-admin)');
+  api.add(
+    'patch',
+    '/api/v1/projects/:project',
+    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]} (project-admin), {workspace} (platform-admin)',
+  );
   app.delete('/api/v1/projects/:project', async (req) => {
     const { project } = req.params as Params;
     mustProject(project);
@@ -195,7 +231,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
       docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: project, annotations: { [GOVERNANCE_ANNOTATION]: 'true' } } });
     }
     docs.push(...bookinfoManifests(project, allVersions === true));
-    const { objects, warnings } = prepare(store, docs, project);
+    const { objects, warnings } = prepare(store, docs, project, { ...tenancyOf(req), onlyIn: project });
     const results = applyObjects(store, objects);
     const e = await enforce();
     return { results, warnings: [...warnings, ...e.warnings] };
@@ -270,9 +306,18 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
     mustProject(project);
-    const { objects, warnings } = prepare(store, [req.body], project);
+    // The same validation, tenancy check and admission as apply: a Release is refused here exactly as there.
+    const { objects, warnings } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
+    await admitObjects(objects, (o) => cp.admit(o));
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
+    if (obj.kind === 'Release') {
+      if (store.get('Release', project, obj.metadata.name)) throw conflict(`Release ${obj.metadata.name} already exists in project ${project}; change it with PUT or graymesh apply`);
+      // Created by its controller, make-before-break, with who created it in its history.
+      const created = await cp.releases.create(obj as Release, { user: userOf(req) });
+      reply.status(201);
+      return { ...created, warnings };
+    }
     const created = store.create(obj);
     await enforce();
     reply.status(201);
@@ -285,9 +330,11 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     const kind = kindFor(resource, true);
     if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
     mustProject(project);
-    const { objects } = prepare(store, [req.body], project);
+    const { objects } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
+    await admitObjects(objects, (o) => cp.admit(o));
     const obj = objects[0] as KubeObject;
     if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
+    if (obj.kind === 'Release') return replaceRelease(obj as Release, userOf(req));
     const out = store.update(obj);
     await enforce();
     return out;

@@ -1,13 +1,62 @@
 /** Instance status: the control plane, the gateway, the proxies and the config version they enforce. */
 import type { FastifyInstance } from 'fastify';
+import { GmError, unavailable } from '../../api/errors.js';
+import type { ProxyInfo } from '../distributor.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../openapi.js';
+import type { ProxyStatus, SupervisedProxy } from '../../runtime/proxy-supervisor.js';
+
+export interface ProxyStatusBody {
+  name: string;
+  pid: number;
+  /** Serving (enforces the current config), Starting, Dead (restart pending) or Stale (behind, refusing, or disconnected). */
+  status: ProxyStatus;
+  restartCount: number;
+  handovers: number;
+  ackedVersion: number;
+  current: boolean;
+  connected: boolean;
+  error?: string;
+  lastExit?: string;
+  startedAt?: string;
+}
 
 export interface StatusBody {
   controlPlane: { url: string; healthy: boolean; pid: number };
   gateway: { url: string };
-  proxies: { name: string; pid: number; ackedVersion: number; current: boolean; connected: boolean; error?: string }[];
+  proxies: ProxyStatusBody[];
   configVersion: number;
+}
+
+/** One row per proxy: supervised ones as their supervisor sees them, any other that connected by its stream. */
+function proxiesOf(cp: ControlPlane, version: number): ProxyStatusBody[] {
+  const known = cp.distributor.list();
+  const supervised: SupervisedProxy[] = cp.proxies ? [cp.proxies.info()] : [];
+  const rows = supervised.map((s) => row(s, cp.distributor.get(s.name, s.pid), version));
+  for (const p of known) {
+    if (supervised.some((s) => s.name === p.name)) continue;
+    const current = p.connected && p.ackedVersion >= version;
+    rows.push(row({ name: p.name, pid: p.pid, status: current ? 'Serving' : 'Stale', restartCount: 0, handovers: 0 }, p, version));
+  }
+  return rows;
+}
+
+function row(s: SupervisedProxy, p: ProxyInfo | undefined, version: number): ProxyStatusBody {
+  const connected = p?.connected ?? false;
+  const ackedVersion = p?.ackedVersion ?? 0;
+  return {
+    name: s.name,
+    pid: s.pid,
+    status: s.status,
+    restartCount: s.restartCount,
+    handovers: s.handovers,
+    ackedVersion,
+    current: connected && ackedVersion >= version,
+    connected,
+    ...(p?.lastError ? { error: p.lastError } : {}),
+    ...(s.lastExit ? { lastExit: s.lastExit } : {}),
+    ...(s.startedAt ? { startedAt: s.startedAt } : {}),
+  };
 }
 
 export function statusOf(cp: ControlPlane): StatusBody {
@@ -15,19 +64,21 @@ export function statusOf(cp: ControlPlane): StatusBody {
   return {
     controlPlane: { url: cp.url, healthy: true, pid: process.pid },
     gateway: { url: `http://127.0.0.1:${cp.gatewayPort}` },
-    proxies: cp.distributor.list().map((p) => ({
-      name: p.name,
-      pid: p.pid,
-      ackedVersion: p.ackedVersion,
-      current: p.connected && p.ackedVersion >= version,
-      connected: p.connected,
-      ...(p.lastError ? { error: p.lastError } : {}),
-    })),
+    proxies: proxiesOf(cp, version),
     configVersion: version,
   };
 }
 
 export function registerStatusRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
   app.get('/api/v1/status', async () => statusOf(cp));
-  api.add('get', '/api/v1/status', 'Control plane, gateway and proxies, with the config version each enforces');
+  api.add('get', '/api/v1/status', 'Control plane, gateway and proxies: status, restarts, and the config version each enforces');
+
+  app.post('/api/v1/proxies/restart', async () => {
+    if (!cp.proxies) throw unavailable('this control plane does not run the node proxy; restart it where it runs');
+    const r = await cp.proxies.handover().catch((err: Error) => {
+      throw err instanceof GmError ? err : unavailable(`node proxy restart failed: ${err.message}`);
+    });
+    return { ...r, version: cp.distributor.version };
+  });
+  api.add('post', '/api/v1/proxies/restart', 'Replaces the node proxy process without failing a request (hand-over of its listening sockets)');
 }

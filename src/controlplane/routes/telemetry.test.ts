@@ -70,8 +70,10 @@ describe('telemetry routes', () => {
     store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
     store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'productpage', namespace: 'demo' }, spec: { ports: [{ port: 9080 }] } });
     distributor = new Distributor();
-    // A fake proxy admin endpoint: 10 requests more on every read.
+    // A fake proxy admin endpoint: 10 requests more on every read, each read a later instant than the one before
+    // (reads here come back to back, where a real proxy's are seconds apart).
     const started = Date.now();
+    let readAt = started;
     admin = http.createServer((req, res) => {
       requests += 10;
       const labels = edgeLabels('demo', { workload: 'istio-ingressgateway', app: 'istio-ingressgateway', version: '', namespace: 'istio-system' }, {
@@ -81,7 +83,8 @@ describe('telemetry routes', () => {
         version: 'v1',
       });
       if (req.url === '/stats/json') {
-        const snap: StatsSnapshot = { timeMs: Date.now(), startMs: started, series: [series(labels, requests, 30)] };
+        readAt = Math.max(Date.now(), readAt + 1);
+        const snap: StatsSnapshot = { timeMs: readAt, startMs: started, series: [series(labels, requests, 30)] };
         res.end(JSON.stringify(snap));
       } else if (req.url === '/stats/prometheus') {
         res.end(`# HELP istio_requests_total Total requests.\n# TYPE istio_requests_total counter\nistio_requests_total{reporter="source",destination_version="v1"} ${requests}\n`);
@@ -190,7 +193,6 @@ describe('telemetry routes', () => {
 
   it('builds the graph and chart series from the proxies\' stats, and serves /metrics', async () => {
     await telemetry.poller.poll();
-    await new Promise((r) => setTimeout(r, 1100));
     const graph = (await app.inject({ method: 'GET', url: '/api/v1/projects/demo/graph?window=60s' })).json() as {
       nodes: { id: string; kind: string; health: string }[];
       edges: { source: string; target: string; rps: number; successRate: number; share: number; health: string }[];

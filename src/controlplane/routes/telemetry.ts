@@ -11,13 +11,13 @@ import { badRequest, notFound } from '../../api/errors.js';
 import type { OpenApi } from '../openapi.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Store } from '../store.js';
-import { parseDuration } from '../telemetry/duration.js';
+import { parseDuration } from '../../telemetry/query/duration.js';
 import { spansFromOtlp, type OtlpTraceRequest } from '../telemetry/otlp-json.js';
 import { decodeOtlpProto } from '../telemetry/otlp-proto.js';
 import { spansFromZipkin } from '../telemetry/zipkin.js';
-import { summarize, traceView } from '../telemetry/trace-views.js';
-import { envelope, jaegerTrace } from '../telemetry/jaeger.js';
-import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from './telemetry-query.js';
+import { summarize, traceView } from '../../telemetry/query/trace-views.js';
+import { envelope, jaegerTrace } from '../../telemetry/query/jaeger.js';
+import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../../telemetry/query/params.js';
 
 /** What the routes need of the control plane. */
 export interface TelemetryHost {

@@ -5,7 +5,7 @@ import { dns1123LabelError } from '../../api/names.js';
 import type { Namespace } from '../../api/objects.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Member, MemberScope } from '../auth/auth-store.js';
-import { PROJECT_ROLES, WORKSPACE_LABEL, WORKSPACE_ROLES, isProjectRole, isWorkspaceRole } from '../auth/roles.js';
+import { PROJECT_ROLES, WORKSPACE_LABEL, WORKSPACE_ROLES, isProjectRole, isWorkspaceRole } from '../../api/roles.js';
 import type { OpenApi } from '../openapi.js';
 import { AUTH_BODY_LIMIT } from './auth.js';
 

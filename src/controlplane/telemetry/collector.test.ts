@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Collector } from './collector.js';
 import { OtlpExporter } from './otlp-exporter.js';
 import { SpanStore } from './span-store.js';
-import type { Span } from './span.js';
+import type { Span } from '../../telemetry/query/span.js';
 import type { OtlpTraceRequest } from './otlp-json.js';
 
 const span = (spanId: string, service: string, namespace = ''): Span => ({

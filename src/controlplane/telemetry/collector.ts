@@ -5,7 +5,7 @@
  * them to the optional exporter, and runs age retention periodically.
  */
 import type { OtlpExporter } from './otlp-exporter.js';
-import type { Span } from './span.js';
+import type { Span } from '../../telemetry/query/span.js';
 import type { SpanStore } from './span-store.js';
 
 export interface CollectorOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildGraph, queryGraphTraffic, type Graph, type ProjectInventory } from './graph.js';
-import { requestHealth } from './health.js';
+import { buildGraph, queryGraphTraffic, type Graph, type ProjectInventory } from '../../telemetry/query/graph.js';
+import { requestHealth } from '../../telemetry/query/health.js';
 import { MetricsStore } from './metrics-store.js';
 import { EmbeddedSource } from './metrics-source.js';
 import { edgeLabels, series, snapshot } from './synthetic-stats.js';

@@ -11,6 +11,7 @@
  */
 import { ISTIO_DURATION_BUCKETS_MS, ISTIO_LABELS, type IstioLabel, type StatsSnapshot } from '../../telemetry/stats.js';
 import { histogramQuantile } from './histogram.js';
+import type { LabelMatch, TrafficQuery, TrafficRow } from '../../telemetry/query/metrics.js';
 
 /** Values per series: requests, 4xx, 5xx (all 0/1-weighted copies of requests), duration sum, then buckets. */
 const REQ = 0;
@@ -36,33 +37,6 @@ export interface MetricsStoreOptions {
   coarseStepMs?: number;
   /** How long samples are kept at all, ms (default 1 h, plus one step). */
   retainMs?: number;
-}
-
-/** Label matchers: every listed label must equal the value (or be one of the values). */
-export type LabelMatch = Partial<Record<IstioLabel, string | string[]>>;
-
-export interface TrafficQuery {
-  /** Window length, ms. */
-  windowMs: number;
-  /** End of the window, epoch ms (default now). */
-  endMs?: number;
-  match?: LabelMatch;
-  groupBy: IstioLabel[];
-}
-
-/** One group's traffic over a window. */
-export interface TrafficRow {
-  labels: Partial<Record<IstioLabel, string>>;
-  /** Requests per second. */
-  rps: number;
-  /** Requests per second answered 4xx. */
-  rps4xx: number;
-  /** Requests per second answered 5xx (and 0: no response). */
-  rps5xx: number;
-  /** Latency quantiles, ms; null without requests. */
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
 }
 
 export class MetricsStore {

@@ -5,7 +5,7 @@
  * a minute, and the batch is dropped; tracing inside graymesh never waits on it.
  */
 import { spansToOtlp } from './otlp-json.js';
-import type { Span } from './span.js';
+import type { Span } from '../../telemetry/query/span.js';
 
 export interface ExporterOptions {
   /** Endpoint; `/v1/traces` is appended when the URL has no path. */

@@ -6,7 +6,7 @@
  * as strings or numbers, the old instrumentationLibrarySpans field.
  */
 import { badRequest } from '../../api/errors.js';
-import { SPAN_KINDS, isErrorTag, namespaceOf, type Span, type SpanEvent, type SpanKind, type TagValue } from './span.js';
+import { SPAN_KINDS, isErrorTag, namespaceOf, type Span, type SpanEvent, type SpanKind, type TagValue } from '../../telemetry/query/span.js';
 
 /** An OTLP AnyValue. */
 export interface OtlpAnyValue {

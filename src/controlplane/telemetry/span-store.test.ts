@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SpanStore } from './span-store.js';
-import type { Span } from './span.js';
-import { summarize, traceView } from './trace-views.js';
+import type { Span } from '../../telemetry/query/span.js';
+import { summarize, traceView } from '../../telemetry/query/trace-views.js';
 
 const T0 = 1_714_557_600_000_000;
 

@@ -9,7 +9,8 @@
  * the most recent traces come first.
  */
 import Database from 'better-sqlite3';
-import { SPAN_KINDS, type Span, type SpanEvent, type SpanKind, type TagValue } from './span.js';
+import type { SpanQuery } from '../../telemetry/query/span-query.js';
+import { SPAN_KINDS, type Span, type SpanEvent, type SpanKind, type TagValue } from '../../telemetry/query/span.js';
 
 export interface RetentionOptions {
   /** Most spans kept (oldest dropped first). Default 1,000,000. */
@@ -20,24 +21,6 @@ export interface RetentionOptions {
   batch?: number;
 }
 
-export interface SpanQuery {
-  /** Spans of this project (by namespace, or by service name in `services`). */
-  namespace?: string;
-  /** Service names that belong to the project even when their spans carry no namespace. */
-  projectServices?: string[];
-  /** One service name, or any of several (a service as named in spans: `reviews`, `reviews.project`). */
-  service?: string | string[];
-  operation?: string;
-  /** Every tag must be on the same span; values compare as text (`error=true`, `http.status_code=503`). */
-  tags?: Record<string, string>;
-  minDurationUs?: number;
-  maxDurationUs?: number;
-  /** Epoch µs, inclusive. */
-  startUs?: number;
-  endUs?: number;
-  /** Most traces returned. */
-  limit?: number;
-}
 
 /** Tag values longer than this are kept on the span but not indexed for search. */
 const MAX_INDEXED_TAG = 256;

@@ -9,11 +9,12 @@ import type { Deployment, Service } from '../../api/objects.js';
 import type { Distributor } from '../distributor.js';
 import type { Store } from '../store.js';
 import { Collector } from './collector.js';
-import type { Graph, ProjectInventory } from './graph.js';
+import type { Graph, ProjectInventory } from '../../telemetry/query/graph.js';
 import { MetricsStore } from './metrics-store.js';
-import { EmbeddedSource, PrometheusSource, type MetricsSource } from './metrics-source.js';
+import { EmbeddedSource } from './metrics-source.js';
+import { PrometheusSource, type MetricsSource } from '../../telemetry/query/metrics.js';
 import { OtlpExporter } from './otlp-exporter.js';
-import { checkSeries, checkWindow, MAX_WINDOW_MS, projectGraph, projectSeries, type MetricsFilter, type MetricsPoint } from './project-queries.js';
+import { checkSeries, checkWindow, MAX_WINDOW_MS, projectGraph, projectSeries, type MetricsFilter, type MetricsPoint } from '../../telemetry/query/project-queries.js';
 import { mergeExpositions } from './prom-text.js';
 import { SpanStore, type RetentionOptions } from './span-store.js';
 import { StatsPoller } from './stats-poller.js';
@@ -33,7 +34,7 @@ export interface TelemetryOptions {
   log(msg: string): void;
 }
 
-export { MAX_WINDOW_MS, type MetricsFilter, type MetricsPoint } from './project-queries.js';
+export { MAX_WINDOW_MS, type MetricsFilter, type MetricsPoint } from '../../telemetry/query/project-queries.js';
 
 export class Telemetry {
   readonly spans: SpanStore;

@@ -5,7 +5,7 @@
  * as Jaeger does, so it can share a trace with W3C ids.
  */
 import { badRequest } from '../../api/errors.js';
-import { namespaceOf, type Span, type SpanKind, type TagValue } from './span.js';
+import { namespaceOf, type Span, type SpanKind, type TagValue } from '../../telemetry/query/span.js';
 
 export interface ZipkinSpan {
   traceId?: string;

@@ -582,6 +582,32 @@ export class Http1Server extends net.Server {
     for (const c of this.conns) c.socket.destroy();
   }
 
+  /**
+   * Stops accepting and lets every connection end on its own terms, as a
+   * proxy does once a successor accepts on the same socket: each answer
+   * not yet begun carries `connection: close` and the connection closes after
+   * it; a connection that stays idle for `graceMs` is closed then (a client
+   * about to reuse it gets an answer and the close, rather than a reset).
+   * Resolves once every connection has closed.
+   */
+  drain(graceMs: number): Promise<void> {
+    if (this.listening) super.close();
+    const start = Date.now();
+    for (const c of this.conns) c.closing = true;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const now = Date.now();
+        for (const c of this.conns) if (c.idle && now - Math.max(c.since, start) >= graceMs) c.socket.destroy();
+        if (this.conns.size === 0) {
+          clearInterval(timer);
+          resolve();
+        }
+      };
+      const timer = setInterval(check, Math.max(10, Math.min(100, graceMs / 4)));
+      check();
+    });
+  }
+
   /** Stops accepting; connections close as their answers finish. */
   override close(cb?: (err?: Error) => void): this {
     for (const c of this.conns) c.shutdown();

@@ -1,13 +1,24 @@
 /**
- * What a destination host can name: a mesh service (its pods), or a ServiceEntry host (its
- * `endpoints`, or the host itself with `resolution: DNS`), found by fully-qualified name.
+ * What a destination host can name, as one namespace sees it: a mesh service (its pods) exported
+ * to that namespace, or a ServiceEntry host (its `endpoints`, or the host itself with
+ * `resolution: DNS`), found by fully-qualified name. A ServiceEntry counts where it is exported
+ * and where its project's rules apply (a name nobody owns: only for its own project); the
+ * viewer's own entry first, then the oldest, as Istio prefers the local namespace.
  * https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
 import type { KubeObject } from '../../api/objects.js';
 import type { EndpointConfig } from '../../config/snapshot.js';
+import { exportToOf, isExportedTo } from '../../config/tenancy/exports.js';
+import type { HostOwners } from '../../config/tenancy/owners.js';
 import type { MeshService, ServiceRegistry } from '../service-registry.js';
 import { byCreation, namespaceOf } from './hosts.js';
 import type { ServiceEntrySpec } from './types.js';
+
+interface ExternalBackend {
+  ns: string;
+  exportTo: string[] | undefined;
+  backend: Backend;
+}
 
 /** A destination host with its endpoints. */
 export interface Backend {
@@ -17,25 +28,34 @@ export interface Backend {
 }
 
 export class Backends {
-  private readonly external = new Map<string, Backend>();
+  /** Per host, every ServiceEntry's backend, oldest first. */
+  private readonly external = new Map<string, ExternalBackend[]>();
 
-  constructor(private readonly registry: ServiceRegistry, serviceEntries: KubeObject[]) {
-    // The oldest ServiceEntry for a host wins, as Istio keeps the first it sees.
+  constructor(
+    private readonly registry: ServiceRegistry,
+    serviceEntries: KubeObject[],
+    private readonly owners: HostOwners,
+  ) {
     for (const se of [...serviceEntries].sort(byCreation)) {
       const spec = (se.spec ?? {}) as unknown as ServiceEntrySpec;
+      const ns = namespaceOf(se);
       for (const raw of spec.hosts ?? []) {
         const host = raw.toLowerCase();
-        if (host.includes('*') || this.external.has(host)) continue;
-        this.external.set(host, serviceEntryBackend(host, namespaceOf(se), spec));
+        if (host.includes('*')) continue;
+        const list = this.external.get(host) ?? [];
+        if (list.some((e) => e.ns === ns)) continue;
+        list.push({ ns, exportTo: exportToOf(se), backend: serviceEntryBackend(host, ns, spec) });
+        this.external.set(host, list);
       }
     }
   }
 
-  /** The backend named by a fully-qualified host. */
-  get(fqdn: string): Backend | undefined {
+  /** The backend a fully-qualified host names for namespace `viewer`. */
+  get(fqdn: string, viewer: string): Backend | undefined {
     const svc = this.registry.byKey(fqdn);
-    if (svc) return { service: svc, endpointsFor: () => svc.endpoints };
-    return this.external.get(fqdn);
+    if (svc && isExportedTo(svc.exportTo, svc.project, viewer)) return { service: svc, endpointsFor: () => svc.endpoints };
+    const usable = (this.external.get(fqdn) ?? []).filter((e) => isExportedTo(e.exportTo, e.ns, viewer) && this.owners.applies(e.ns, fqdn, viewer));
+    return (usable.find((e) => e.ns === viewer) ?? usable[0])?.backend;
   }
 }
 

@@ -2,7 +2,9 @@
  * Upstream clusters, one per (host, subset, port) within a compiled router and named as Envoy
  * names them (`outbound|9080|v1|reviews.demo.svc.cluster.local`), so every route sending there
  * shares its balancer, in-flight counts (`active`) and ejections (`ejected`), both kept by the
- * proxy core.
+ * proxy core. A destination resolves as one namespace sees it (the VirtualService's, or the
+ * caller's for a host without rules): the backend and DestinationRule exported to it; two
+ * namespaces seeing the same ones share the cluster.
  */
 import type { EndpointConfig } from '../../config/snapshot.js';
 import { parseIstioDuration } from '../../config/validate/duration.js';
@@ -18,7 +20,7 @@ import type { Destination, LoadBalancerSettings } from './types.js';
 export type Resolution = { cluster: Cluster } | { missing: string; flag: 'NR' | 'UH' };
 
 export class Clusters {
-  private readonly byName = new Map<string, Cluster>();
+  private readonly byKey = new Map<string, Cluster>();
 
   constructor(
     private readonly backends: Backends,
@@ -29,26 +31,27 @@ export class Clusters {
   /** `destination` as written in an object of namespace `ns`. */
   resolve(dest: Destination, ns: string): Resolution {
     const fqdn = this.names.qualify(dest.host, ns);
-    const backend = this.backends.get(fqdn);
+    const backend = this.backends.get(fqdn, ns);
     if (!backend) {
-      return { missing: `destination host "${dest.host}" (${fqdn}) is neither a mesh service nor a ServiceEntry host`, flag: 'UH' };
+      return { missing: `destination host "${dest.host}" (${fqdn}) is neither a mesh service nor a ServiceEntry host project ${ns} sees`, flag: 'UH' };
     }
     const port = dest.port?.number ?? backend.service.ports[0]?.port ?? 80;
-    return this.get(backend, dest.subset, port);
+    return this.get(backend, dest.subset, port, ns);
   }
 
-  /** The subset-less cluster of a host without rules: every endpoint, the DestinationRule's top-level policy. */
-  defaultCluster(backend: Backend): Cluster {
-    const r = this.get(backend, undefined, backend.service.ports[0]?.port ?? 80);
+  /** The subset-less cluster of a host without rules, as `viewer` sees it: every endpoint, the DestinationRule's top-level policy. */
+  defaultCluster(backend: Backend, viewer: string): Cluster {
+    const r = this.get(backend, undefined, backend.service.ports[0]?.port ?? 80, viewer);
     return (r as { cluster: Cluster }).cluster;
   }
 
-  private get(backend: Backend, subset: string | undefined, port: number): Resolution {
+  private get(backend: Backend, subset: string | undefined, port: number, viewer: string): Resolution {
     const svc = backend.service;
     const name = `outbound|${port}|${subset ?? ''}|${svc.fqdn}`;
-    const cached = this.byName.get(name);
+    const rule = this.rules.lookup(svc.fqdn, svc.project, viewer);
+    const key = `${name}|${svc.key}|${rule?.names.join(',') ?? ''}`;
+    const cached = this.byKey.get(key);
     if (cached) return { cluster: cached };
-    const rule = this.rules.lookup(svc.fqdn, svc.project);
     const def = subset === undefined ? undefined : rule?.subsets.get(subset);
     if (subset !== undefined && !def) {
       const missing = rule
@@ -64,7 +67,7 @@ export class Clusters {
     if (pool) cluster.connectionPool = pool;
     const outlier = toOutlier(policy.outlierDetection);
     if (outlier) cluster.outlier = outlier;
-    this.byName.set(name, cluster);
+    this.byKey.set(key, cluster);
     return { cluster };
   }
 }

@@ -6,8 +6,12 @@
  * for the same host merge as Istio merges them: the oldest top-level trafficPolicy, and the
  * first definition of each subset
  * (https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services).
+ * A rule counts for a viewing namespace where it is exported (exportTo) and where its project's
+ * rules apply to the host (config/tenancy: the host's owner, or a project it lets in).
  */
 import type { KubeObject } from '../../api/objects.js';
+import { exportToOf, isExportedTo } from '../../config/tenancy/exports.js';
+import type { HostOwners } from '../../config/tenancy/owners.js';
 import { byCreation, hostMatches, namespaceOf, specificity, type HostNames } from './hosts.js';
 import type { DestinationRuleSpec, Subset, TrafficPolicy } from './types.js';
 
@@ -24,6 +28,7 @@ interface Entry {
   ns: string;
   obj: KubeObject;
   spec: DestinationRuleSpec;
+  exportTo: string[] | undefined;
 }
 
 const ROOT_NAMESPACE = 'istio-system';
@@ -32,19 +37,21 @@ export class DestinationRules {
   private readonly entries: Entry[];
   private readonly memo = new Map<string, ResolvedRule | undefined>();
 
-  constructor(rules: KubeObject[], names: HostNames) {
+  constructor(rules: KubeObject[], names: HostNames, private readonly owners: HostOwners) {
     this.entries = [...rules].sort(byCreation).map((obj) => {
       const spec = (obj.spec ?? { host: '' }) as unknown as DestinationRuleSpec;
       const ns = namespaceOf(obj);
-      return { pattern: names.qualify(spec.host ?? '', ns), ns, obj, spec };
+      return { pattern: names.qualify(spec.host ?? '', ns), ns, obj, spec, exportTo: exportToOf(obj) };
     });
   }
 
-  /** The rule for fully-qualified `host` of a destination living in `hostNamespace`. */
-  lookup(host: string, hostNamespace: string): ResolvedRule | undefined {
-    const key = `${hostNamespace}/${host}`;
+  /** The rule namespace `viewer` sees for fully-qualified `host` of a destination living in `hostNamespace`. */
+  lookup(host: string, hostNamespace: string, viewer: string): ResolvedRule | undefined {
+    const key = `${viewer}/${hostNamespace}/${host}`;
     if (this.memo.has(key)) return this.memo.get(key);
-    const matching = this.entries.filter((e) => hostMatches(e.pattern, host));
+    const matching = this.entries.filter(
+      (e) => hostMatches(e.pattern, host) && isExportedTo(e.exportTo, e.ns, viewer) && this.owners.applies(e.ns, host, viewer),
+    );
     const rank = (e: Entry): number => (e.ns === hostNamespace ? 0 : e.ns === ROOT_NAMESPACE ? 1 : 2);
     let best: Entry | undefined;
     for (const e of matching) {

@@ -1,13 +1,15 @@
 import { describe as suite, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/objects.js';
+import type { ProjectConfig } from '../../config/snapshot.js';
 import { IstioRouter } from './istio-router.js';
 import { atGateway, describe, dr, gw, outbound, pod, routed, service, snapshot, vs } from './fixtures.js';
 
 const SUBSETS = (host: string): unknown => ({ host, subsets: ['v1', 'v2'].map((v) => ({ name: v, labels: { version: v } })) });
 
-function router(objects: { vss?: KubeObject[]; gateways?: KubeObject[] }): IstioRouter {
+function router(objects: { vss?: KubeObject[]; gateways?: KubeObject[]; projects?: ProjectConfig[] }): IstioRouter {
   return new IstioRouter(
     snapshot({
+      ...(objects.projects ? { projects: objects.projects } : {}),
       services: [service('demo', 'productpage'), service('demo', 'reviews'), service('shop', 'web', 80)],
       endpoints: [pod('demo', 'productpage', 'v1'), pod('demo', 'reviews', 'v1'), pod('demo', 'reviews', 'v2'), pod('shop', 'web', 'v1'), pod('shop', 'web', 'v2')],
       destinationRules: [dr('demo', 'reviews', SUBSETS('reviews')), dr('shop', 'web', SUBSETS('web'))],
@@ -55,6 +57,12 @@ suite('gateway listener', () => {
 
   it('routes Gateway hosts by the VirtualServices bound to them, destinations in their namespace', () => {
     const r = router({
+      // The shared Gateway's project owns its hosts and lets the tenants' rules in.
+      projects: [
+        { name: 'istio-system', governance: false, allowRoutesFrom: ['demo', 'shop'] },
+        { name: 'demo', governance: false },
+        { name: 'shop', governance: false },
+      ],
       gateways: [gw('istio-system', 'public', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*.example.com', 'shop.test'] }] })],
       vss: [
         vs('demo', 'bookinfo', { hosts: ['bookinfo.example.com'], gateways: ['istio-system/public'], http: [{ route: toReviews('v2') }] }),
@@ -73,6 +81,11 @@ suite('gateway listener', () => {
 
   it('resolves gateway names in the VirtualService namespace and honours ns/ host prefixes', () => {
     const r = router({
+      // demo owns the Gateway's hosts and lets shop's rules in; the ns/ prefixes still decide who binds where.
+      projects: [
+        { name: 'demo', governance: false, allowRoutesFrom: ['shop'] },
+        { name: 'shop', governance: false },
+      ],
       gateways: [
         gw('demo', 'demo-gw', { servers: [{ hosts: ['./demo.example.com', 'shop/shop.example.com'] }] }),
       ],

@@ -3,8 +3,16 @@
  * Gateway applies whatever its `selector`; a Gateway whose `servers[].hosts` cover the request
  * Host selects the VirtualServices bound to it whose `hosts` cover it too.
  * https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ *
+ * Tenancy (config/tenancy): a Gateway serves a Host only when its project may (the Host's
+ * owner, a project the owner lets in, or anyone for a name nobody owns), so a `*` server never
+ * takes another project's hosts; a bound VirtualService counts when it is exported to the
+ * Gateway's namespace and its project may touch the Host on behalf of the Gateway's project.
  */
 import type { KubeObject } from '../../api/objects.js';
+import { isExportedTo } from '../../config/tenancy/exports.js';
+import { splitServerHost } from '../../config/tenancy/hosts.js';
+import type { HostOwners } from '../../config/tenancy/owners.js';
 import { BoundedCache, hostMatches, namespaceOf, specificity } from './hosts.js';
 import type { MatchContext } from './match.js';
 import type { GatewaySpec } from './types.js';
@@ -23,6 +31,8 @@ export interface GatewayTarget {
 
 interface ServerHost {
   gateway: string;
+  /** The Gateway's own namespace. */
+  gatewayNamespace: string;
   /** `*` for any namespace, else the one namespace whose VirtualServices may bind (`ns/host`, `./host`). */
   namespace: string;
   pattern: string;
@@ -32,8 +42,14 @@ export class GatewayRoutes {
   private readonly hosts: ServerHost[] = [];
   private readonly memo = new BoundedCache<string, GatewayTarget | null>(4096);
 
-  constructor(gateways: KubeObject[], private readonly bound: CompiledVirtualService[]) {
+  constructor(
+    gateways: KubeObject[],
+    private readonly bound: CompiledVirtualService[],
+    private readonly owners: HostOwners,
+  ) {
     for (const gw of gateways) {
+      // A Gateway serving a host its project may not serve serves nothing (the control plane leaves it out too).
+      if (!owners.gatewayAccepted(gw)) continue;
       const ns = namespaceOf(gw);
       const key = `${ns}/${gw.metadata.name}`;
       const spec = (gw.spec ?? {}) as unknown as GatewaySpec;
@@ -51,13 +67,13 @@ export class GatewayRoutes {
   }
 
   private compute(host: string): GatewayTarget | null {
-    // Gateways serving this Host, each with the namespaces whose VirtualServices it admits.
-    const admitted = new Map<string, Set<string>>();
+    // Gateways serving this Host, each with its namespace and the namespaces whose VirtualServices it admits.
+    const admitted = new Map<string, { ns: string; admits: Set<string> }>();
     for (const s of this.hosts) {
-      if (!hostMatches(s.pattern, host)) continue;
-      const set = admitted.get(s.gateway) ?? new Set<string>();
-      set.add(s.namespace);
-      admitted.set(s.gateway, set);
+      if (!hostMatches(s.pattern, host) || !this.owners.applies(s.gatewayNamespace, host, s.gatewayNamespace)) continue;
+      const entry = admitted.get(s.gateway) ?? { ns: s.gatewayNamespace, admits: new Set<string>() };
+      entry.admits.add(s.namespace);
+      admitted.set(s.gateway, entry);
     }
     if (admitted.size === 0) return null;
     // The VirtualServices bound to one of them whose most specific host covering the Host is
@@ -66,8 +82,9 @@ export class GatewayRoutes {
     let chosen: CompiledVirtualService[] = [];
     for (const vs of this.bound) {
       const admits = [...vs.gateways].some((g) => {
-        const nss = admitted.get(g);
-        return nss !== undefined && (nss.has('*') || nss.has(vs.namespace));
+        const gw = admitted.get(g);
+        if (gw === undefined || !(gw.admits.has('*') || gw.admits.has(vs.namespace))) return false;
+        return isExportedTo(vs.exportTo, vs.namespace, gw.ns) && this.owners.applies(vs.namespace, host, gw.ns);
       });
       if (!admits) continue;
       const score = Math.max(-1, ...[...vs.hosts, ...vs.rawHosts].filter((p) => hostMatches(p, host)).map(specificity));
@@ -84,8 +101,6 @@ export class GatewayRoutes {
 
 /** A server host `[ns/]dnsName`: `*` or `.` (the Gateway's own namespace) or a namespace, default `*`. */
 function serverHost(gateway: string, gatewayNs: string, raw: string): ServerHost {
-  const slash = raw.indexOf('/');
-  const nsPart = slash < 0 ? '*' : raw.slice(0, slash);
-  const pattern = (slash < 0 ? raw : raw.slice(slash + 1)).toLowerCase();
-  return { gateway, namespace: nsPart === '.' ? gatewayNs : nsPart, pattern };
+  const { namespace, host } = splitServerHost(raw);
+  return { gateway, gatewayNamespace: gatewayNs, namespace: namespace === '.' ? gatewayNs : namespace, pattern: host };
 }

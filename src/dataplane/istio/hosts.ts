@@ -5,25 +5,16 @@
  * and `*` covers all (https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService).
  */
 import type { KubeObject } from '../../api/objects.js';
-import { CLUSTER_DOMAIN } from '../service-registry.js';
+import { hostMatches, namespaceOf, qualifyHost, specificity } from '../../config/tenancy/hosts.js';
 
-/** Qualifies host names against the namespaces a snapshot knows. */
+export { byCreation, hostMatches, namespaceOf, specificity } from '../../config/tenancy/hosts.js';
+
+/** Qualifies host names against the namespaces a snapshot knows (`qualifyHost`). */
 export class HostNames {
-  constructor(private readonly namespaces: ReadonlySet<string>) {}
+  constructor(readonly namespaces: ReadonlySet<string>) {}
 
-  /**
-   * The fully-qualified form of `host` written in namespace `ns`. Istio expands only names
-   * without a dot; graymesh also takes `name.namespace` and `name.namespace.svc` when that
-   * namespace exists (Kubernetes DNS does), while `httpbin.org` stays itself.
-   */
   qualify(host: string, ns: string): string {
-    const h = host.toLowerCase();
-    if (h.startsWith('*') || h.endsWith(`.${CLUSTER_DOMAIN}`)) return h;
-    if (h.endsWith('.svc')) return `${h}.cluster.local`;
-    const dot = h.indexOf('.');
-    if (dot < 0) return `${h}.${ns}.${CLUSTER_DOMAIN}`;
-    if (h.indexOf('.', dot + 1) < 0 && this.namespaces.has(h.slice(dot + 1))) return `${h}.${CLUSTER_DOMAIN}`;
-    return h;
+    return qualifyHost(host, ns, this.namespaces);
   }
 }
 
@@ -34,58 +25,40 @@ export function knownNamespaces(projects: string[], objects: KubeObject[]): Set<
   return out;
 }
 
-export function namespaceOf(o: KubeObject): string {
-  return o.metadata.namespace ?? 'default';
-}
-
-/** Whether concrete `host` falls under `pattern`: equal, under its `*.` wildcard, or `*`. */
-export function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
-  return pattern === host;
-}
-
-/** Larger is more specific: an exact name beats every wildcard, a longer wildcard a shorter one. */
-export function specificity(pattern: string): number {
-  return pattern.startsWith('*') ? pattern.length : Number.MAX_SAFE_INTEGER;
-}
-
 /**
- * Values by host pattern; a lookup finds the most specific pattern covering a host: one map
- * lookup for exact names, then a scan of the (short) wildcard list, most specific first.
+ * Values by host pattern; a lookup finds the most specific pattern covering a host among those
+ * holding values the caller keeps (tenancy and exportTo decide per caller): one map lookup for
+ * exact names, then a scan of the (short) wildcard list, most specific first.
  */
 export class HostIndex<T> {
-  private readonly exact = new Map<string, T>();
-  private readonly wildcards: { pattern: string; value: T }[] = [];
+  private readonly exact = new Map<string, T[]>();
+  private readonly wildcards: { pattern: string; values: T[] }[] = [];
 
-  set(pattern: string, value: T): void {
+  add(pattern: string, value: T): void {
     if (!pattern.startsWith('*')) {
-      this.exact.set(pattern, value);
+      this.exact.set(pattern, [...(this.exact.get(pattern) ?? []), value]);
       return;
     }
-    this.wildcards.push({ pattern, value });
+    const w = this.wildcards.find((x) => x.pattern === pattern);
+    if (w) {
+      w.values.push(value);
+      return;
+    }
+    this.wildcards.push({ pattern, values: [value] });
     this.wildcards.sort((a, b) => specificity(b.pattern) - specificity(a.pattern) || a.pattern.localeCompare(b.pattern));
   }
 
-  lookup(host: string): T | undefined {
-    const hit = this.exact.get(host);
-    if (hit !== undefined) return hit;
-    for (const w of this.wildcards) if (hostMatches(w.pattern, host)) return w.value;
+  /** The kept values of the most specific pattern covering `host` that has any; undefined when none has. */
+  lookup(host: string, keep: (v: T) => boolean): T[] | undefined {
+    const hit = this.exact.get(host)?.filter(keep);
+    if (hit !== undefined && hit.length > 0) return hit;
+    for (const w of this.wildcards) {
+      if (!hostMatches(w.pattern, host)) continue;
+      const kept = w.values.filter(keep);
+      if (kept.length > 0) return kept;
+    }
     return undefined;
   }
-}
-
-/** Orders objects as Istio does when several apply: oldest first, then by name and namespace. */
-export function byCreation(a: KubeObject, b: KubeObject): number {
-  const ta = created(a);
-  const tb = created(b);
-  if (ta !== tb) return ta - tb;
-  return a.metadata.name.localeCompare(b.metadata.name) || namespaceOf(a).localeCompare(namespaceOf(b));
-}
-
-function created(o: KubeObject): number {
-  const t = Date.parse(o.metadata.creationTimestamp ?? '');
-  return Number.isNaN(t) ? Number.MAX_SAFE_INTEGER : t;
 }
 
 /**

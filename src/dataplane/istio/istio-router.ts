@@ -10,9 +10,16 @@
  *   project, so the service's mesh rules apply.
  * - Gateway, any other Host: Gateway objects and the VirtualServices bound to them.
  * A host with rules none of which matches is 404 NR, as Envoy answers.
+ *
+ * What applies is decided per caller project (config/tenancy): a VirtualService counts when it
+ * is exported to the caller and its project may touch the host (the host's owner, a project the
+ * owner lets in, or, for a name nobody owns, the caller's own project), so a wildcard never
+ * reaches another project's hosts.
  */
 import type { ConfigSnapshot } from '../../config/snapshot.js';
-import type { RouteAction } from '../policy.js';
+import { isExportedTo } from '../../config/tenancy/exports.js';
+import { HostOwners } from '../../config/tenancy/owners.js';
+import type { Cluster, RouteAction } from '../policy.js';
 import type { RouteDecision, RouteRequest, Router, Source } from '../router.js';
 import { CLUSTER_DOMAIN, parseGatewayHost, ServiceRegistry } from '../service-registry.js';
 import { NO_ROUTE, plainRoute, unknownHost } from '../service-router.js';
@@ -32,11 +39,12 @@ const MESH: ReadonlySet<string> = new Set(['mesh']);
 export class IstioRouter implements Router {
   readonly registry: ServiceRegistry;
   private readonly names: HostNames;
+  private readonly owners: HostOwners;
   private readonly backends: Backends;
   private readonly clusters: Clusters;
-  private readonly meshRules = new HostIndex<FlatRoute[]>();
+  private readonly meshRules = new HostIndex<CompiledVirtualService>();
   private readonly gatewayRoutes: GatewayRoutes;
-  private readonly defaults = new Map<string, RouteAction>();
+  private readonly defaults = new WeakMap<Cluster, RouteAction>();
   /** Per caller namespace, per Host: the target (null: not a mesh host). Bounded: the gateway's default hosts name arbitrary projects. */
   private readonly meshMemo = new BoundedCache<string, BoundedCache<string, MeshTarget | null>>(1024);
   private readonly contexts = new WeakMap<Source, MatchContext>();
@@ -46,16 +54,15 @@ export class IstioRouter implements Router {
     this.registry = new ServiceRegistry(snapshot);
     const objects = [...snapshot.virtualServices, ...snapshot.destinationRules, ...snapshot.gateways, ...snapshot.serviceEntries];
     this.names = new HostNames(knownNamespaces([...snapshot.projects.map((p) => p.name), ...snapshot.services.map((s) => s.project)], objects));
-    this.backends = new Backends(this.registry, snapshot.serviceEntries);
-    this.clusters = new Clusters(this.backends, new DestinationRules(snapshot.destinationRules, this.names), this.names);
+    this.owners = new HostOwners({ projects: snapshot.projects, gateways: snapshot.gateways, namespaces: this.names.namespaces });
+    this.backends = new Backends(this.registry, snapshot.serviceEntries, this.owners);
+    this.clusters = new Clusters(this.backends, new DestinationRules(snapshot.destinationRules, this.names, this.owners), this.names);
 
     const vss = snapshot.virtualServices.map((vs) => compileVirtualService(vs, this.clusters, this.names));
-    const byHost = new Map<string, CompiledVirtualService[]>();
     for (const vs of vss.filter((v) => v.mesh)) {
-      for (const h of new Set(vs.hosts)) byHost.set(h, [...(byHost.get(h) ?? []), vs]);
+      for (const h of new Set(vs.hosts)) this.meshRules.add(h, vs);
     }
-    for (const [host, list] of byHost) this.meshRules.set(host, mergeRoutes(list));
-    this.gatewayRoutes = new GatewayRoutes(snapshot.gateways, vss.filter((v) => v.gateways.size > 0));
+    this.gatewayRoutes = new GatewayRoutes(snapshot.gateways, vss.filter((v) => v.gateways.size > 0), this.owners);
   }
 
   route(req: RouteRequest): RouteDecision {
@@ -94,19 +101,19 @@ export class IstioRouter implements Router {
 
   private resolveMesh(host: string, project: string): MeshTarget | null {
     const fqdn = this.names.qualify(host, project);
-    const routes = this.meshRules.lookup(fqdn);
-    if (routes) return { routes };
-    const backend = this.backends.get(fqdn);
-    return backend ? { fallback: this.defaultRoute(backend) } : null;
+    const vss = this.meshRules.lookup(fqdn, (vs) => isExportedTo(vs.exportTo, vs.namespace, project) && this.owners.applies(vs.namespace, fqdn, project));
+    if (vss) return { routes: mergeRoutes(vss) };
+    const backend = this.backends.get(fqdn, project);
+    return backend ? { fallback: this.defaultRoute(backend, project) } : null;
   }
 
-  /** A host without rules: every ready endpoint, the DestinationRule's top-level policy, Istio's default retries. */
-  private defaultRoute(backend: Backend): RouteAction {
-    const key = backend.service.fqdn;
-    let action = this.defaults.get(key);
+  /** A host without rules, as `project` sees it: every ready endpoint, the DestinationRule's top-level policy, Istio's default retries. */
+  private defaultRoute(backend: Backend, project: string): RouteAction {
+    const cluster = this.clusters.defaultCluster(backend, project);
+    let action = this.defaults.get(cluster);
     if (!action) {
-      action = plainRoute(backend.service, this.clusters.defaultCluster(backend));
-      this.defaults.set(key, action);
+      action = plainRoute(backend.service, cluster);
+      this.defaults.set(cluster, action);
     }
     return action;
   }

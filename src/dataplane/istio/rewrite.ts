@@ -7,7 +7,7 @@
 import type { RouteRequest } from '../router.js';
 import { stripPort } from '../service-registry.js';
 import type { CompiledMatch, RequestView } from './match.js';
-import { regex } from './string-match.js';
+import { searchRegex } from './string-match.js';
 import type { HTTPRedirect, HTTPRewrite } from './types.js';
 
 /** A compiled path rewrite: the new path (with the original query) for a request. */
@@ -23,26 +23,13 @@ export function compilePathRewrite(rw: HTTPRewrite | undefined, where: string): 
   if (!rw) return undefined;
   const rr = rw.uriRegexRewrite;
   if (rr?.match !== undefined) {
-    const re = unanchored(regex(rr.match, `${where}.uriRegexRewrite.match`));
+    const re = searchRegex(rr.match, `${where}.uriRegexRewrite.match`);
     const substitution = toJsSubstitution(rr.rewrite ?? '');
-    return (v) => v.path.replace(re, substitution) + v.query;
+    return (v) => re.replace(v.path, substitution) + v.query;
   }
   if (rw.uri === undefined || rw.uri === '') return undefined;
   const uri = rw.uri;
   return (v, match) => uri + v.path.slice(match.rewriteLength(v.path)) + v.query;
-}
-
-/**
- * compileRe2 returns a full-match RegExp (Envoy's safe_regex match semantics); a regex rewrite
- * searches instead (RE2::GlobalReplace), so take its body back out of the anchors it added.
- */
-function unanchored(full: RegExp): RegExp {
-  const s = full.source;
-  const anchors: [string, string][] = [['^(?:', ')$'], ['(?<![\\s\\S])(?:', ')(?![\\s\\S])']];
-  for (const [head, tail] of anchors) {
-    if (s.startsWith(head) && s.endsWith(tail)) return new RegExp(s.slice(head.length, -tail.length), `${full.flags}g`);
-  }
-  return new RegExp(s, `${full.flags}g`);
 }
 
 /** RE2 substitution (`\1`, `\\`) to JavaScript's (`$1`, with `$` escaped). */

@@ -4,7 +4,7 @@
  * an empty match, or `regex: "*"`, means "present"; a regex matches the whole value (RE2,
  * Envoy safe_regex); exact and prefix are case-sensitive unless `ignoreCase`.
  */
-import { compileRe2 } from '../../config/validate/re2.js';
+import { compileRe2, compileRe2Search, type Re2Matcher, type Re2Replacer } from '../../config/validate/re2.js';
 import type { StringMatch } from './types.js';
 
 /** A value test; `undefined` is an absent header or parameter. */
@@ -47,10 +47,19 @@ export function compileAbsentMatch(m: StringMatch | undefined, where: string): V
 }
 
 /** compileRe2 with the field named in the error, so a NACK says which rule is wrong. */
-export function regex(pattern: string, where: string): RegExp {
+export function regex(pattern: string, where: string): Re2Matcher {
+  return named(() => compileRe2(pattern), `${where}.regex`);
+}
+
+/** compileRe2Search (a regex that searches, for rewrites) with the field `where` named in the error. */
+export function searchRegex(pattern: string, where: string): Re2Replacer {
+  return named(() => compileRe2Search(pattern), where);
+}
+
+function named<T>(compile: () => T, where: string): T {
   try {
-    return compileRe2(pattern);
+    return compile();
   } catch (e) {
-    throw new Error(`${where}.regex: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../../api/objects.js';
 import { STICKY_ANNOTATION } from '../../config/release/types.js';
+import { exportToOf } from '../../config/tenancy/exports.js';
 import type { Clusters } from './clusters.js';
 import { byCreation, namespaceOf, type HostNames } from './hosts.js';
 import { compileRule, type CompiledRule } from './http-rule.js';
@@ -29,6 +30,8 @@ export interface CompiledVirtualService {
   mesh: boolean;
   /** The Gateways it is bound to, as `ns/name`. */
   gateways: Set<string>;
+  /** The namespaces that see it (exportTo; for a Gateway, the Gateway's namespace); absent: every one. */
+  exportTo: string[] | undefined;
   routes: FlatRoute[];
 }
 
@@ -59,6 +62,7 @@ export function compileVirtualService(obj: KubeObject, clusters: Clusters, names
     rawHosts,
     mesh: refs.length === 0 || refs.includes('mesh'),
     gateways: new Set(refs.filter((r) => r !== 'mesh')),
+    exportTo: exportToOf(obj),
     routes,
   };
 }

@@ -33,7 +33,7 @@ function checkRegex(value: unknown, path: string, r: Report): void {
   const s = str(value);
   if (s === undefined) return;
   const err = re2Error(s);
-  if (err) r.error(path, `${err}; use RE2 syntax (no lookarounds or backreferences)`);
+  if (err) r.error(path, `invalid RE2 regex: ${err}`);
 }
 
 export function checkRelease(obj: Record<string, unknown>, r: Report): void {

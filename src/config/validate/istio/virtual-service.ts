@@ -2,6 +2,7 @@
  * networking.istio.io VirtualService, after pilot's ValidateVirtualService and
  * https://istio.io/latest/docs/reference/config/networking/virtual-service/.
  */
+import { hostWithin } from '../../tenancy/hosts.js';
 import { at, item, type Report } from '../issues.js';
 import { checkLabelMap } from '../meta.js';
 import { addRequiredHints } from '../schema/schema.js';
@@ -18,16 +19,6 @@ addRequiredHints({
   'TLSMatchAttributes.sniHosts': 'list the SNI names this route takes, e.g. [login.example.com]',
   'HTTPMirrorPolicy.destination': 'add the destination to mirror to, e.g. host: httpbin and subset: v2',
 });
-
-/** Whether host `a` is within host `b` (Istio's host.Name.SubsetOf): equal, or under b's wildcard. */
-export function hostWithin(a: string, b: string): boolean {
-  if (b === '*') return true;
-  if (b.startsWith('*')) {
-    const suffix = b.slice(1);
-    return a.startsWith('*') ? a.slice(1).endsWith(suffix) : a.endsWith(suffix);
-  }
-  return a === b;
-}
 
 export function checkVirtualService(obj: Record<string, unknown>, r: Report): void {
   const spec = rec(obj.spec);

@@ -1,8 +1,9 @@
 /** v1 Service: the stable name and ports of a component. Rules after Kubernetes' core validation. */
+import { EXPORT_TO_ANNOTATION } from '../../tenancy/exports.js';
 import { at, item, type Report } from '../issues.js';
 import { checkLabelMap } from '../meta.js';
 import { addRequiredHints } from '../schema/schema.js';
-import { list, num, rec, str } from '../values.js';
+import { isDns1123Label, list, num, rec, str } from '../values.js';
 import { portNameError, portNumberError } from './pod.js';
 
 addRequiredHints({
@@ -57,4 +58,17 @@ export function checkService(obj: Record<string, unknown>, r: Report): void {
     }
   });
   checkLabelMap(spec.selector, 'spec.selector', r);
+  checkExportTo(obj, r);
+}
+
+/** The `networking.istio.io/exportTo` annotation: ".", "*" or namespace names, comma-separated (Istio's rule for Services). */
+function checkExportTo(obj: Record<string, unknown>, r: Report): void {
+  const value = str(rec(rec(obj.metadata)?.annotations)?.[EXPORT_TO_ANNOTATION]);
+  if (value === undefined) return;
+  const path = at('metadata.annotations', EXPORT_TO_ANNOTATION);
+  const entries = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const e of entries) {
+    if (e !== '.' && e !== '*' && !isDns1123Label(e)) r.error(path, `"${e}" is not a namespace: use ".", "*" or namespace names separated by commas`);
+  }
+  if (entries.includes('*') && entries.length > 1) r.error(path, 'mixes "*" with other entries; "*" alone already exports to every namespace');
 }

@@ -4,7 +4,7 @@
  * exists, so these become Istio's own Bookinfo images at the tag Istio's samples use
  * (samples/bookinfo/platform/kube/bookinfo.yaml: docker.io/istio/examples-bookinfo-*-v*:1.20.3).
  */
-import { parseImage } from '../runtime/image-catalog.js';
+import { parseImage } from '../images.js';
 
 /** The tag of Istio's Bookinfo images that exported manifests use. */
 export const ISTIO_BOOKINFO_TAG = '1.20.3';

@@ -11,7 +11,7 @@
  * - The local gateway's implicit entry (`<service>.<project>.localhost`) becomes an Istio
  *   ingress Gateway and VirtualService, as Istio's bookinfo-gateway.yaml writes them.
  */
-import type { Container, Deployment, KubeObject, ObjectMeta } from '../api/objects.js';
+import type { Container, Deployment, KubeObject, ObjectMeta } from '../../api/objects.js';
 import { applicationCrd, releaseCrd } from './crds.js';
 import { clusterImage, isBookinfoImage } from './cluster-images.js';
 

@@ -5,9 +5,9 @@
  * same shapes. The schemas are structural, as Kubernetes requires of v1 CRDs:
  * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema
  */
-import type { KubeObject } from '../api/objects.js';
-import { KIND_DEFS, type KindDef } from '../config/validate/kinds.js';
-import type { TypeTable } from '../config/validate/schema/schema.js';
+import type { KubeObject } from '../../api/objects.js';
+import { KIND_DEFS, type KindDef } from '../validate/kinds.js';
+import type { TypeTable } from '../validate/schema/schema.js';
 
 /** A JSONSchemaProps node of a CRD's openAPIV3Schema. */
 export interface JsonSchemaProps {

@@ -6,10 +6,9 @@
  * builds them (the caller's proxy sees faults it injects and requests that
  * never reach the destination). Pure: traffic in, graph out.
  */
-import type { IstioLabel } from '../../telemetry/stats.js';
+import type { IstioLabel } from '../stats.js';
 import { requestHealth, successRate, worst, type Health } from './health.js';
-import type { TrafficRow } from './metrics-store.js';
-import type { MetricsSource } from './metrics-source.js';
+import type { MetricsSource, TrafficRow } from './metrics.js';
 
 export interface GraphNode {
   /** Stable id: `gateway:NAME`, `service:NAME`, `workload:NAME` (`.NAMESPACE` appended outside the project). */

@@ -3,8 +3,8 @@
  * control planes: repeated parameters, limits, `k=v` tags, time ranges and durations.
  */
 import { badRequest } from '../../api/errors.js';
-import { optDuration, parseDuration, parseInstantUs } from '../telemetry/duration.js';
-import type { SpanQuery } from '../telemetry/span-store.js';
+import { optDuration, parseDuration, parseInstantUs } from './duration.js';
+import type { SpanQuery } from './span-query.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 

@@ -6,8 +6,7 @@
 import { badRequest } from '../../api/errors.js';
 import { buildGraph, queryGraphTraffic, type Graph, type ProjectInventory } from './graph.js';
 import { successRate } from './health.js';
-import type { LabelMatch } from './metrics-store.js';
-import type { MetricsSource } from './metrics-source.js';
+import type { LabelMatch, MetricsSource } from './metrics.js';
 
 /** The longest window of graph and chart queries: what the embedded store keeps. */
 export const MAX_WINDOW_MS = 3_600_000;

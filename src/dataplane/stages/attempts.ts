@@ -1,0 +1,115 @@
+/**
+ * The attempts, as Envoy's router makes them: each try picks an endpoint by
+ * the cluster's load balancer (a retry avoids the endpoint that failed),
+ * counts as in flight on it (LEAST_REQUEST, circuit breaking) until its
+ * answer has ended, and is sent with its timeout; the request's RetryState
+ * decides whether the answer is passed on or retried after a backoff. The
+ * answer passed on (or the local failure, or none when the route's timeout
+ * ran out) goes to the next stage; no endpoint left is 503 UH; a client gone
+ * meanwhile ends it all.
+ */
+import type { EndpointConfig } from '../../config/snapshot.js';
+import { endpointKey, type OutlierDetector } from '../outlier.js';
+import type { Cluster } from '../policy.js';
+import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
+import { UpstreamAttempt } from '../upstream-attempt.js';
+import type { UpstreamPools } from '../upstream.js';
+import type { Exchange } from './exchange.js';
+import { localReply } from './local-reply.js';
+import { addFlag } from './response-flags.js';
+import { EXHAUSTED, OVERFLOW, RETRY, RetryBudget, RetryState } from './retry-state.js';
+import { STOP, type Next, type Stage } from './stage.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Attempts implements Stage {
+  readonly name = 'attempts';
+  private readonly budget = new RetryBudget();
+
+  constructor(
+    private readonly pools: UpstreamPools,
+    private readonly outlier: OutlierDetector,
+    private readonly telemetry: RequestTelemetry | undefined,
+  ) {}
+
+  run(x: Exchange): Next {
+    void this.tryUntilAnswered(x);
+    return STOP;
+  }
+
+  private async tryUntilAnswered(x: Exchange): Promise<void> {
+    try {
+      const cluster = x.cluster!;
+      const retry = this.retryState(x);
+      let exclude: EndpointConfig | undefined;
+      for (;;) {
+        const ep = cluster.pick(x.hashKey, exclude);
+        if (!ep) {
+          x.rec.flags = 'UH';
+          localReply(x.res, x.rec, 503, 'no healthy upstream\n');
+          return;
+        }
+        const timeout = retry.tryTimeout(Date.now());
+        // The route timeout ran out during the backoff: Envoy answers 504 UT, not the drained answer.
+        if (timeout <= 0) break;
+        const key = endpointKey(ep);
+        const attempt = this.start(x, retry, ep, key, timeout);
+        const head = await attempt.head;
+        const status = head.status ?? head.failure!.status;
+        retry.settle(ep, status);
+        if (x.clientGone) {
+          release(cluster, ep, key);
+          attempt.abort();
+          return;
+        }
+        const verdict = retry.verdict(status, head.failure);
+        if (verdict !== RETRY) {
+          if (verdict === EXHAUSTED) x.rec.flags = addFlag(x.rec.flags, 'URX');
+          else if (verdict === OVERFLOW) x.rec.flags = addFlag(x.rec.flags, 'UO');
+          attempt.whenEnded(() => release(cluster, ep, key));
+          x.head = head;
+          x.upstream = ep;
+          break;
+        }
+        release(cluster, ep, key);
+        attempt.discard();
+        exclude = ep;
+        await sleep(retry.backoffMs());
+      }
+      x.resume();
+    } catch (err) {
+      x.fail(err as Error);
+    }
+  }
+
+  /** The request's retry state; the route's deadline starts now. */
+  private retryState(x: Exchange): RetryState {
+    const now = Date.now();
+    const action = x.action;
+    x.deadline = action.timeoutMs ? now + action.timeoutMs : Infinity;
+    x.upstreamStart = now;
+    return new RetryState(action.retries, x.cluster!, this.budget, this.outlier, x.replayable, x.deadline);
+  }
+
+  /** Sends one try to `ep`, counted in flight there from now on. */
+  private start(x: Exchange, retry: RetryState, ep: EndpointConfig, key: string, timeout: number): UpstreamAttempt {
+    const cluster = x.cluster!;
+    retry.begin();
+    x.rec.attempts = retry.tries;
+    cluster.active.set(key, (cluster.active.get(key) ?? 0) + 1);
+    cluster.onStart?.(ep);
+    this.telemetry?.attempt(x.rec, ep);
+    const attempt = new UpstreamAttempt(timeout);
+    x.attempt = attempt;
+    this.pools.get(ep.address, ep.port).dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body }, attempt);
+    return attempt;
+  }
+}
+
+/** The try to `ep` is over: no longer in flight there. */
+function release(cluster: Cluster, ep: EndpointConfig, key: string): void {
+  cluster.onEnd?.(ep);
+  const n = (cluster.active.get(key) ?? 1) - 1;
+  if (n <= 0) cluster.active.delete(key);
+  else cluster.active.set(key, n);
+}

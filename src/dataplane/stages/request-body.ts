@@ -1,0 +1,73 @@
+/**
+ * The request body: buffered whole when the route may send it more than once
+ * (retries, mirrors) and it is at most REPLAY_LIMIT with a known length, else
+ * streamed to the one attempt as it arrives. A client that goes away before
+ * its buffered body ended leaves nothing to send (flag DC).
+ */
+import type { BodyConsumer } from '../http1/server.js';
+import type { Exchange } from './exchange.js';
+import { CONTINUE, STOP, type Next, type Stage } from './stage.js';
+
+/** Bodies up to this size are buffered so retries and mirrors can resend them (Envoy's buffer limit is 1 MiB too). */
+export const REPLAY_LIMIT = 1024 * 1024;
+
+export class RequestBody implements Stage {
+  readonly name = 'request-body';
+
+  run(x: Exchange): Next {
+    const h = x.req.headers;
+    const cl = h['content-length'];
+    const hasBody = cl !== undefined ? cl !== '0' : h['transfer-encoding'] !== undefined;
+    if (!hasBody) return CONTINUE;
+    const action = x.action;
+    const length = Number(cl ?? NaN);
+    const wantsReplay = (action.retries?.attempts ?? 0) > 0 || action.mirrors.length > 0;
+    if (!wantsReplay || !(Number.isFinite(length) && length <= REPLAY_LIMIT)) {
+      x.body = x.req;
+      x.replayable = false;
+      return CONTINUE;
+    }
+    const buffer = new BodyBuffer(x);
+    x.req.pipeTo(buffer);
+    return buffer.next();
+  }
+}
+
+const READING = 0;
+const WAITING = 1;
+const ENDED = 2;
+const FAILED = 3;
+
+/** Collects a body; the pipeline goes on when it has ended (at once when it already had). */
+class BodyBuffer implements BodyConsumer {
+  private readonly chunks: Buffer[] = [];
+  private state = READING;
+
+  constructor(private readonly x: Exchange) {}
+
+  /** What the stage answers once the body is handed over: on when it is all here already, else wait for it. */
+  next(): Next {
+    if (this.state === ENDED) return CONTINUE;
+    if (this.state === READING) this.state = WAITING;
+    return STOP;
+  }
+
+  data(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  end(): void {
+    const c = this.chunks;
+    this.x.body = c.length === 1 ? c[0]! : Buffer.concat(c);
+    const waiting = this.state === WAITING;
+    this.state = ENDED;
+    if (waiting) this.x.resume();
+  }
+
+  error(): void {
+    // The client went away before its body ended: nothing to send.
+    this.state = FAILED;
+    this.x.rec.flags = 'DC';
+  }
+}

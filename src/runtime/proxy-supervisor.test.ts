@@ -1,0 +1,135 @@
+/**
+ * The proxy supervisor over real child processes. The control plane's view of
+ * each process (connected, enforcing the config) is what the test says it is:
+ * here the child enforces once it sends "serving" over its IPC channel.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProxySupervisor, restartDelay, type ProxySupervisorOptions } from './proxy-supervisor.js';
+import { isAlive as alive } from './process-marker.js';
+
+const DEADLINE_MS = 10_000;
+
+async function until<T>(fn: () => T | undefined | false, what: string): Promise<T> {
+  const end = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A stand-in proxy process: says "serving" at once, drains on SIGTERM, exits at `exitCode` if given. */
+const SERVING = `process.send('serving'); process.on('SIGTERM', () => setTimeout(() => process.exit(0), 20)); setInterval(() => {}, 1000);`;
+const DIES_AT_ONCE = `process.exit(2)`;
+
+const children: ChildProcess[] = [];
+let supervisor: ProxySupervisor | undefined;
+
+afterEach(() => {
+  supervisor?.stop(false);
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** A supervisor whose n-th launch runs scripts[n] (the last one repeats). */
+function supervise(scripts: string[], overrides: Partial<ProxySupervisorOptions> = {}): { sup: ProxySupervisor; logs: string[]; expected: boolean[] } {
+  let launches = 0;
+  const serving = new Set<number>();
+  const waiters = new Map<number, () => void>();
+  const logs: string[] = [];
+  const expected: boolean[] = [];
+  const sup = new ProxySupervisor({
+    name: 'node-proxy',
+    spawn: () => {
+      const script = scripts[Math.min(launches++, scripts.length - 1)]!;
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      children.push(child);
+      child.on('message', (m) => {
+        if (m !== 'serving') return;
+        serving.add(child.pid!);
+        waiters.get(child.pid!)?.();
+      });
+      child.on('exit', () => serving.delete(child.pid!));
+      return child;
+    },
+    connection: (pid) => (serving.has(pid) ? { connected: true, current: true } : undefined),
+    waitEnforcing: (pid) => (serving.has(pid) ? Promise.resolve() : new Promise<void>((r) => waiters.set(pid, r))),
+    alive,
+    expect: (on) => expected.push(on),
+    log: (m) => logs.push(m),
+    ...overrides,
+  });
+  supervisor = sup;
+  return { sup, logs, expected };
+}
+
+describe('ProxySupervisor', () => {
+  it('restarts at once, then backs off from 0.2 s doubling to 10 s', () => {
+    expect([1, 2, 3, 4, 5, 8, 20].map(restartDelay)).toEqual([0, 200, 400, 800, 1600, 10_000, 10_000]);
+  });
+
+  it('starts the proxy, reports it Serving, and declares it expected', async () => {
+    const { sup, expected } = supervise([SERVING]);
+    const pid = sup.start();
+    await until(() => sup.info().status === 'Serving', 'Serving');
+    expect(sup.info()).toMatchObject({ name: 'node-proxy', pid, restartCount: 0, handovers: 0 });
+    expect(expected).toEqual([true]);
+  });
+
+  it('starts a killed proxy again and counts the restart', async () => {
+    const { sup, logs } = supervise([SERVING]);
+    const first = sup.start();
+    await until(() => sup.info().status === 'Serving', 'the first process to serve');
+    process.kill(first, 'SIGKILL');
+    const info = await until(() => {
+      const i = sup.info();
+      return i.pid !== first && i.status === 'Serving' ? i : undefined;
+    }, 'a new process serving');
+    expect(info.restartCount).toBe(1);
+    expect(info.lastExit).toBe('killed by SIGKILL');
+    expect(logs).toContain(`node-proxy (pid ${first}) killed by SIGKILL; starting it again`);
+  });
+
+  it('treats a first proxy that dies before it ever connected as a start-up failure, not a crash to retry', async () => {
+    let fatal = 0;
+    const { sup } = supervise([DIES_AT_ONCE], { onFatal: () => fatal++ });
+    sup.start();
+    await until(() => fatal === 1, 'onFatal');
+    expect(sup.info()).toMatchObject({ status: 'Dead', restartCount: 0, lastExit: 'exited with code 2' });
+  });
+
+  it('hands over: the successor serves before the old process is told to drain, and the old one is gone when it resolves', async () => {
+    const { sup } = supervise([SERVING]);
+    const old = sup.start();
+    await until(() => sup.info().status === 'Serving', 'Serving');
+    const r = await sup.handover();
+    expect(r.from).toBe(old);
+    expect(alive(old)).toBe(false);
+    expect(alive(r.to)).toBe(true);
+    expect(sup.info()).toMatchObject({ pid: r.to, status: 'Serving', handovers: 1, restartCount: 0 });
+  });
+
+  it('keeps the old process when the successor dies before it takes over', async () => {
+    let fatal = 0;
+    const { sup } = supervise([SERVING, DIES_AT_ONCE], { onFatal: () => fatal++ });
+    const old = sup.start();
+    await until(() => sup.info().status === 'Serving', 'Serving');
+    await expect(sup.handover()).rejects.toThrow('it exited with code 2');
+    expect(sup.info()).toMatchObject({ pid: old, status: 'Serving', handovers: 0, restartCount: 0 });
+    expect(alive(old)).toBe(true);
+    expect(fatal).toBe(0);
+  });
+
+  it('stops restarting once stopped, and no longer expects the proxy', async () => {
+    const { sup, expected, logs } = supervise([SERVING]);
+    const pid = sup.start();
+    await until(() => sup.info().status === 'Serving', 'Serving');
+    sup.stop(true);
+    // Its exit has been handled once the supervisor records how it ended.
+    await until(() => sup.info().lastExit, 'the exit to be handled');
+    expect(alive(pid)).toBe(false);
+    expect(logs.filter((l) => l.includes('starting it again'))).toEqual([]);
+    expect(expected).toEqual([true, false]);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The node proxy under supervision, over real processes and sockets: a proxy
+ * killed with SIGKILL is started again and serves on the same sockets (the
+ * gateway, and the workloads' outbound listeners, whose ports their
+ * HTTP_PROXY names), and `graymesh proxy restart` replaces the process under
+ * load without failing a request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, Instance } from '../helpers/instance.js';
+import { Load, productpageVersion } from '../helpers/load.js';
+import { isAlive as alive } from '../../src/runtime/process-marker.js';
+
+const PROJECT = 'supervised';
+const PRODUCTPAGE = `productpage.${PROJECT}.localhost`;
+
+interface ProxyStatus {
+  name: string;
+  pid: number;
+  status: string;
+  restartCount: number;
+  handovers: number;
+  lastExit?: string;
+}
+interface Status {
+  proxies: ProxyStatus[];
+  configVersion: number;
+}
+
+describe('node proxy supervision', () => {
+  const gm = new Instance();
+  const proxy = (): ProxyStatus => {
+    const s = gm.json<Status>(['status']);
+    expect(s.proxies).toHaveLength(1);
+    return s.proxies[0]!;
+  };
+  /** The product page with reviews: productpage reached reviews through its outbound listener. */
+  const page = async (): Promise<string | undefined> => {
+    const r = await gm.gateway(PRODUCTPAGE, '/productpage').catch(() => undefined);
+    return r ? productpageVersion(r.status, r.body) : undefined;
+  };
+
+  beforeAll(async () => {
+    const up = await gm.up();
+    expect(up.code, up.stderr).toBe(0);
+    expect(gm.cli(['project', 'create', PROJECT]).code).toBe(0);
+    const r = gm.cli(['deploy', 'bookinfo', '-p', PROJECT]);
+    expect(r.code, r.stderr).toBe(0);
+    await eventually(page, 60_000, 200);
+  }, 120_000);
+
+  afterAll(() => gm.cleanup());
+
+  it('reports the proxy Serving with its pid and no restarts', () => {
+    const p = proxy();
+    expect(p).toMatchObject({ name: 'node-proxy', status: 'Serving', restartCount: 0, handovers: 0 });
+    expect(alive(p.pid)).toBe(true);
+    const table = gm.cli(['status']).stdout;
+    expect(table).toMatch(/node-proxy\s+\d+\s+0\s+\d+\s+Serving/);
+  });
+
+  it('starts a proxy killed with SIGKILL again, on the same sockets, and counts it', async () => {
+    const before = proxy();
+    process.kill(before.pid, 'SIGKILL');
+    // The gateway and productpage's outbound listener (its HTTP_PROXY is unchanged) serve again.
+    expect(await eventually(page, 20_000, 50)).toBe('v1');
+    const after = await eventually(() => {
+      const p = proxy();
+      return p.status === 'Serving' && p.pid !== before.pid ? p : undefined;
+    }, 20_000);
+    expect(after.restartCount).toBe(before.restartCount + 1);
+    expect(after.lastExit).toBe('killed by SIGKILL');
+    expect(alive(before.pid)).toBe(false);
+    expect(gm.cli(['status']).stdout).toMatch(/node-proxy\s+\d+\s+1\s+/);
+  }, 60_000);
+
+  it('replaces the proxy with `proxy restart` under load with zero failed requests', async () => {
+    const before = proxy();
+    const load = new Load({ port: gm.gatewayPort, host: PRODUCTPAGE, path: '/productpage', version: productpageVersion });
+    load.start(4);
+    try {
+      await eventually(() => load.total > 20, 20_000, 20);
+      load.phase = 'proxy restart';
+      const r = await gm.cliAsync(['proxy', 'restart']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`node-proxy restarted: pid (\\d+) serves config version \\d+; pid ${before.pid} drained and exited`));
+      load.phase = 'after the restart';
+      const served = load.total;
+      await eventually(() => load.total > served + 20, 20_000, 20);
+    } finally {
+      await load.stop();
+    }
+    expect(load.failures).toEqual([]);
+    expect(load.seen.get('v1') ?? 0).toBeGreaterThan(40);
+    const after = proxy();
+    expect(after).toMatchObject({ status: 'Serving', handovers: before.handovers + 1, restartCount: before.restartCount });
+    expect(after.pid).not.toBe(before.pid);
+    expect(alive(before.pid)).toBe(false);
+  }, 90_000);
+});
