@@ -6,6 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigSnapshot, EndpointConfig } from '../config/snapshot.js';
 import { NodeProxy } from './node-proxy.js';
 
+/** Polls an async condition until it holds (bounded by 10 s). */
+async function eventuallyTrue(cond: () => Promise<boolean>, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const DEADLINE_MS = 10_000;
 const PROJECT = 'demo';
 
@@ -438,10 +447,13 @@ describe('NodeProxy bodies', () => {
       const s = net.connect(p.gatewayPort, '127.0.0.1');
       await new Promise((r) => s.once('connect', r));
       s.write(`POST /sha HTTP/1.1\r\nHost: ${gw('reviews')}\r\nContent-Length: 100\r\n\r\n0123456789`);
+      // The stimulus: the client leaves a moment after its partial body (not a wait for a check).
       await new Promise((r) => setTimeout(r, 20));
       s.destroy();
     }
-    await new Promise((r) => setTimeout(r, 50));
+    // Every one of those connections has been closed on the proxy's side before the next request.
+    const gateway = (p as unknown as { gateway: net.Server }).gateway;
+    await eventuallyTrue(async () => (await new Promise<number>((r) => gateway.getConnections((_e, n) => r(n)))) === 0, 'the proxy to see every client leave');
     const r = await request(p.gatewayPort, { path: '/after', headers: { host: gw('reviews') } });
     expect(r.status).toBe(200);
     expect(a.seen.map((x) => x.url)).toEqual(['/after']);

@@ -7,6 +7,15 @@ import { ChunkedDecoder } from './chunked.js';
 import { parseRequestHead, parseResponseHead } from './head.js';
 import { Http1Server, type Http1Request, type Http1Response } from './server.js';
 
+/** Polls cond until it holds (bounded by 10 s; the test's own timeout is the real bound). */
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const closers: (() => void)[] = [];
 afterEach(() => {
   for (const c of closers.splice(0)) c();
@@ -353,8 +362,9 @@ describe('Http1Server', () => {
     await new Promise((r) => s.once('connect', r));
     s.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 16777216\r\n\r\n');
     for (let i = 0; i < 16; i++) s.write(Buffer.alloc(1 << 20));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(seen).toBeDefined();
+    // The listener has paused the socket, and the client is left holding what it cannot send.
+    await waitFor(() => seen !== undefined && seen.socket.isPaused(), 'the listener to pause reading');
+    await waitFor(() => s.writableNeedDrain, 'the client to be blocked');
     // Kernel buffers take some; the proxy itself holds no more than the limit and a read.
     expect(seen!.socket.bytesRead).toBeLessThan(4 << 20);
   });
@@ -515,13 +525,20 @@ describe('Http1Pool', () => {
   });
 
   it('refuses a header value with a line break (no field injection) and sends nothing', async () => {
-    let bytes = 0;
-    const srv = net.createServer((s) => s.on('data', (c) => (bytes += c.length)));
+    let received = '';
+    const srv = net.createServer((s) =>
+      s.on('data', (c) => {
+        received += c.toString('latin1');
+        if (received.endsWith('\r\n\r\n')) s.write('HTTP/1.1 204 No Content\r\n\r\n');
+      }),
+    );
     const pool = new Http1Pool('127.0.0.1', await listen(srv));
     closers.push(() => pool.destroy());
     await expect(fetchVia(pool, { headers: { host: 'up', 'x-evil': 'a\r\nx-injected: 1' } })).rejects.toThrow(/line break/);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(bytes).toBe(0);
+    // A request sent after it arrives first: nothing of the refused one went before it.
+    await expect(fetchVia(pool, { path: '/next' })).resolves.toMatchObject({ status: 204 });
+    expect(received.startsWith('GET /next HTTP/1.1\r\n')).toBe(true);
+    expect(received).not.toContain('x-injected');
   });
 
   it("does not keep a connection past the upstream's Keep-Alive timeout", async () => {
