@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const phases = [
-  { name: 'unit', dirs: ['src', 'samples', 'console', 'test/integration', 'test/kubernetes', 'test/engines'], extra: [], rerun: false },
+  { name: 'unit', dirs: ['src/', 'samples/', 'console/src/', 'test/integration', 'test/kubernetes', 'test/engines'], extra: [], rerun: false },
   { name: 'e2e', dirs: ['test/e2e', 'test/conformance'], extra: ['--no-file-parallelism'], rerun: true },
 ];
 mkdirSync('test-results', { recursive: true });
