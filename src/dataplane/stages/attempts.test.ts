@@ -2,26 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointConfig } from '../../config/snapshot.js';
 import { vs } from '../istio/fixtures.js';
 import { OutlierDetector } from '../outlier.js';
-import { UpstreamPools } from '../upstream.js';
 import { Attempts } from './attempts.js';
 import { Destination } from './destination.js';
-import { closeAll, closedPort, endpointAt, front, PROJECT, rawClient, reviews, send, upstream } from './fixtures.js';
+import { closeAll, testPools, closedPort, endpointAt, front, PROJECT, rawClient, reviews, send, upstream } from './fixtures.js';
 import { HashKey } from './hash-key.js';
 import { RequestBody } from './request-body.js';
 import { Respond } from './response.js';
 import type { Stage } from './stage.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 
-const pools: UpstreamPools[] = [];
-afterEach(async () => {
-  closeAll();
-  for (const p of pools.splice(0)) await p.close();
-});
+afterEach(closeAll);
 
 /** The request path from the destination to the answer, as the executor runs it. */
 function stages(): Stage[] {
-  const p = new UpstreamPools();
-  pools.push(p);
+  const p = testPools();
   return [new Destination(), new UpstreamHeaders(undefined), new HashKey(), new RequestBody(), new Attempts(p, new OutlierDetector(), undefined), new Respond()];
 }
 

@@ -1,25 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dr } from '../istio/fixtures.js';
 import { OutlierDetector } from '../outlier.js';
-import { UpstreamPools } from '../upstream.js';
 import { Attempts } from './attempts.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { Destination } from './destination.js';
-import { closeAll, endpointAt, front, PROJECT, reviews, send, upstream } from './fixtures.js';
+import { closeAll, testPools, endpointAt, front, PROJECT, reviews, send, upstream } from './fixtures.js';
 import { RequestBody } from './request-body.js';
 import { Respond } from './response.js';
 import type { Stage } from './stage.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 
-const pools: UpstreamPools[] = [];
-afterEach(async () => {
-  closeAll();
-  for (const p of pools.splice(0)) await p.close();
-});
+afterEach(closeAll);
 
 function stages(): Stage[] {
-  const p = new UpstreamPools();
-  pools.push(p);
+  const p = testPools();
   return [new Destination(), new CircuitBreaker(), new UpstreamHeaders(undefined), new RequestBody(), new Attempts(p, new OutlierDetector(), undefined), new Respond()];
 }
 

@@ -8,6 +8,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import net, { type AddressInfo } from 'node:net';
 import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
 import { Http1Server } from '../http1/server.js';
+import { UpstreamPools } from '../upstream.js';
 import { service, snapshot } from '../istio/fixtures.js';
 import { IstioRouter } from '../istio/istio-router.js';
 import { openRecord } from '../request-record.js';
@@ -25,9 +26,19 @@ export const GATEWAY: Source = { kind: 'gateway' };
 
 const closers: (() => void)[] = [];
 
-/** Closes every server and socket the fixtures opened; for afterEach. */
-export function closeAll(): void {
+const pools: UpstreamPools[] = [];
+
+/** Upstream pools closed by closeAll. */
+export function testPools(opts?: ConstructorParameters<typeof UpstreamPools>[0]): UpstreamPools {
+  const p = new UpstreamPools(opts);
+  pools.push(p);
+  return p;
+}
+
+/** Closes every server, socket and pool the fixtures opened; for afterEach. */
+export async function closeAll(): Promise<void> {
   for (const c of closers.splice(0)) c();
+  for (const p of pools.splice(0)) await p.close();
 }
 
 /** A promise with its resolver, made on first ask by either side. */

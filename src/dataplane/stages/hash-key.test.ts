@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dr } from '../istio/fixtures.js';
 import { Destination } from './destination.js';
 import { closeAll, endpointAt, front, PROJECT, reviews, send } from './fixtures.js';
-import { cookieValue, HashKey, headerValue, queryParam } from './hash-key.js';
+import { HashKey, headerValue, queryParam } from './hash-key.js';
+import { cookieValue } from '../istio/sticky.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 
 afterEach(closeAll);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Exchange } from './exchange.js';
 import { CONTINUE, type Next, type Stage } from './stage.js';
+import { cookieValue } from '../istio/sticky.js';
 
 export class HashKey implements Stage {
   readonly name = 'hash-key';
@@ -39,15 +40,6 @@ export function headerValue(v: string | string[] | undefined): string | undefine
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-/** The value of cookie `name` in a Cookie field, if it is there. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
 
 function appendCookie(existing: string | undefined, kv: string): string {
   return existing ? `${existing}; ${kv}` : kv;

@@ -1,18 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dr, vs } from '../istio/fixtures.js';
-import { UpstreamPools } from '../upstream.js';
 import { Destination } from './destination.js';
-import { closeAll, endpointAt, front, PROJECT, reviews, send, upstream, type Upstream } from './fixtures.js';
+import { closeAll, testPools, endpointAt, front, PROJECT, reviews, send, upstream, type Upstream } from './fixtures.js';
 import { Mirrors, shadowHost } from './mirror.js';
 import { RequestBody } from './request-body.js';
 import type { Stage } from './stage.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 
-const pools: UpstreamPools[] = [];
-afterEach(async () => {
-  closeAll();
-  for (const p of pools.splice(0)) await p.close();
-});
+afterEach(closeAll);
 
 const SUBSETS = { host: 'reviews', subsets: ['v1', 'v2', 'v3'].map((v) => ({ name: v, labels: { version: v } })) };
 
@@ -26,8 +21,7 @@ function mesh(main: Upstream, shadow: Upstream, http: unknown[]): ReturnType<typ
 
 /** The stages up to the mirrors; one connection per endpoint, so the copies reach an upstream in the order they were sent. */
 function stages(): Stage[] {
-  const p = new UpstreamPools({ connections: 1 });
-  pools.push(p);
+  const p = testPools({ connections: 1 });
   return [new Destination(), new UpstreamHeaders(undefined), new RequestBody(), new Mirrors(p)];
 }
 

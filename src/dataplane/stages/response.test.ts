@@ -2,26 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STICKY_ANNOTATION } from '../../config/release/types.js';
 import { dr, vs } from '../istio/fixtures.js';
 import { OutlierDetector } from '../outlier.js';
-import { UpstreamPools } from '../upstream.js';
 import { Attempts } from './attempts.js';
 import { Cors } from './cors.js';
 import { Destination } from './destination.js';
-import { closeAll, endpointAt, front, PROJECT, rawClient, reviews, send, upstream, type Upstream } from './fixtures.js';
+import { closeAll, testPools, endpointAt, front, PROJECT, rawClient, reviews, send, upstream, type Upstream } from './fixtures.js';
 import { HashKey } from './hash-key.js';
 import { RequestBody } from './request-body.js';
 import { Respond } from './response.js';
 import type { Stage } from './stage.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 
-const pools: UpstreamPools[] = [];
-afterEach(async () => {
-  closeAll();
-  for (const p of pools.splice(0)) await p.close();
-});
+afterEach(closeAll);
 
 function stages(): Stage[] {
-  const p = new UpstreamPools();
-  pools.push(p);
+  const p = testPools();
   return [new Cors(), new Destination(), new UpstreamHeaders(undefined), new HashKey(), new RequestBody(), new Attempts(p, new OutlierDetector(), undefined), new Respond()];
 }
 
