@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { AuthStore } from '../../src/controlplane/auth/auth-store.js';
 import { SESSION_PREFIX, newToken, tokenHash } from '../../src/controlplane/auth/secrets.js';
 import { Home } from '../../src/runtime/home.js';
-import { Instance, request, type CliResult } from '../helpers/instance.js';
+import { Instance, request, usersOf } from '../helpers/instance.js';
 
 const PASSWORD = 'P@88w0rd';
 const P = 'demo-project';
@@ -81,13 +81,7 @@ describe('workspaces, projects, accounts and roles', () => {
   const tokens: Record<string, string> = {};
 
   /** Runs the CLI as a user (GRAYMESH_TOKEN), or as the home's own admin. */
-  const as = (user: string | undefined, args: string[], input?: string): CliResult =>
-    gm.cli(args, input, user ? { GRAYMESH_TOKEN: tokens[user] as string } : {});
-  const okAs = (user: string | undefined, args: string[], input?: string): string => {
-    const r = as(user, args, input);
-    expect(r.code, `${user ?? 'admin'}: graymesh ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const { as, okAs } = usersOf(gm, tokens);
   /** A refused command: non-zero, one `error:` line, and the reason. */
   const refused = (user: string, args: string[], reason: RegExp, input?: string): void => {
     const r = as(user, args, input);

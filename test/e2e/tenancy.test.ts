@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { Instance, eventually, request, type CliResult } from '../helpers/instance.js';
+import { Instance, eventually, request, usersOf } from '../helpers/instance.js';
 
 const PASSWORD = 'P@88w0rd';
 const P = 'demo-project';
@@ -40,13 +40,8 @@ describe('tenants cannot touch each other’s traffic', () => {
   const gm = new Instance();
   const tokens: Record<string, string> = {};
 
-  const as = (user: string | undefined, args: string[], input?: string): CliResult =>
-    gm.cli(args, input, user ? { GRAYMESH_TOKEN: tokens[user] as string } : {});
-  const okAs = (user: string | undefined, args: string[], input?: string): string => {
-    const r = as(user, args, input);
-    expect(r.code, `${user ?? 'admin'}: graymesh ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  /** Runs the CLI as a user (GRAYMESH_TOKEN), or as the home's own admin. */
+  const { as, okAs } = usersOf(gm, tokens);
   const rest = async (user: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: { error?: { message: string }; [k: string]: unknown } }> => {
     const headers: Record<string, string> = { authorization: `Bearer ${tokens[user]}` };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -147,3 +147,17 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** CLI runners as named users (their tokens kept in `tokens`), or as the home's own admin when no user is named. */
+export function usersOf(
+  gm: Instance,
+  tokens: Record<string, string>,
+): { as: (user: string | undefined, args: string[], input?: string) => CliResult; okAs: (user: string | undefined, args: string[], input?: string) => string } {
+  const as = (user: string | undefined, args: string[], input?: string): CliResult => gm.cli(args, input, user ? { GRAYMESH_TOKEN: tokens[user] as string } : {});
+  const okAs = (user: string | undefined, args: string[], input?: string): string => {
+    const r = as(user, args, input);
+    if (r.code !== 0) throw new Error(`${user ?? 'admin'}: graymesh ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+  return { as, okAs };
+}
