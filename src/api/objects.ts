@@ -95,6 +95,8 @@ export interface ServicePort {
   port: number;
   targetPort?: number | string;
   protocol?: string;
+  /** The application protocol (`grpc`, `http2`, `kubernetes.io/h2c`, ...): Istio's protocol selection reads it first. */
+  appProtocol?: string;
 }
 
 export interface ServiceSpec {

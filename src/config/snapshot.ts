@@ -7,6 +7,7 @@
  * the tenancy check refuses (a host of another project, see config/tenancy).
  */
 import type { KubeObject } from '../api/objects.js';
+import type { PortProtocol } from './protocol.js';
 
 /** One ready-or-not instance of a service version. */
 export interface EndpointConfig {
@@ -24,12 +25,20 @@ export interface EndpointConfig {
   pid?: number;
 }
 
+/** One port of a service, with the protocol its endpoints speak there. */
+export interface ServicePortConfig {
+  name?: string;
+  port: number;
+  /** `http2` when Istio's protocol selection says HTTP/2 (appProtocol grpc/http2/h2c, name grpc-…/http2-…); absent: HTTP/1.1. */
+  protocol?: PortProtocol;
+}
+
 /** One mesh service: a stable name and port over all its versions. */
 export interface ServiceConfig {
   project: string;
   name: string;
   /** Service ports; a request to any of them reaches the pods' own port. */
-  ports: { name?: string; port: number }[];
+  ports: ServicePortConfig[];
   /** Label selector of the Service. */
   selector: Record<string, string>;
   /** The namespaces that see it (annotation `networking.istio.io/exportTo`); absent: every one. */

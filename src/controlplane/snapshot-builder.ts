@@ -5,9 +5,10 @@
  * tenancy check refuses (`refused`, by `Kind/namespace/name`) are left out:
  * a change elsewhere, such as an allow revoked, takes them out of force.
  */
-import type { Deployment, KubeObject, Namespace, Pod, Service } from '../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../api/objects.js';
-import type { ConfigSnapshot, EndpointConfig, ListenerConfig, ProjectConfig, ServiceConfig } from '../config/snapshot.js';
+import type { Deployment, KubeObject, Namespace, Pod, Service, ServicePort } from '../api/objects.js';
+import { portProtocol } from '../config/protocol.js';
+import type { ConfigSnapshot, EndpointConfig, ListenerConfig, ProjectConfig, ServiceConfig, ServicePortConfig } from '../config/snapshot.js';
 import { exportToOf } from '../config/tenancy/exports.js';
 import type { Store } from './store.js';
 import { allowRoutesFromOf, objectKey } from './tenancy.js';
@@ -32,7 +33,7 @@ export function buildSnapshotContent(store: Store, gatewayPort: number, refused:
     return {
       project: s.metadata.namespace ?? 'default',
       name: s.metadata.name,
-      ports: (s.spec?.ports ?? []).map((p) => (p.name ? { name: p.name, port: p.port } : { port: p.port })),
+      ports: (s.spec?.ports ?? []).map(servicePort),
       selector: s.spec?.selector ?? {},
       ...(exportTo ? { exportTo } : {}),
     };
@@ -83,4 +84,12 @@ export function buildSnapshotContent(store: Store, gatewayPort: number, refused:
     gateways: istio('Gateway'),
     serviceEntries: istio('ServiceEntry'),
   };
+}
+
+/** A Service port as the data plane needs it: its name and number, and HTTP/2 when Istio's protocol selection says so. */
+function servicePort(p: ServicePort): ServicePortConfig {
+  const out: ServicePortConfig = p.name ? { name: p.name, port: p.port } : { port: p.port };
+  const protocol = portProtocol({ name: p.name, appProtocol: p.appProtocol });
+  if (protocol) out.protocol = protocol;
+  return out;
 }

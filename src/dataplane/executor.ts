@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EndpointConfig } from '../config/snapshot.js';
 import type { HeaderMap } from './hop-by-hop.js';
-import type { Http1Request, Http1Response } from './http1/server.js';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { OutlierDetector } from './outlier.js';
 import type { Cluster, DirectAction, RedirectAction, RouteAction } from './policy.js';
 import { openRecord, type RequestRecord } from './request-record.js';
@@ -58,7 +58,7 @@ export class Executor {
     ]);
   }
 
-  run(req: Http1Request, res: Http1Response, rr: RouteRequest, decision: RouteDecision): void {
+  run(req: DownstreamRequest, res: DownstreamResponse, rr: RouteRequest, decision: RouteDecision): void {
     const rec = openRecord(req, rr);
     this.telemetry?.begin(rec, rr, decision);
     if (decision.kind === 'route' || decision.kind === 'passthrough') {
@@ -76,7 +76,7 @@ export class Executor {
     }
   }
 
-  private route(req: Http1Request, res: Http1Response, rr: RouteRequest, rec: RequestRecord, action: RouteAction): void {
+  private route(req: DownstreamRequest, res: DownstreamResponse, rr: RouteRequest, rec: RequestRecord, action: RouteAction): void {
     rec.routeName = action.routeName;
     const x = new Exchange(req, res, rr, rec, action, this.pipeline);
     res.onClose(() => {
@@ -86,7 +86,7 @@ export class Executor {
     this.pipeline.run(x, 0);
   }
 
-  private finish(rec: RequestRecord, res: Http1Response): void {
+  private finish(rec: RequestRecord, res: DownstreamResponse): void {
     rec.durationMs = performance.now() - rec.hrStart;
     if (!res.writableFinished && rec.status !== 0 && rec.flags === '-') rec.flags = 'DC';
     if (rec.status === 0) {
@@ -103,7 +103,7 @@ export class Executor {
   }
 }
 
-function redirect(res: Http1Response, rec: RequestRecord, d: RedirectAction): void {
+function redirect(res: DownstreamResponse, rec: RequestRecord, d: RedirectAction): void {
   rec.routeName = d.routeName;
   const headers: HeaderMap = { location: d.location, 'content-length': '0' };
   applyOps(headers, d.responseHeaders);
@@ -112,7 +112,7 @@ function redirect(res: Http1Response, rec: RequestRecord, d: RedirectAction): vo
   res.end();
 }
 
-function direct(res: Http1Response, rec: RequestRecord, d: DirectAction): void {
+function direct(res: DownstreamResponse, rec: RequestRecord, d: DirectAction): void {
   rec.routeName = d.routeName;
   const headers: HeaderMap = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(d.body)) };
   applyOps(headers, d.responseHeaders);

@@ -1,7 +1,8 @@
 /**
  * The node proxy: one process per machine serving the gateway listener and
  * one outbound listener per workload, as Istio ambient's ztunnel serves a
- * node. It applies config snapshots whole or not at all and keeps serving
+ * node. Every listener speaks HTTP/1.1 and HTTP/2 (cleartext, prior
+ * knowledge) on the same port. It applies config snapshots whole or not at all and keeps serving
  * with the last good one while the control plane is away.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,9 @@ import type { RouteDecision, RouteRequest, Router, Source } from './router.js';
 import { portOf, stripPort } from './service-registry.js';
 import { compileRouter } from './compile-router.js';
 import { UpstreamPools } from './upstream.js';
-import { Http1Server as Server, type Http1Request, type Http1Response } from './http1/server.js';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import { Http1Server as Server } from './http1/server.js';
+import { H2Sessions } from './http2/sessions.js';
 import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 import { freshBinder, type ListenerBinder } from './handover.js';
 
@@ -160,14 +163,16 @@ export class NodeProxy {
     await this.pools.close();
   }
 
+  /** A listener speaking HTTP/1.1 and, on connections that open with its preface, HTTP/2: both to the same handler. */
   private createServer(source: Source): Server {
-    return new Server((req, res) => {
+    const handler = (req: DownstreamRequest, res: DownstreamResponse): void => {
       const l = this.listeners.get(req.socket.localPort ?? 0);
       this.handle(req, res, l ? l.source : source);
-    });
+    };
+    return new Server(handler, new H2Sessions(handler));
   }
 
-  private handle(req: Http1Request, res: Http1Response, source: Source): void {
+  private handle(req: DownstreamRequest, res: DownstreamResponse, source: Source): void {
     let authority: string;
     let path: string;
     let scheme = 'http';

@@ -40,6 +40,8 @@ export interface FaultPolicy {
   delayMs?: number;
   delayPercent?: number;
   abortStatus?: number;
+  /** `abort.grpcStatus` as its number: answered HTTP 200 with that grpc-status, trailers-only. */
+  abortGrpcStatus?: number;
   abortPercent?: number;
 }
 
@@ -73,10 +75,15 @@ export interface CorsPolicy {
   allowCredentials?: boolean;
 }
 
+/** What the proxy speaks to a cluster's endpoints: HTTP/1.1, or HTTP/2 (cleartext, prior knowledge). */
+export type UpstreamProtocol = 'http1' | 'http2';
+
 /** One upstream cluster (service + subset) with its traffic policy; shared by every route that sends to it. */
 export interface Cluster {
   /** Envoy-style name, `outbound|9080|v1|reviews.demo-project.svc.cluster.local`. */
   name: string;
+  /** The protocol of its service port, by Istio's protocol selection (absent: HTTP/1.1). */
+  protocol?: UpstreamProtocol;
   service: MeshService;
   subset?: string;
   /** Ready endpoints of the subset. */

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import type { EndpointConfig } from '../config/snapshot.js';
 import type { PeerMeta } from '../telemetry/peer.js';
 import type { TraceFields } from '../telemetry/trace-context.js';
-import type { Http1Request } from './http1/server.js';
+import type { DownstreamRequest } from './downstream.js';
+import { isGrpc } from './grpc/status.js';
 import type { RouteRequest, Source } from './router.js';
 
 /**
@@ -40,6 +41,10 @@ export interface RequestRecord extends TraceFields {
   method: string;
   path: string;
   protocol: string;
+  /** A gRPC request (Content-Type application/grpc...): Istio's request_protocol "grpc". */
+  grpc: boolean;
+  /** The answer's grpc-status (from its head or its trailers), for a gRPC request that got one. */
+  grpcStatus: number | undefined;
   status: number;
   /** Envoy response flags: '-' or e.g. UH, UF, UO, NR, UT, FI, DI, URX. */
   flags: string;
@@ -63,8 +68,11 @@ export interface RequestRecord extends TraceFields {
   downstreamLocal: string;
 }
 
+/** %PROTOCOL% by the request's HTTP version. */
+const PROTOCOLS: Record<string, string> = { '1.1': 'HTTP/1.1', '1.0': 'HTTP/1.0', '2': 'HTTP/2' };
+
 /** The record of a request as it arrives. Every field is set here, absent ones as undefined, so all records share one shape. */
-export function openRecord(req: Http1Request, rr: RouteRequest): RequestRecord {
+export function openRecord(req: DownstreamRequest, rr: RouteRequest): RequestRecord {
   const h = req.headers;
   const socket = req.socket;
   const cl = h['content-length'];
@@ -88,7 +96,9 @@ export function openRecord(req: Http1Request, rr: RouteRequest): RequestRecord {
     upstreamMs: undefined,
     method: rr.method,
     path: rr.path,
-    protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : 'HTTP/1.0',
+    protocol: PROTOCOLS[req.httpVersion] ?? 'HTTP/1.0',
+    grpc: isGrpc(h['content-type']),
+    grpcStatus: undefined,
     status: 0,
     flags: '-',
     bytesReceived: cl === undefined ? 0 : Number(cl) || 0,

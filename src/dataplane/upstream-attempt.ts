@@ -6,7 +6,7 @@
  * backpressure, or discards it.
  */
 import type { ResponseHandler } from './http1/client.js';
-import type { Http1Response } from './http1/server.js';
+import type { DownstreamResponse } from './downstream.js';
 
 export type FailureKind = 'connect' | 'reset' | 'timeout';
 
@@ -43,12 +43,15 @@ export class UpstreamAttempt implements ResponseHandler {
   readonly head: Promise<AttemptHead>;
   /** Body bytes received. */
   bytes = 0;
+  /** The answer's trailer fields, once they came. */
+  trailerFields: string[] | undefined = undefined;
+  private trailersFn: ((fields: string[]) => void) | undefined;
   private readonly endCallbacks: (() => void)[] = [];
   private settle!: (h: AttemptHead) => void;
   private settled = false;
   private abortFn: ((err?: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
-  private sink: Http1Response | undefined;
+  private sink: DownstreamResponse | undefined;
   private buffered: Buffer[] | undefined;
   private complete = false;
   private discarded = false;
@@ -105,10 +108,21 @@ export class UpstreamAttempt implements ResponseHandler {
     return true;
   }
 
+  onTrailers(fields: string[]): void {
+    this.trailerFields = fields;
+    this.trailersFn?.(fields);
+  }
+
+  /** Runs fn with the trailer fields when they come (before the answer ends). */
+  whenTrailers(fn: (fields: string[]) => void): void {
+    if (this.trailerFields) fn(this.trailerFields);
+    else this.trailersFn = fn;
+  }
+
   onComplete(): void {
     this.complete = true;
     clearTimeout(this.timer);
-    if (this.sink) this.sink.end();
+    if (this.sink) this.endSink(this.sink);
     this.finish();
   }
 
@@ -125,14 +139,14 @@ export class UpstreamAttempt implements ResponseHandler {
   }
 
   /** Sends the body to the client as it arrives, with backpressure. */
-  pipe(res: Http1Response): void {
+  pipe(res: DownstreamResponse): void {
     this.sink = res;
     if (this.buffered) {
       for (const c of this.buffered) res.write(c);
       this.buffered = undefined;
     }
     if (this.complete) {
-      res.end();
+      this.endSink(res);
       return;
     }
     res.onDrain(() => this.resumeFn?.());
@@ -141,6 +155,11 @@ export class UpstreamAttempt implements ResponseHandler {
       if (!res.writableFinished) this.abort();
     });
     this.resumeFn?.();
+  }
+
+  private endSink(res: DownstreamResponse): void {
+    if (this.trailerFields) res.trailers(this.trailerFields);
+    res.end();
   }
 
   /** Throws the body away (a retry follows), keeping the connection usable when it completes. */

@@ -1,24 +1,35 @@
 /**
- * Upstream connection pools: one keep-alive Http1Pool per endpoint address,
- * created once and reused by every request to it. Found by address, then
- * port, so no key is built per request.
+ * Upstream connection pools: one per endpoint address and protocol, created
+ * once and reused by every request to it: a keep-alive Http1Pool, or an
+ * Http2Pool (one session, a stream per request) for a service port that
+ * speaks HTTP/2. Found by address, then port, so no key is built per request.
  */
-import { Http1Pool, type PoolOptions } from './http1/client.js';
+import { Http1Pool, type DispatchOptions, type PoolOptions, type ResponseHandler } from './http1/client.js';
+import { Http2Pool } from './http2/client.js';
+import type { UpstreamProtocol } from './policy.js';
 
-export class UpstreamPools {
-  private readonly pools = new Map<string, Map<number, Http1Pool>>();
+/** Where requests to one endpoint go. */
+export interface UpstreamPool {
+  dispatch(opts: DispatchOptions, handler: ResponseHandler): void;
+  /** Stops taking requests; busy connections finish first. */
+  close(): void;
+  /** Closes every connection at once. */
+  destroy(): void;
+}
 
-  constructor(private readonly opts: PoolOptions = {}) {}
+class PoolMap<P extends UpstreamPool> {
+  readonly pools = new Map<string, Map<number, P>>();
 
-  get(address: string, port: number): Http1Pool {
+  constructor(private readonly make: (address: string, port: number) => P) {}
+
+  get(address: string, port: number): P {
     let byPort = this.pools.get(address);
     if (!byPort) this.pools.set(address, (byPort = new Map()));
     let pool = byPort.get(port);
-    if (!pool) byPort.set(port, (pool = new Http1Pool(address, port, this.opts)));
+    if (!pool) byPort.set(port, (pool = this.make(address, port)));
     return pool;
   }
 
-  /** Closes pools whose origins (`address:port`) are no longer in use; their busy connections finish first. */
   retain(origins: Set<string>): void {
     for (const [address, byPort] of this.pools) {
       for (const [port, pool] of byPort) {
@@ -30,9 +41,34 @@ export class UpstreamPools {
     }
   }
 
-  async close(): Promise<void> {
+  destroyAll(): void {
     const all = [...this.pools.values()].flatMap((byPort) => [...byPort.values()]);
     this.pools.clear();
     for (const p of all) p.destroy();
+  }
+}
+
+export class UpstreamPools {
+  private readonly http1: PoolMap<Http1Pool>;
+  private readonly http2: PoolMap<Http2Pool>;
+
+  constructor(opts: PoolOptions = {}) {
+    this.http1 = new PoolMap((address, port) => new Http1Pool(address, port, opts));
+    this.http2 = new PoolMap((address, port) => new Http2Pool(address, port, opts));
+  }
+
+  get(address: string, port: number, protocol: UpstreamProtocol = 'http1'): UpstreamPool {
+    return protocol === 'http2' ? this.http2.get(address, port) : this.http1.get(address, port);
+  }
+
+  /** Closes pools whose origins (`address:port`) are no longer in use; their busy connections finish first. */
+  retain(origins: Set<string>): void {
+    this.http1.retain(origins);
+    this.http2.retain(origins);
+  }
+
+  async close(): Promise<void> {
+    this.http1.destroyAll();
+    this.http2.destroyAll();
   }
 }

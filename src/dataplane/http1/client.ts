@@ -14,7 +14,7 @@ import net from 'node:net';
 import type { HeaderMap } from '../hop-by-hop.js';
 import { ChunkedDecoder } from './chunked.js';
 import { fieldLines, parseResponseHead, type ResponseHead } from './head.js';
-import type { Http1Request } from './server.js';
+import type { BodySource } from '../downstream.js';
 
 export interface ResponseHandler {
   /** Called once as the request starts; `abort` cancels it (the handler then gets onError). */
@@ -26,6 +26,8 @@ export interface ResponseHandler {
   onHeaders(status: number, headers: string[], resume: () => void, contentLength: number): boolean;
   /** A piece of the body; returning false pauses reading until `resume`. */
   onData(chunk: Buffer): boolean;
+  /** The answer's trailer fields (flat, names lowercase), before onComplete; HTTP/2 answers carry them. */
+  onTrailers?(fields: string[]): void;
   onComplete(): void;
   /** The request failed: before the head (a connect failure, reset, timeout) or during the body. */
   onError(err: Error): void;
@@ -37,7 +39,7 @@ export interface DispatchOptions {
   path: string;
   headers: HeaderMap;
   /** A body in memory, a request's body streamed through, or none. */
-  body: Buffer | Http1Request | null;
+  body: Buffer | BodySource | null;
   /** Gives up when no head arrived within this many ms. */
   headersTimeout?: number;
 }

@@ -7,6 +7,7 @@
  * Anything malformed is answered 400 (or 431, 501, 505) and the connection closed.
  */
 import net from 'node:net';
+import type { BodyConsumer, DownstreamRequest, DownstreamResponse } from '../downstream.js';
 import { ChunkedDecoder } from './chunked.js';
 import { fieldLines, httpDate, MAX_HEAD_BYTES, parseRequestHead, statusLine, type HeaderTable, type RequestHead } from './head.js';
 import type { HttpError } from './syntax.js';
@@ -21,14 +22,26 @@ const PIPELINE_BUFFER = 64 * 1024;
 /** Bytes of a request body held before anything consumes it (a queued attempt, a fault delay) before reading pauses. */
 const HELD_BODY = 64 * 1024;
 
-/** Receives a request body as it arrives; `data` returning false pauses the client until `Http1Request.unpause()`. */
-export interface BodyConsumer {
-  data(chunk: Buffer): boolean;
-  end(): void;
-  error(err: Error): void;
-}
+/** HTTP/2's connection preface (RFC 9113 §3.4): a client speaking HTTP/2 with prior knowledge starts with it. */
+export const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+export type { BodyConsumer } from '../downstream.js';
 
 export type RequestHandler = (req: Http1Request, res: Http1Response) => void;
+
+/** Takes over connections that open with HTTP/2's preface (the HTTP/2 listener on the same port). */
+export interface PrefaceHandover {
+  /** The socket, paused, with what was read of it so far (the preface and any frames after it). */
+  take(socket: net.Socket, read: Buffer): void;
+  /** Closes connections with nothing in flight. */
+  closeIdle(): void;
+  /** Closes every connection once what is in flight on it is done (a GOAWAY first). */
+  shutdown(): void;
+  /** Closes every connection at once. */
+  closeAll(): void;
+  /** Lets every connection end on its own terms (a graceful GOAWAY), within `graceMs` once idle. */
+  drain(graceMs: number): Promise<void>;
+}
 
 const enum State {
   /** Waiting for (or reading) a request head. */
@@ -40,7 +53,7 @@ const enum State {
   Closed,
 }
 
-export class Http1Request {
+export class Http1Request implements DownstreamRequest {
   readonly method: string;
   readonly url: string;
   readonly httpVersion: string;
@@ -133,7 +146,7 @@ export class Http1Request {
   }
 }
 
-export class Http1Response {
+export class Http1Response implements DownstreamResponse {
   headersSent = false;
   /** The answer was written in full. */
   writableFinished = false;
@@ -145,6 +158,8 @@ export class Http1Response {
   private drainFn: (() => void) | undefined;
   /** The head, held until the body's first bytes (or the end) so both leave in one write. */
   private pending: string | undefined;
+  /** Trailer fields for the last chunk of a chunked answer. */
+  private trailerLines = '';
 
   constructor(
     private readonly conn: Connection,
@@ -229,10 +244,17 @@ export class Http1Response {
     return this.send(body, this.chunked ? `${body.length.toString(16)}\r\n` : '', this.chunked ? '\r\n' : '');
   }
 
+  /** Trailer fields travel in the last chunk of a chunked answer (RFC 9112 §7.1.2); an answer with a length has none. */
+  trailers(fields: string[]): void {
+    let lines = '';
+    for (let i = 0; i < fields.length; i += 2) lines += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+    this.trailerLines = lines;
+  }
+
   end(chunk?: Buffer | string): void {
     if (this.writableFinished || this.destroyed) return;
     if (!this.headersSent) this.writeHead(200, {});
-    const last = this.chunked ? '0\r\n\r\n' : '';
+    const last = this.chunked ? `0\r\n${this.trailerLines}\r\n` : '';
     const body = this.noBody || chunk === undefined ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (body !== undefined && body.length > 0) this.send(body, this.chunked ? `${body.length.toString(16)}\r\n` : '', this.chunked ? `\r\n${last}` : '');
     else if (last || this.pending !== undefined) this.send(undefined, '', this.noBody ? '' : last);
@@ -309,16 +331,21 @@ export class Connection {
   /** When the connection last went idle, or a head began arriving (ms). */
   since = Date.now();
   closing = false;
+  /** No request has been read yet: the connection may still turn out to speak HTTP/2. */
+  private fresh: boolean;
+  private readonly listeners: { data: (chunk: Buffer) => void; drain: () => void; close: () => void };
 
   constructor(
     readonly socket: net.Socket,
     private readonly server: Http1Server,
   ) {
+    this.fresh = server.http2 !== undefined;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.res?.drained());
+    this.listeners = { data: (chunk) => this.onData(chunk), drain: () => this.res?.drained(), close: () => this.onClose() };
+    socket.on('data', this.listeners.data);
+    socket.on('drain', this.listeners.drain);
     socket.on('error', () => undefined);
-    socket.on('close', () => this.onClose());
+    socket.on('close', this.listeners.close);
   }
 
   /** Nothing in flight and nothing buffered: safe to close. */
@@ -380,6 +407,14 @@ export class Connection {
 
   private readHead(): boolean {
     let buf = this.buf!;
+    if (this.fresh) {
+      if (buf.length < HTTP2_PREFACE.length && HTTP2_PREFACE.subarray(0, buf.length).equals(buf)) return false;
+      this.fresh = false;
+      if (buf.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE)) {
+        this.handOver(buf);
+        return false;
+      }
+    }
     // Empty lines before a request line are ignored (RFC 9112 §2.2).
     let start = 0;
     while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
@@ -512,6 +547,19 @@ export class Connection {
     }
   }
 
+  /** The connection speaks HTTP/2: the HTTP/2 listener takes the socket and what was read of it. */
+  private handOver(read: Buffer): void {
+    const socket = this.socket;
+    this.state = State.Closed;
+    this.buf = undefined;
+    socket.pause();
+    socket.off('data', this.listeners.data);
+    socket.off('drain', this.listeners.drain);
+    socket.off('close', this.listeners.close);
+    this.server.forget(this);
+    this.server.http2!.take(socket, read);
+  }
+
   /** Answers a malformed request itself and closes the connection. */
   private refuse(status: number, message: string): void {
     this.state = State.Closed;
@@ -533,12 +581,15 @@ export class Connection {
   }
 }
 
-/** A net.Server speaking HTTP/1.1 with the handler given. */
+/** A net.Server speaking HTTP/1.1 with the handler given; connections opening with HTTP/2's preface go to `http2`. */
 export class Http1Server extends net.Server {
   private readonly conns = new Set<Connection>();
   private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly handler: RequestHandler) {
+  constructor(
+    private readonly handler: RequestHandler,
+    readonly http2?: PrefaceHandover,
+  ) {
     // Not half-open, as Node's http server: a client's FIN ends the connection, and an answer
     // still in progress is cut (the executor sees the client gone and stops the upstream attempt).
     super({ noDelay: true });
@@ -575,11 +626,13 @@ export class Http1Server extends net.Server {
   /** Closes connections with nothing in flight (as http.Server's closeIdleConnections). */
   closeIdleConnections(): void {
     for (const c of this.conns) if (c.idle) c.socket.destroy();
+    this.http2?.closeIdle();
   }
 
   /** Closes every connection at once. */
   closeAllConnections(): void {
     for (const c of this.conns) c.socket.destroy();
+    this.http2?.closeAll();
   }
 
   /**
@@ -594,7 +647,8 @@ export class Http1Server extends net.Server {
     if (this.listening) super.close();
     const start = Date.now();
     for (const c of this.conns) c.closing = true;
-    return new Promise((resolve) => {
+    const h2 = this.http2?.drain(graceMs);
+    const h1 = new Promise<void>((resolve) => {
       const check = (): void => {
         const now = Date.now();
         for (const c of this.conns) if (c.idle && now - Math.max(c.since, start) >= graceMs) c.socket.destroy();
@@ -606,11 +660,13 @@ export class Http1Server extends net.Server {
       const timer = setInterval(check, Math.max(10, Math.min(100, graceMs / 4)));
       check();
     });
+    return h2 ? Promise.all([h1, h2]).then(() => undefined) : h1;
   }
 
   /** Stops accepting; connections close as their answers finish. */
   override close(cb?: (err?: Error) => void): this {
     for (const c of this.conns) c.shutdown();
+    this.http2?.shutdown();
     return super.close(cb);
   }
 

@@ -7,6 +7,7 @@
  * https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
 import type { KubeObject } from '../../api/objects.js';
+import { portProtocol } from '../../config/protocol.js';
 import type { EndpointConfig } from '../../config/snapshot.js';
 import { exportToOf, isExportedTo } from '../../config/tenancy/exports.js';
 import type { HostOwners } from '../../config/tenancy/owners.js';
@@ -65,7 +66,7 @@ export class Backends {
  * (or NONE, which passes through to the address asked for) reaches the host name itself.
  */
 function serviceEntryBackend(host: string, ns: string, spec: ServiceEntrySpec): Backend {
-  const ports = (spec.ports ?? []).map((p) => ({ name: p.name, port: p.number, targetPort: p.targetPort }));
+  const ports = (spec.ports ?? []).map((p) => ({ name: p.name, port: p.number, targetPort: p.targetPort, protocol: portProtocol({ name: p.name, protocol: p.protocol }) }));
   const resolution = spec.resolution ?? 'NONE';
   const endpointsFor = (port: number): EndpointConfig[] => {
     const sp = ports.find((p) => p.port === port) ?? ports[0];
@@ -83,7 +84,7 @@ function serviceEntryBackend(host: string, ns: string, spec: ServiceEntrySpec): 
     project: ns,
     name: host,
     fqdn: host,
-    ports: ports.map((p) => (p.name === undefined ? { port: p.port } : { name: p.name, port: p.port })),
+    ports: ports.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) })),
     endpoints: all,
     ready: all,
   };

@@ -63,6 +63,7 @@ export class Clusters {
     const endpoints = backend.endpointsFor(port).filter((e) => e.ready && labels.every(([k, v]) => e.labels[k] === v));
     const policy = effectivePolicy(rule?.trafficPolicy, def?.trafficPolicy, port);
     const cluster = buildCluster(name, backend, subset, endpoints, policy.loadBalancer);
+    if (svc.ports.find((p) => p.port === port)?.protocol === 'http2') cluster.protocol = 'http2';
     const pool = toConnectionPool(policy.connectionPool);
     if (pool) cluster.connectionPool = pool;
     const outlier = toOutlier(policy.outlierDetection);

@@ -3,6 +3,7 @@
  * (pilot/pkg/networking/core/route/route.go and route/retry/retry.go):
  * retries, fault, CORS, header operations, mirror percentages.
  */
+import { grpcStatusCode } from '../../config/grpc-codes.js';
 import { parseIstioDuration } from '../../config/validate/duration.js';
 import { ISTIO_DEFAULT_RETRY, type CorsPolicy, type FaultPolicy, type HeaderOps, type RetryPolicy } from '../policy.js';
 import { compileStringMatch } from './string-match.js';
@@ -47,8 +48,8 @@ export function toTimeout(t: string | undefined): number | undefined {
 
 /**
  * `fault`. The reference: without `percentage` every request is delayed or aborted; the
- * deprecated integer `percent` of a delay still counts when `percentage` is absent. gRPC and
- * HTTP/2 aborts are not supported by graymesh's HTTP/1 proxy and are left out.
+ * deprecated integer `percent` of a delay still counts when `percentage` is absent. A gRPC abort
+ * (`grpcStatus`, a name such as UNAVAILABLE) answers with that status; Istio takes no http2Error.
  */
 export function toFault(f: HTTPFaultInjection | undefined): FaultPolicy | undefined {
   if (!f) return undefined;
@@ -58,11 +59,15 @@ export function toFault(f: HTTPFaultInjection | undefined): FaultPolicy | undefi
     out.delayMs = delay;
     out.delayPercent = percent(f.delay.percentage) ?? f.delay.percent ?? 100;
   }
+  const grpc = f.abort?.grpcStatus === undefined ? undefined : grpcStatusCode(f.abort.grpcStatus);
   if (f.abort?.httpStatus !== undefined) {
     out.abortStatus = f.abort.httpStatus;
     out.abortPercent = percent(f.abort.percentage) ?? 100;
+  } else if (grpc !== undefined) {
+    out.abortGrpcStatus = grpc;
+    out.abortPercent = percent(f.abort!.percentage) ?? 100;
   }
-  return out.delayMs === undefined && out.abortStatus === undefined ? undefined : out;
+  return out.delayMs === undefined && out.abortStatus === undefined && out.abortGrpcStatus === undefined ? undefined : out;
 }
 
 /** A Percent's value clamped to 0-100; undefined when absent. */

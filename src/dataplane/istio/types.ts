@@ -83,7 +83,7 @@ export interface HTTPRetry {
 
 export interface HTTPFaultInjection {
   delay?: { fixedDelay?: string; percentage?: Percent; percent?: number };
-  abort?: { httpStatus?: number; percentage?: Percent };
+  abort?: { httpStatus?: number; grpcStatus?: string; percentage?: Percent };
 }
 
 export interface CorsPolicy {
@@ -184,7 +184,7 @@ export interface GatewaySpec {
 
 export interface ServiceEntrySpec {
   hosts?: string[];
-  ports?: { number: number; name?: string; targetPort?: number }[];
+  ports?: { number: number; name?: string; protocol?: string; targetPort?: number }[];
   endpoints?: { address?: string; ports?: Record<string, number>; labels?: Record<string, string> }[];
   resolution?: string;
 }

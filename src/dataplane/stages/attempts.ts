@@ -6,9 +6,12 @@
  * decides whether the answer is passed on or retried after a backoff. The
  * answer passed on (or the local failure, or none when the route's timeout
  * ran out) goes to the next stage; no endpoint left is 503 UH; a client gone
- * meanwhile ends it all.
+ * meanwhile ends it all. A gRPC request's grpc-timeout bounds it as the
+ * route's timeout does (the sooner of the two), and its answers are retried
+ * on their grpc-status as retryOn says (cancelled, unavailable, ...).
  */
 import type { EndpointConfig } from '../../config/snapshot.js';
+import { grpcStatusOf, grpcTimeoutMs } from '../grpc/status.js';
 import { endpointKey, type OutlierDetector } from '../outlier.js';
 import type { Cluster } from '../policy.js';
 import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
@@ -17,8 +20,9 @@ import type { UpstreamPools } from '../upstream.js';
 import type { Exchange } from './exchange.js';
 import { localReply } from './local-reply.js';
 import { addFlag } from './response-flags.js';
-import { EXHAUSTED, OVERFLOW, RETRY, RetryBudget, RetryState } from './retry-state.js';
+import { ANSWER, EXHAUSTED, OVERFLOW, RETRY, RetryBudget, RetryState } from './retry-state.js';
 import { STOP, type Next, type Stage } from './stage.js';
+import { TeeBody } from './tee-body.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -62,7 +66,11 @@ export class Attempts implements Stage {
           attempt.abort();
           return;
         }
-        const verdict = retry.verdict(status, head.failure);
+        const grpc = x.rec.grpc ? grpcStatusOf(head.headers) : undefined;
+        let verdict = retry.verdict(status, head.failure, grpc);
+        const tee = x.body instanceof TeeBody ? x.body : undefined;
+        // A streamed body grown past what is kept for a retry cannot be sent again.
+        if (verdict === RETRY && tee?.overflowed) verdict = ANSWER;
         if (verdict !== RETRY) {
           if (verdict === EXHAUSTED) x.rec.flags = addFlag(x.rec.flags, 'URX');
           else if (verdict === OVERFLOW) x.rec.flags = addFlag(x.rec.flags, 'UO');
@@ -73,6 +81,7 @@ export class Attempts implements Stage {
         }
         release(cluster, ep, key);
         attempt.discard();
+        tee?.detach();
         exclude = ep;
         await sleep(retry.backoffMs());
       }
@@ -82,13 +91,15 @@ export class Attempts implements Stage {
     }
   }
 
-  /** The request's retry state; the route's deadline starts now. */
+  /** The request's retry state; the route's deadline starts now: its timeout, or a gRPC client's grpc-timeout when that is sooner. */
   private retryState(x: Exchange): RetryState {
     const now = Date.now();
     const action = x.action;
-    x.deadline = action.timeoutMs ? now + action.timeoutMs : Infinity;
+    const grpcMs = x.rec.grpc ? grpcTimeoutMs(x.req.headers['grpc-timeout']) : undefined;
+    const timeoutMs = Math.min(action.timeoutMs || Infinity, grpcMs ?? Infinity);
+    x.deadline = now + timeoutMs;
     x.upstreamStart = now;
-    return new RetryState(action.retries, x.cluster!, this.budget, this.outlier, x.replayable, x.deadline);
+    return new RetryState(action.retries, x.cluster!, this.budget, this.outlier, x.replayable || x.body instanceof TeeBody, x.deadline);
   }
 
   /** Sends one try to `ep`, counted in flight there from now on. */
@@ -101,7 +112,7 @@ export class Attempts implements Stage {
     this.telemetry?.attempt(x.rec, ep);
     const attempt = new UpstreamAttempt(timeout);
     x.attempt = attempt;
-    this.pools.get(ep.address, ep.port).dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body }, attempt);
+    this.pools.get(ep.address, ep.port, cluster.protocol).dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body }, attempt);
     return attempt;
   }
 }

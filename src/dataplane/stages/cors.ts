@@ -5,7 +5,7 @@
  * goes on, and its answer gets allow-origin (the response stage adds it).
  */
 import type { HeaderMap } from '../hop-by-hop.js';
-import type { Http1Response } from '../http1/server.js';
+import type { DownstreamResponse } from '../downstream.js';
 import type { CorsPolicy } from '../policy.js';
 import type { RequestRecord } from '../request-record.js';
 import type { Exchange } from './exchange.js';
@@ -40,7 +40,7 @@ export function corsHeaders(out: HeaderMap, c: CorsPolicy, origin: string): void
   if (c.exposeHeaders?.length) out['access-control-expose-headers'] = c.exposeHeaders.join(',');
 }
 
-function preflight(res: Http1Response, rec: RequestRecord, c: CorsPolicy, origin: string): void {
+function preflight(res: DownstreamResponse, rec: RequestRecord, c: CorsPolicy, origin: string): void {
   const h: HeaderMap = { 'access-control-allow-origin': origin, 'content-length': '0' };
   if (c.allowMethods?.length) h['access-control-allow-methods'] = c.allowMethods.join(',');
   if (c.allowHeaders?.length) h['access-control-allow-headers'] = c.allowHeaders.join(',');

@@ -6,7 +6,7 @@
  */
 import type { EndpointConfig } from '../../config/snapshot.js';
 import type { HeaderMap } from '../hop-by-hop.js';
-import type { Http1Request, Http1Response } from '../http1/server.js';
+import type { BodySource, DownstreamRequest, DownstreamResponse } from '../downstream.js';
 import type { Cluster, RouteAction } from '../policy.js';
 import type { RequestRecord } from '../request-record.js';
 import type { RouteRequest } from '../router.js';
@@ -30,7 +30,7 @@ export class Exchange {
   /** A Set-Cookie for the answer: the hash cookie made for a client that had none. */
   setCookie: string | undefined = undefined;
   /** The body to send: none, the whole of it buffered (it can be sent again), or the request itself (streamed once). */
-  body: Buffer | Http1Request | null = null;
+  body: Buffer | BodySource | null = null;
   /** The body can be sent more than once: retries and mirrors need that. */
   replayable = true;
   /** The route's overall deadline (epoch ms; Infinity without a timeout); it bounds the answer's body too. */
@@ -47,8 +47,8 @@ export class Exchange {
   clientGone = false;
 
   constructor(
-    readonly req: Http1Request,
-    readonly res: Http1Response,
+    readonly req: DownstreamRequest,
+    readonly res: DownstreamResponse,
     readonly rr: RouteRequest,
     readonly rec: RequestRecord,
     readonly action: RouteAction,

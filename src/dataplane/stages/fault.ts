@@ -1,12 +1,13 @@
 /**
  * Fault injection, as Envoy's fault filter, before anything reaches the
  * upstream: a delay (flag DI) holds the request for its time, then the
- * pipeline goes on; an abort (FI) answers the route's status itself. A
+ * pipeline goes on; an abort (FI) answers the route's status itself (a
+ * gRPC status as a trailers-only answer, HTTP 200). A
  * request both delayed and aborted carries both flags (DI,FI).
  */
 import type { Exchange } from './exchange.js';
 import { chance } from './chance.js';
-import { localReply } from './local-reply.js';
+import { grpcReply, localReply } from './local-reply.js';
 import { addFlag } from './response-flags.js';
 import { CONTINUE, STOP, type Next, type Stage } from './stage.js';
 
@@ -38,10 +39,11 @@ export class FaultAbort implements Stage {
 
   run(x: Exchange): Next {
     const fault = x.action.fault;
-    if (fault?.abortStatus === undefined || !chance(fault.abortPercent)) return CONTINUE;
+    if (fault === undefined || (fault.abortStatus === undefined && fault.abortGrpcStatus === undefined) || !chance(fault.abortPercent)) return CONTINUE;
     x.rec.flags = addFlag(x.rec.flags, 'FI');
     x.req.resume();
-    localReply(x.res, x.rec, fault.abortStatus, 'fault filter abort\n');
+    if (fault.abortStatus !== undefined) localReply(x.res, x.rec, fault.abortStatus, 'fault filter abort\n');
+    else grpcReply(x.res, x.rec, fault.abortGrpcStatus!, 'fault filter abort');
     return STOP;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * The request body: buffered whole when the route may send it more than once
- * (retries, mirrors) and it is at most REPLAY_LIMIT with a known length, else
- * streamed to the one attempt as it arrives. A client that goes away before
+ * (retries, mirrors) and it is at most REPLAY_LIMIT with a known length; of
+ * unknown length on a route that retries, streamed and kept for a retry as it
+ * goes (TeeBody, never mirrored); else streamed to the one attempt as it arrives. A client that goes away before
  * its buffered body ended leaves nothing to send (flag DC).
  */
-import type { BodyConsumer } from '../http1/server.js';
+import type { BodyConsumer } from '../downstream.js';
 import type { Exchange } from './exchange.js';
 import { CONTINUE, STOP, type Next, type Stage } from './stage.js';
+import { TeeBody } from './tee-body.js';
 
 /** Bodies up to this size are buffered so retries and mirrors can resend them (Envoy's buffer limit is 1 MiB too). */
 export const REPLAY_LIMIT = 1024 * 1024;
@@ -15,13 +17,18 @@ export class RequestBody implements Stage {
   readonly name = 'request-body';
 
   run(x: Exchange): Next {
-    const h = x.req.headers;
-    const cl = h['content-length'];
-    const hasBody = cl !== undefined ? cl !== '0' : h['transfer-encoding'] !== undefined;
-    if (!hasBody) return CONTINUE;
+    if (!x.req.hasBody) return CONTINUE;
+    const cl = x.req.headers['content-length'];
     const action = x.action;
     const length = Number(cl ?? NaN);
-    const wantsReplay = (action.retries?.attempts ?? 0) > 0 || action.mirrors.length > 0;
+    const retries = (action.retries?.attempts ?? 0) > 0;
+    if (retries && cl === undefined) {
+      // No length to judge by (chunked, or HTTP/2 as gRPC sends it): streamed, and kept for a retry as it goes.
+      x.body = new TeeBody(x.req, REPLAY_LIMIT);
+      x.replayable = false;
+      return CONTINUE;
+    }
+    const wantsReplay = retries || action.mirrors.length > 0;
     if (!wantsReplay || !(Number.isFinite(length) && length <= REPLAY_LIMIT)) {
       x.body = x.req;
       x.replayable = false;

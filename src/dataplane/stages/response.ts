@@ -3,9 +3,11 @@
  * x-envoy-upstream-service-time, the hash cookie and the route's Set-Cookie,
  * CORS fields for an allowed origin and the route's response header
  * operations, then the body streamed with backpressure, bounded by what is
- * left of the route's timeout. A local failure of the last try is answered
+ * left of the route's timeout, and the upstream's trailers at its end (a
+ * gRPC answer's grpc-status is recorded from its head or trailers). A local failure of the last try is answered
  * with its status and flag; no try before the timeout ran out, 504 UT.
  */
+import { grpcStatusOf } from '../grpc/status.js';
 import { corsHeaders } from './cors.js';
 import type { Exchange } from './exchange.js';
 import { appendHeader, applyOps, toHeaderMap } from './header-ops.js';
@@ -36,6 +38,10 @@ export class Respond implements Stage {
     rec.upstreamStatus = status;
     rec.status = status;
     const up = x.attempt!;
+    if (rec.grpc) {
+      rec.grpcStatus = grpcStatusOf(head.headers);
+      up.whenTrailers((t) => (rec.grpcStatus = grpcStatusOf(t) ?? rec.grpcStatus));
+    }
     up.limit(x.deadline - Date.now());
     const action = x.action;
     const res = x.res;

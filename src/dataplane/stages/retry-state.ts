@@ -7,6 +7,7 @@
  * detection told of every answer.
  */
 import type { EndpointConfig } from '../../config/snapshot.js';
+import { GRPC_RETRY_ON } from '../grpc/status.js';
 import type { OutlierDetector } from '../outlier.js';
 import type { Cluster, RetryPolicy } from '../policy.js';
 import type { AttemptFailure } from '../upstream-attempt.js';
@@ -78,9 +79,9 @@ export class RetryState {
    * What becomes of the settled try's answer, decided before it is drained since it may be
    * the one sent (Envoy's RetryStateImpl::shouldRetry).
    */
-  verdict(status: number, failure: AttemptFailure | undefined): Verdict {
+  verdict(status: number, failure: AttemptFailure | undefined, grpcStatus?: number): Verdict {
     const policy = this.policy;
-    if (this.maxTries === 1 || policy === undefined || !shouldRetry(policy, status, failure)) return ANSWER;
+    if (this.maxTries === 1 || policy === undefined || !shouldRetry(policy, status, failure, grpcStatus)) return ANSWER;
     if (this.tries >= this.maxTries) return EXHAUSTED;
     if (this.budget.full(this.cluster)) return OVERFLOW;
     return RETRY;
@@ -92,8 +93,17 @@ export class RetryState {
   }
 }
 
-/** Envoy's retry-on conditions (x-envoy-retry-on), as Istio passes retryOn through: for an answer's status, or a local failure. */
-export function shouldRetry(p: Pick<RetryPolicy, 'retryOn' | 'retriableStatusCodes'>, status: number, failure: Pick<AttemptFailure, 'kind'> | undefined): boolean {
+/**
+ * Envoy's retry-on conditions (x-envoy-retry-on and x-envoy-retry-grpc-on), as Istio passes retryOn
+ * through: for an answer's status, its grpc-status (read from the head, a trailers-only answer, as
+ * Envoy reads it: trailers come after the head has gone to the client), or a local failure.
+ */
+export function shouldRetry(
+  p: Pick<RetryPolicy, 'retryOn' | 'retriableStatusCodes'>,
+  status: number,
+  failure: Pick<AttemptFailure, 'kind'> | undefined,
+  grpcStatus?: number,
+): boolean {
   const on = p.retryOn;
   if (failure) {
     const k = failure.kind;
@@ -102,6 +112,9 @@ export function shouldRetry(p: Pick<RetryPolicy, 'retryOn' | 'retriableStatusCod
     if (k === 'reset' && on.has('reset')) return true;
     if (k === 'timeout' && on.has('reset')) return true;
     return false;
+  }
+  if (grpcStatus !== undefined) {
+    for (const [condition, code] of GRPC_RETRY_ON) if (code === grpcStatus && on.has(condition)) return true;
   }
   if (on.has('5xx') && status >= 500) return true;
   if (on.has('gateway-error') && (status === 502 || status === 503 || status === 504)) return true;

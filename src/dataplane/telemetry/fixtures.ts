@@ -9,7 +9,7 @@ import type { Source } from '../router.js';
 export const PRODUCTPAGE_LISTENER: Source = { kind: 'outbound', project: 'demo', workload: 'productpage-v1', labels: { app: 'productpage', version: 'v1' } };
 
 /** A finished GET from productpage-v1 to reviews, with `over` applied. */
-export function requestRecord(over: Partial<RequestRecord> = {}): RequestRecord {
+export function requestRecord(over: Partial<RequestRecord> & { grpc?: boolean } = {}): RequestRecord {
   return {
     startTime: 0,
     hrStart: 0,
@@ -17,6 +17,8 @@ export function requestRecord(over: Partial<RequestRecord> = {}): RequestRecord 
     method: 'GET',
     path: '/reviews/0',
     protocol: 'HTTP/1.1',
+    grpc: false,
+    grpcStatus: undefined,
     status: 200,
     flags: '-',
     bytesReceived: 0,

@@ -140,7 +140,9 @@ export class IstioMetrics {
     if (!byOutcome) bySvc.set(svcKey, (byOutcome = new Map()));
     let flagId = this.flagIds.get(flags);
     if (flagId === undefined) this.flagIds.set(flags, (flagId = this.flagIds.size));
-    const outcome = status * 1_000_000 + flagId;
+    // gRPC requests apart, by their grpc-status (17 values, and none).
+    const grpc = rec.grpc ? (rec.grpcStatus ?? 17) + 1 : 0;
+    const outcome = (status * 1_000_000 + flagId) * 32 + grpc;
     let s = byOutcome.get(outcome);
     if (!s) {
       s = this.create(reporter, src, dst, rec, status, flags);
@@ -172,9 +174,9 @@ export class IstioMetrics {
       destination_service_name: name ?? UNKNOWN,
       destination_service_namespace: ns || UNKNOWN,
       destination_cluster: known ? MESH_CLUSTER : UNKNOWN,
-      request_protocol: 'http',
+      request_protocol: rec.grpc ? 'grpc' : 'http',
       response_code: String(status),
-      grpc_response_status: '',
+      grpc_response_status: rec.grpc && rec.grpcStatus !== undefined ? String(rec.grpcStatus) : '',
       response_flags: flags,
       // No mTLS between proxy and pods: Istio reports "none" at the destination and "unknown" at the source.
       connection_security_policy: reporter === 'destination' ? 'none' : UNKNOWN,

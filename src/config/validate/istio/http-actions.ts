@@ -3,6 +3,7 @@
  * retries, rewrites and CORS, after pilot's validateHTTPRoute and its helpers
  * (pkg/config/validation/validation.go) and https://istio.io/latest/docs/reference/config/networking/virtual-service/.
  */
+import { GRPC_STATUS_NAMES } from '../../grpc-codes.js';
 import { parseIstioDuration } from '../duration.js';
 import { at, item, type Report } from '../issues.js';
 import { closest } from '../suggest.js';
@@ -23,11 +24,7 @@ const HTTP_STATUS = new Set([
   424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 ]);
 
-const GRPC_STATUS = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
-  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED',
-  'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
-];
+const GRPC_STATUS: readonly string[] = GRPC_STATUS_NAMES;
 
 const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE'];
 
