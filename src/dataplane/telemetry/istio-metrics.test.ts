@@ -142,4 +142,15 @@ describe('IstioMetrics', () => {
     // The destination saw no fault delay: its flags stay '-'.
     expect(byReporter(m.stats(), 'destination').map((s) => `${s.labels.response_code} ${s.labels.response_flags} ${s.requests}`)).toEqual(['200 - 2', '503 - 1']);
   });
+
+  it('labels gRPC requests request_protocol "grpc" with their grpc-status, one series per status', () => {
+    const peers = new Peers('node-1');
+    const m = new IstioMetrics(peers);
+    m.record(served(peers, { grpc: true, grpcStatus: 0 }));
+    m.record(served(peers, { grpc: true, grpcStatus: 14 }));
+    m.record(served(peers, { grpc: true, grpcStatus: 14 }));
+    m.record(served(peers));
+    const src = byReporter(m.stats(), 'source').map((s) => `${s.labels.request_protocol} ${s.labels.response_code} ${s.labels.grpc_response_status} ${s.requests}`);
+    expect(src).toEqual(['grpc 200 0 1', 'grpc 200 14 2', 'http 200  1']);
+  });
 });
