@@ -5,7 +5,7 @@ import { KINDS } from '../../api/kinds.js';
 import type { KubeObject } from '../../api/objects.js';
 import { exportProject } from '../../config/export/export.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 
 const flag = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v !== 'false' && v !== '0');
 

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../api/objects.js';
 import type { Release } from '../../config/release/types.js';
 import { prepare } from '../apply.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 
 interface Params {
   project: string;

@@ -9,7 +9,7 @@ import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, mis
 import type { Release } from '../../config/release/types.js';
 import { userOf } from './releases.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 import { bookinfoManifests } from '../samples/bookinfo.js';
 import { readTail } from '../log-files.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';

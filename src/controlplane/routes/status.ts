@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { GmError, unavailable } from '../../api/errors.js';
 import type { ProxyInfo } from '../distributor.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 import type { ProxyStatus, SupervisedProxy } from '../../runtime/proxy-supervisor.js';
 
 export interface ProxyStatusBody {
