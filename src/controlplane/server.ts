@@ -10,9 +10,12 @@ import { storeProjects } from './projects.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerXdsRoutes } from './routes/xds.js';
 import { registerStatusRoutes } from './routes/status.js';
-import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTelemetryRoutes } from './routes/telemetry.js';
-import { registerExportRoutes } from './routes/export.js';
+import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
+import { registerExportRoutes } from '../apiserver/routes/export.js';
+import { registerObjectRoutes } from '../apiserver/routes/objects.js';
+import { KINDS } from '../api/kinds.js';
+import { localPrepare, localWrites } from './writes.js';
 
 export interface ServerOptions {
   /** The clock sessions and tokens expire by, ms since the epoch (Date.now). */
@@ -20,7 +23,8 @@ export interface ServerOptions {
 }
 
 export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): Promise<FastifyInstance> {
-  const auth = new AuthService(storeProjects(cp.store), cp.store.database, {
+  const projects = storeProjects(cp.store);
+  const auth = new AuthService(projects, cp.store.database, {
     instanceToken: cp.token,
     adminPassword: cp.opts.home.adminCredentials().password,
     ...(opts.now ? { now: opts.now } : {}),
@@ -31,9 +35,10 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
     guard: { traceProjects: (id) => [...new Set(cp.telemetry.spans.trace(id).map((s) => s.namespace))] },
   });
   registerStatusRoutes(app, api, cp);
-  registerReleaseRoutes(app, api, cp);
+  registerReleaseRoutes(app, api, { releases: cp.releases, projects, prepare: localPrepare(cp) });
   registerTelemetryRoutes(app, api, cp);
-  registerExportRoutes(app, api, cp);
+  registerExportRoutes(app, api, { projects, objectsOf: async (p) => KINDS.filter((k) => k.namespaced && k.writable).flatMap((k) => cp.store.list(k.kind, { namespace: p })) });
+  registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp) });
   registerResourceRoutes(app, api, cp);
   registerXdsRoutes(app, api, cp);
   return app;
