@@ -22,11 +22,15 @@ export class ProjectCache implements ProjectDirectory {
   private readonly listeners = new Set<(name: string) => void>();
   private unwatch: Unwatch | undefined;
 
-  constructor(private readonly store: ObjectStore) {}
+  /** `labels`: only the Namespaces carrying these are projects (all when none are given). */
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly labels?: Record<string, string>,
+  ) {}
 
   /** Resolves once every Namespace already there is known. */
   async start(): Promise<void> {
-    this.unwatch = await this.store.watch('Namespace', {}, (e) => {
+    this.unwatch = await this.store.watch('Namespace', this.labels ? { labels: this.labels } : {}, (e) => {
       const ns = e.object as Namespace;
       if (e.type !== 'DELETED') {
         this.byName.set(ns.metadata.name, ns);
@@ -44,6 +48,12 @@ export class ProjectCache implements ProjectDirectory {
 
   get(name: string): Namespace | undefined {
     return this.byName.get(name);
+  }
+
+  /** A Namespace this process has just written, known before its watch event arrives. */
+  remember(ns: Namespace): void {
+    const known = this.byName.get(ns.metadata.name);
+    if (!known || Number(known.metadata.resourceVersion ?? 0) <= Number(ns.metadata.resourceVersion ?? 0)) this.byName.set(ns.metadata.name, ns);
   }
 
   list(): Namespace[] {
