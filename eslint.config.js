@@ -4,22 +4,24 @@ import tseslint from 'typescript-eslint';
 /**
  * The dependency rule of docs/ARCHITECTURE.md ("Folders"), one entry per
  * layer of src/: the folders of src/ it may NOT import. Imports point one way:
- * api ← config ← telemetry, runtime ← dataplane; the two engines
- * (controlplane, kubernetes) build on api, config, telemetry, runtime and
- * engine, never on each other or on the data plane; cli wires everything;
+ * api ← config ← telemetry, runtime ← dataplane; the shared REST API
+ * (apiserver) builds on api, config, telemetry and engine; the two engines
+ * (controlplane, kubernetes) build on api, config, telemetry, runtime, engine
+ * and apiserver, never on each other or on the data plane; cli wires everything;
  * the console may use api and config (shared types) only.
  */
 const LAYERS = {
-  api: ['config', 'telemetry', 'runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
-  config: ['telemetry', 'runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
-  telemetry: ['runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
-  runtime: ['telemetry', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'],
-  dataplane: ['engine', 'controlplane', 'kubernetes', 'cli'],
-  engine: ['runtime', 'dataplane', 'controlplane', 'kubernetes', 'cli'],
+  api: ['config', 'telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
+  config: ['telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
+  telemetry: ['runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
+  runtime: ['telemetry', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
+  dataplane: ['engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
+  engine: ['runtime', 'dataplane', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
+  apiserver: ['runtime', 'dataplane', 'controlplane', 'kubernetes', 'cli'],
   controlplane: ['dataplane', 'kubernetes', 'cli'],
   kubernetes: ['dataplane', 'controlplane', 'cli'],
 };
-const CONSOLE_FORBIDDEN = ['telemetry', 'runtime', 'dataplane', 'engine', 'controlplane', 'kubernetes', 'cli'];
+const CONSOLE_FORBIDDEN = ['telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'];
 
 const layerRule = (layer, forbidden, files) => ({
   files,

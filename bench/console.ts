@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ConsoleFiles } from '../src/controlplane/console-static.js';
+import { ConsoleFiles } from '../src/apiserver/console-static.js';
 
 export interface ConsoleFigure {
   name: string;

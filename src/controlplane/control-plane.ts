@@ -10,6 +10,7 @@ import type { ProxySupervisor } from '../runtime/proxy-supervisor.js';
 import { Distributor } from './distributor.js';
 import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
+import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
@@ -34,6 +35,8 @@ const SNAPSHOT_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'Vi
 
 export class ControlPlane {
   readonly store: Store;
+  /** The store as the engine-neutral object store (the shared routes read through it). */
+  readonly objects: SqliteObjectStore;
   readonly distributor = new Distributor();
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
@@ -52,6 +55,7 @@ export class ControlPlane {
   constructor(readonly opts: ControlPlaneOptions) {
     opts.home.ensure();
     this.store = new Store(opts.home.dbFile);
+    this.objects = new SqliteObjectStore(this.store);
     this.instance = opts.home.instanceId();
     this.token = opts.home.adminToken();
     this.supervisor = new Supervisor((ns, name, state) => this.workloads.onPodState(ns, name, state));

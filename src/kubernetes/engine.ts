@@ -15,7 +15,7 @@ import { ReleaseController } from '../engine/releases/controller.js';
 import { KubeClient } from './client.js';
 import { IstiodConvergence, type Convergence, type IstiodOptions } from './convergence.js';
 import { graymeshCrds } from '../config/export/crds.js';
-import { EXPORT_ORDER, exportProject, INJECTION_LABEL, type ExportOptions, type ExportResult } from '../config/export/export.js';
+import { EXPORT_ORDER, INJECTION_LABEL } from '../config/export/export.js';
 import type { InformerStats } from './informer.js';
 import type { ClusterConnection } from './kubeconfig.js';
 import { KubeObjectStore } from './object-store.js';
@@ -74,10 +74,11 @@ export class KubernetesEngine {
   }
 
   /**
-   * Applies manifests as `graymesh apply` does: all validated first (nothing written when one is
-   * wrong), then server-side applied in dependency order. Namespaces get sidecar injection.
+   * Validates manifests as `graymesh apply` does, each namespaced one given `defaultNamespace`
+   * when it names none; with `onlyIn`, every namespaced one must be in that namespace. Throws
+   * one GmError listing every problem.
    */
-  async applyObjects(docs: unknown[], defaultNamespace?: string): Promise<{ results: ClusterApplyResult[]; warnings: string[] }> {
+  prepareObjects(docs: unknown[], defaultNamespace?: string, onlyIn?: string): { objects: KubeObject[]; warnings: string[] } {
     const errors: string[] = [];
     const warnings: string[] = [];
     const objects: KubeObject[] = [];
@@ -88,16 +89,29 @@ export class KubernetesEngine {
       const v = validateObject(raw);
       errors.push(...v.errors.map(formatIssue));
       warnings.push(...v.warnings.map(formatIssue));
-      if (v.object) {
-        delete v.object.status;
-        objects.push(v.object);
+      if (!v.object) continue;
+      delete v.object.status;
+      if (rt?.namespaced && onlyIn !== undefined && v.object.metadata.namespace !== onlyIn) {
+        errors.push(`${v.object.kind} ${v.object.metadata.name}: metadata.namespace: "${v.object.metadata.namespace}" is not project ${onlyIn}, where it was sent; remove the field, or send it to that project`);
       }
+      objects.push(v.object);
     }
     if (errors.length > 0) throw invalid(errors.length === 1 ? (errors[0] as string) : `${errors.length} problems, nothing applied: ${errors[0]}`, errors);
+    return { objects, warnings };
+  }
+
+  /**
+   * Applies manifests as `graymesh apply` does: all validated first (nothing written when one is
+   * wrong), then server-side applied in dependency order, each Release admitted before it is
+   * written. Namespaces get sidecar injection.
+   */
+  async applyObjects(docs: unknown[], defaultNamespace?: string): Promise<{ results: ClusterApplyResult[]; warnings: string[] }> {
+    const { objects, warnings } = this.prepareObjects(docs, defaultNamespace);
     objects.sort((a, b) => rank(a.kind) - rank(b.kind));
     const results: ClusterApplyResult[] = [];
     for (const o of objects) {
       if (o.kind === 'Namespace') o.metadata.labels = { ...o.metadata.labels, [INJECTION_LABEL]: 'enabled' };
+      // Admitted once what it names (its principal's workload, earlier in the order) is applied.
       if (o.kind === 'Release') await this.releases.admit(o as Release);
       const before = await this.client.get(o.kind, o.metadata.namespace, o.metadata.name);
       const after = await this.client.apply(o);
@@ -107,10 +121,8 @@ export class KubernetesEngine {
     return { results, warnings };
   }
 
-  /** A namespace of the cluster as manifests, as `graymesh export` gives a local project. */
-  async exportNamespace(namespace: string, opts: ExportOptions = {}): Promise<ExportResult> {
-    const ns = await this.client.get('Namespace', undefined, namespace);
-    if (!ns) throw invalid(`namespace ${namespace} not found on the cluster`);
+  /** What a user wrote in a namespace: every kind graymesh knows but pods, without the cluster's own objects. */
+  async namespaceObjects(namespace: string): Promise<KubeObject[]> {
     const objects: KubeObject[] = [];
     for (const rt of RESOURCES) {
       if (!rt.namespaced || rt.kind === 'Pod') continue;
@@ -123,7 +135,7 @@ export class KubernetesEngine {
     }
     // The cluster's own objects in every namespace: the root CA and the default account.
     const own = (o: KubeObject): boolean => o.kind === 'ServiceAccount' && o.metadata.name === 'default';
-    return exportProject({ namespace: ns, objects: objects.filter((o) => !own(o)) }, opts);
+    return objects.filter((o) => !own(o));
   }
 
   /** Starts the release controller: it watches Releases and Deployments, and finishes what a previous one began. */

@@ -9,39 +9,11 @@
  * Jaeger's query API behind it (jaeger-query /api/services, /api/traces, /api/traces/{id}).
  */
 import { unavailable } from '../api/errors.js';
-import { PrometheusSource, type MetricsSource } from '../telemetry/query/metrics.js';
+import { PrometheusSource } from '../telemetry/query/metrics.js';
+import type { ClusterTelemetry, TraceSearch, TraceSource } from '../telemetry/query/trace-source.js';
 import type { JaegerTrace } from '../telemetry/query/jaeger.js';
 import type { TraceSpanView, TraceSummary, TraceView } from '../telemetry/query/trace-views.js';
 import type { TagValue } from '../telemetry/query/span.js';
-
-/** A trace search, as `graymesh traces` takes it. */
-export interface TraceSearch {
-  /** Jaeger searches one service at a time (as named by Istio: `reviews.demo-project`). */
-  service: string;
-  operation?: string;
-  tags?: Record<string, string>;
-  minDurationMs?: number;
-  maxDurationMs?: number;
-  /** Epoch ms. */
-  startMs?: number;
-  endMs?: number;
-  limit?: number;
-}
-
-/** Where traces come from on the Kubernetes engine. */
-export interface TraceSource {
-  readonly kind: 'jaeger';
-  services(): Promise<string[]>;
-  search(q: TraceSearch): Promise<TraceSummary[]>;
-  /** One trace, or undefined when Jaeger has none with this id. */
-  trace(id: string): Promise<TraceView | undefined>;
-}
-
-/** The telemetry adapters of the engine. */
-export interface ClusterTelemetry {
-  metrics?: MetricsSource;
-  traces?: TraceSource;
-}
 
 /** Adapters for the URLs given; each is left out when its URL is. */
 export function clusterTelemetry(urls: { prometheus?: string; jaeger?: string }): ClusterTelemetry {

@@ -12,8 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { AuthStore } from '../../src/controlplane/auth/auth-store.js';
-import { SESSION_PREFIX, newToken, tokenHash } from '../../src/controlplane/auth/secrets.js';
+import { AuthStore } from '../../src/apiserver/auth/auth-store.js';
+import { SESSION_PREFIX, newToken, tokenHash } from '../../src/apiserver/auth/secrets.js';
 import { Home } from '../../src/runtime/home.js';
 import { Instance, request, usersOf } from '../helpers/instance.js';
 

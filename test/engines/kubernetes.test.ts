@@ -4,6 +4,8 @@ import { KubeClient } from '../../src/kubernetes/client.js';
 import { KubeObjectStore } from '../../src/kubernetes/object-store.js';
 import { FakeApiServer } from '../kubernetes/fake-apiserver.js';
 import { KubernetesHarness } from './kubernetes-engine.js';
+import { apiCases } from './api-cases.js';
+import { KubernetesApi } from './api-engines.js';
 import { releaseCases } from './release-cases.js';
 import { storeCases, type StoreHarness } from './store-cases.js';
 
@@ -29,3 +31,4 @@ function clusterStore(): StoreHarness {
 
 describe('engine contract: object store', () => storeCases(clusterStore));
 describe('engine contract: releases', () => releaseCases(() => new KubernetesHarness()));
+describe('engine contract: the API', () => apiCases(() => new KubernetesApi()));

@@ -9,6 +9,8 @@ import { describe } from 'vitest';
 import { SqliteObjectStore } from '../../src/controlplane/object-store.js';
 import { Store } from '../../src/controlplane/store.js';
 import { LocalEngine } from './local-engine.js';
+import { apiCases } from './api-cases.js';
+import { LocalApi } from './api-engines.js';
 import { releaseCases } from './release-cases.js';
 import { storeCases, type StoreHarness } from './store-cases.js';
 
@@ -28,3 +30,4 @@ function localStore(): StoreHarness {
 
 describe('engine contract: object store', () => storeCases(localStore));
 describe('engine contract: releases', () => releaseCases(() => new LocalEngine()));
+describe('engine contract: the API', () => apiCases(() => new LocalApi()));

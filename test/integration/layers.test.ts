@@ -26,6 +26,9 @@ describe('layer rule', () => {
     ['src/api/probe.ts', '../config/snapshot.js', 'api must not import config'],
     ['src/telemetry/query/probe.ts', '../../controlplane/telemetry/span-store.js', 'telemetry must not import controlplane'],
     ['console/src/probe.ts', '../../src/controlplane/store.js', 'console must not import controlplane'],
+    ['src/apiserver/routes/probe.ts', '../../controlplane/store.js', 'apiserver must not import controlplane'],
+    ['src/apiserver/probe.ts', '../kubernetes/client.js', 'apiserver must not import kubernetes'],
+    ['src/engine/probe.ts', '../apiserver/server.js', 'engine must not import apiserver'],
   ])('%s importing %s fails: %s', async (file, spec, rule) => {
     const found = await problems(file, `import { x } from '${spec}';\nexport const y = x;\n`);
     expect(found).toHaveLength(1);
@@ -37,6 +40,8 @@ describe('layer rule', () => {
     ['src/dataplane/probe.ts', '../telemetry/stats.js'],
     ['src/kubernetes/probe.ts', '../telemetry/query/metrics.js'],
     ['src/controlplane/probe.ts', '../config/export/export.js'],
+    ['src/kubernetes/probe.ts', '../apiserver/server.js'],
+    ['src/apiserver/probe.ts', '../engine/store.js'],
     ['console/src/probe.ts', '../../src/api/roles.js'],
   ])('%s may import %s', async (file, spec) => {
     expect(await problems(file, `import { x } from '${spec}';\nexport const y = x;\n`)).toEqual([]);

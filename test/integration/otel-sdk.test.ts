@@ -21,7 +21,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { Store } from '../../src/controlplane/store.js';
 import { Distributor } from '../../src/controlplane/distributor.js';
-import { OpenApi } from '../../src/controlplane/openapi.js';
+import { OpenApi } from '../../src/apiserver/openapi.js';
 import { Telemetry } from '../../src/controlplane/telemetry/telemetry.js';
 import { registerTelemetryRoutes } from '../../src/controlplane/routes/telemetry.js';
 

@@ -173,7 +173,7 @@ export interface WorkspaceInfo {
   projects: string[];
 }
 
-/** GET /api/v1/audit: one write request (see src/controlplane/auth/audit-log.ts). */
+/** GET /api/v1/audit: one write request (see src/apiserver/auth/audit-log.ts). */
 export interface AuditEntry {
   id: number;
   /** RFC 3339. */

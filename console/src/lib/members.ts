@@ -36,7 +36,7 @@ export function filterMembers<T extends { user: string; role: string }>(members:
   return members.filter((m) => !s || m.user.toLowerCase().includes(s) || m.role.toLowerCase().includes(s)).sort((a, b) => a.user.localeCompare(b.user));
 }
 
-/** What each role may do (after KubeSphere's built-in roles; src/controlplane/auth/roles.ts decides). */
+/** What each role may do (after KubeSphere's built-in roles; src/api/roles.ts decides). */
 export const ROLE_TEXT: Record<string, string> = {
   'project-admin': 'Manages the project: its settings (gateway, Application Governance) and its members.',
   'project-regular': 'Deploys applications, changes workloads and traffic rules, runs grayscale releases. Not settings or members.',

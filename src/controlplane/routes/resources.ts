@@ -1,19 +1,23 @@
-/** Objects: generic list/get/create/update/delete per kind, apply and delete of manifests, projects, logs, samples. */
+/**
+ * The local engine's own object routes (the rest are the shared ones, src/apiserver/routes/objects.ts):
+ * delete of manifests, project writes, samples, logs, and create and replace per kind.
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, conflict, forbidden, invalid, notFound } from '../../api/errors.js';
-import { kindByName, type KindInfo } from '../../api/kinds.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
 import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult, type PrepareOptions } from '../apply.js';
+import { kindFor, mustProject as mustProjectIn } from '../../apiserver/routes/objects.js';
+import { storeProjects } from '../projects.js';
+import { enforce as enforceConfig, inOrder, tenancyFor } from '../writes.js';
 import type { Release } from '../../config/release/types.js';
-import { userOf } from './releases.js';
+import { userOf } from '../../apiserver/routes/releases.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 import { bookinfoManifests } from '../samples/bookinfo.js';
 import { readTail } from '../log-files.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
-import { matchesLabels } from '../store.js';
 import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
 import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
 import { withAllowRoutesFrom } from '../tenancy.js';
@@ -26,32 +30,6 @@ interface Params {
 }
 
 const SAMPLES = ['bookinfo'];
-
-function kindFor(resource: string, namespaced: boolean): KindInfo {
-  const k = kindByName(resource);
-  if (!k || k.namespaced !== namespaced) {
-    throw notFound(`unknown resource "${resource}"; use one of deployments, services, pods, applications, virtualservices, destinationrules, gateways, serviceentries`);
-  }
-  return k;
-}
-
-/** Results in the order of the manifest's documents. */
-function inOrder(objects: KubeObject[], results: ApplyResult[]): ApplyResult[] {
-  const key = (kind: string, ns: string | undefined, name: string): string => `${kind}/${ns ?? ''}/${name}`;
-  const at = new Map(objects.map((o, i) => [key(o.kind, o.metadata.namespace, o.metadata.name), i]));
-  return [...results].sort((a, b) => (at.get(key(a.kind, a.namespace, a.name)) ?? 0) - (at.get(key(b.kind, b.namespace, b.name)) ?? 0));
-}
-
-function parseSelector(s: string | undefined): Record<string, string> | undefined {
-  if (!s) return undefined;
-  const out: Record<string, string> = {};
-  for (const part of s.split(',')) {
-    const [k, v] = part.split('=');
-    if (!k || v === undefined) throw badRequest(`labelSelector: "${part}" is not key=value`);
-    out[k.trim()] = v.trim();
-  }
-  return out;
-}
 
 /** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
 function projectList(v: unknown, self: string): string[] {
@@ -66,18 +44,13 @@ function projectList(v: unknown, self: string): string[] {
   return out;
 }
 
-/** The tenancy check as the caller may hear it: owners of hosts are named only when the caller sees their project. */
-function tenancyOf(req: FastifyRequest): PrepareOptions {
-  return { tenancy: { canSee: (p) => req.access.canSeeProject(p) } };
-}
+/** The tenancy check as the caller may hear it. */
+const tenancyOf = (req: FastifyRequest): PrepareOptions => tenancyFor({ canSee: (p) => req.access.canSeeProject(p) });
 
 export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
   const { store } = cp;
-  const mustProject = (name: string): Namespace => {
-    const ns = store.get<Namespace>('Namespace', undefined, name);
-    if (!ns) throw notFound(`project ${name} not found`);
-    return ns;
-  };
+  const projects = storeProjects(store);
+  const mustProject = (name: string): Namespace => mustProjectIn(projects, name);
 
   /** PUT of a Release: its controller applies the new spec (409 on a stale resourceVersion, as any PUT). */
   const replaceRelease = async (r: Release, user: string): Promise<Release> => {
@@ -90,43 +63,7 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     return (await cp.releases.apply(r, { user })).release;
   };
 
-  /** After a write: the new config, enforced by every proxy (bounded wait). */
-  const enforce = async (): Promise<{ configVersion: number; warnings: string[] }> => {
-    const v = cp.syncConfig();
-    try {
-      await cp.distributor.waitFor(v, 5_000);
-      return { configVersion: v, warnings: [] };
-    } catch (err) {
-      return { configVersion: v, warnings: [(err as Error).message] };
-    }
-  };
-
-  app.post('/api/v1/apply', async (req) => {
-    const body = req.body as { objects?: unknown[]; project?: string; dryRun?: boolean } | undefined;
-    if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...], "project"?: "P"} required');
-    if (body.project) {
-      const err = dns1123LabelError(body.project);
-      if (err) throw invalid(`project: ${err}`);
-    }
-    const { objects, warnings } = prepare(store, body.objects, body.project, tenancyOf(req));
-    await admitObjects(objects, (o) => cp.admit(o));
-    if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
-    // Releases go through their controller, which records who applied them in their history and
-    // returns once their rules are enforced; everything else is written in one transaction first.
-    const releases = objects.filter((o): o is Release => o.kind === 'Release');
-    const written = applyObjects(store, objects.filter((o) => o.kind !== 'Release'));
-    const opts = { user: userOf(req) };
-    const released = await Promise.all(
-      releases.map(async (r): Promise<ApplyResult> => {
-        const { action } = await cp.releases.apply(r, opts);
-        return { kind: r.kind, name: r.metadata.name, namespace: r.metadata.namespace as string, action };
-      }),
-    );
-    const results = inOrder(objects, [...written, ...released]);
-    const e = await enforce();
-    return { results, warnings: [...warnings, ...e.warnings], configVersion: e.configVersion };
-  });
-  api.add('post', '/api/v1/apply', 'Applies manifests, all or nothing');
+  const enforce = () => enforceConfig(cp);
 
   app.post('/api/v1/delete', async (req) => {
     const body = req.body as { objects?: unknown[]; project?: string; ignoreNotFound?: boolean } | undefined;
@@ -152,10 +89,6 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   api.add('post', '/api/v1/delete', 'Deletes the objects manifests name, all or nothing');
 
   // Projects (Namespaces). A project's workspace is its kubesphere.io/workspace label, as in KubeSphere.
-  app.get('/api/v1/projects', async (req) => ({ items: req.access.visibleProjects(store.list<Namespace>('Namespace')) }));
-  api.add('get', '/api/v1/projects', 'Lists the projects the caller may see');
-  app.get('/api/v1/projects/:project', async (req) => mustProject((req.params as Params).project));
-  api.add('get', '/api/v1/projects/:project', 'Reads a project');
   app.post('/api/v1/projects', async (req, reply) => {
     const { name, governance, workspace } = (req.body ?? {}) as { name?: string; governance?: boolean; workspace?: unknown };
     const err = dns1123LabelError(name);
@@ -283,24 +216,6 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   });
   api.add('get', '/api/v1/projects/:project/deployments/:name/log', 'The logs of every pod of a workload', true, ['tail']);
 
-  // Generic per-kind routes.
-  app.get('/api/v1/projects/:project/:resource', async (req) => {
-    const { project, resource } = req.params as Params;
-    const kind = kindFor(resource, true);
-    mustProject(project);
-    const labels = parseSelector((req.query as { labelSelector?: string }).labelSelector);
-    return { items: store.list(kind.kind, { namespace: project, ...(labels ? { labels } : {}) }) };
-  });
-  api.add('get', '/api/v1/projects/:project/:resource', 'Lists objects of a kind in a project', true, ['labelSelector']);
-
-  app.get('/api/v1/projects/:project/:resource/:name', async (req) => {
-    const { project, resource, name } = req.params as Params;
-    const kind = kindFor(resource, true);
-    mustProject(project);
-    return store.mustGet(kind.kind, project, name);
-  });
-  api.add('get', '/api/v1/projects/:project/:resource/:name', 'Reads one object');
-
   app.post('/api/v1/projects/:project/:resource', async (req, reply) => {
     const { project, resource } = req.params as Params;
     const kind = kindFor(resource, true);
@@ -341,34 +256,4 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   });
   api.add('put', '/api/v1/projects/:project/:resource/:name', 'Replaces an object (409 when metadata.resourceVersion is stale)');
 
-  app.delete('/api/v1/projects/:project/:resource/:name', async (req) => {
-    const { project, resource, name } = req.params as Params;
-    const kind = kindFor(resource, true);
-    mustProject(project);
-    const obj = store.mustGet(kind.kind, project, name);
-    if (kind.kind === 'Release') {
-      // Abandoned by the controller's make-before-break steps, as `graymesh release delete` does.
-      await cp.releases.delete(project, name, { user: userOf(req) });
-      return { deleted: { kind: kind.kind, name, namespace: project } };
-    }
-    store.transaction(() => {
-      if (kind.kind === 'Application') {
-        // A composed app takes its components with it (KubeSphere's app deletion).
-        const sel = (obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
-        if (sel && Object.keys(sel).length > 0) {
-          for (const k of ['Deployment', 'Service', 'ServiceAccount', 'VirtualService', 'DestinationRule']) {
-            for (const o of store.list(k, { namespace: project })) {
-              if (matchesLabels(o.metadata.labels, sel)) store.delete(k, project, o.metadata.name);
-            }
-          }
-        }
-      } else if (!kind.writable) {
-        throw forbidden(`${kind.plural} are managed by graymesh; delete or scale their workload instead`);
-      }
-      store.delete(kind.kind, project, name);
-    });
-    await enforce();
-    return { deleted: { kind: kind.kind, name, namespace: project } };
-  });
-  api.add('delete', '/api/v1/projects/:project/:resource/:name', 'Deletes an object (an application with its components)');
 }

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { GmError, unavailable } from '../../api/errors.js';
 import type { ProxyInfo } from '../distributor.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
+import { registerStatusRoute } from '../../apiserver/routes/status.js';
 import type { ProxyStatus, SupervisedProxy } from '../../runtime/proxy-supervisor.js';
 
 export interface ProxyStatusBody {
@@ -70,8 +71,7 @@ export function statusOf(cp: ControlPlane): StatusBody {
 }
 
 export function registerStatusRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
-  app.get('/api/v1/status', async () => statusOf(cp));
-  api.add('get', '/api/v1/status', 'Control plane, gateway and proxies: status, restarts, and the config version each enforces');
+  registerStatusRoute(app, api, { status: () => statusOf(cp) });
 
   app.post('/api/v1/proxies/restart', async () => {
     if (!cp.proxies) throw unavailable('this control plane does not run the node proxy; restart it where it runs');

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../store.js';
 import { Distributor } from '../distributor.js';
-import { OpenApi } from '../openapi.js';
+import { OpenApi } from '../../apiserver/openapi.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { registerTelemetryRoutes } from './telemetry.js';
 import { edgeLabels, series } from '../telemetry/synthetic-stats.js';

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { badRequest, notFound } from '../../api/errors.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Store } from '../store.js';
 import { parseDuration } from '../../telemetry/query/duration.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../../api/errors.js';
 import type { ConfigAck } from '../../config/snapshot.js';
 import type { ControlPlane } from '../control-plane.js';
-import type { OpenApi } from '../openapi.js';
+import type { OpenApi } from '../../apiserver/openapi.js';
 
 export function registerXdsRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
   app.get('/xds/v1/stream', (req, reply) => {

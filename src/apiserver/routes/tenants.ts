@@ -12,7 +12,7 @@ import { AUTH_BODY_LIMIT } from './auth.js';
 const memberView = (m: Member): Record<string, string> => ({ user: m.user, role: m.role, createdAt: m.createdAt });
 
 export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: AuthService): void {
-  const { accounts, store } = auth;
+  const { accounts, projects } = auth;
   const opts = { bodyLimit: AUTH_BODY_LIMIT };
   const mustUser = (name: unknown): string => {
     const err = dns1123LabelError(name);
@@ -21,7 +21,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     return name as string;
   };
   const projectsOf = (workspace: string): Namespace[] =>
-    store.list<Namespace>('Namespace').filter((ns) => ns.metadata.labels?.[WORKSPACE_LABEL] === workspace);
+    projects.list().filter((ns) => ns.metadata.labels?.[WORKSPACE_LABEL] === workspace);
   const userView = (name: string): Record<string, unknown> => {
     const u = accounts.getUser(name)!;
     const ms = accounts.membershipsOf(name);
@@ -129,7 +129,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     const valid = scope === 'workspace' ? isWorkspaceRole : isProjectRole;
     const targetOf = (req: FastifyRequest): string => {
       const t = (req.params as Record<string, string>)[param] as string;
-      const exists = scope === 'workspace' ? accounts.getWorkspace(t) : store.get('Namespace', undefined, t);
+      const exists = scope === 'workspace' ? accounts.getWorkspace(t) : projects.get(t);
       if (!exists) throw notFound(`${scope} ${t} not found`);
       return t;
     };
@@ -143,7 +143,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
       const user = mustUser(b.user);
       if (scope === 'project') {
         // As in KubeSphere, a project's members come from its workspace: a project admin cannot reach into another tenant.
-        const ws = store.get<Namespace>('Namespace', undefined, target)?.metadata.labels?.[WORKSPACE_LABEL];
+        const ws = projects.get(target)?.metadata.labels?.[WORKSPACE_LABEL];
         if (ws && !accounts.memberRole('workspace', ws, user) && accounts.getUser(user)?.platformRole !== 'platform-admin') {
           throw invalid(`user ${user} is not a member of workspace ${ws}; a workspace-admin adds them first (graymesh member add -w ${ws} ${user} --role workspace-regular)`);
         }

@@ -3,13 +3,35 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, invalid, notFound } from '../../api/errors.js';
 import type { KubeObject } from '../../api/objects.js';
 import type { Release } from '../../config/release/types.js';
-import { prepare } from '../apply.js';
-import type { ControlPlane } from '../control-plane.js';
+import type { ReleaseController } from '../../engine/releases/controller.js';
 import type { OpenApi } from '../openapi.js';
+import type { ProjectDirectory } from '../projects.js';
 
 interface Params {
   project: string;
   name: string;
+}
+
+/** What a route under a project makes of the documents sent to it: validated, normalized, confined to that project. */
+export interface Prepared {
+  objects: KubeObject[];
+  warnings: string[];
+}
+
+export interface PrepareOptions {
+  /** The one project every namespaced document must be in (the route's, whose access the guard checked). */
+  onlyIn?: string;
+  /** Whether the caller may see a project (owners of hosts are named only then, by the tenancy check). */
+  canSee?: (project: string) => boolean;
+}
+
+/** The engine's validation of documents, as its apply runs it; throws one GmError listing every problem. */
+export type PrepareObjects = (docs: unknown[], project: string | undefined, opts: PrepareOptions) => Promise<Prepared>;
+
+export interface ReleaseRoutesDeps {
+  releases: ReleaseController;
+  projects: ProjectDirectory;
+  prepare: PrepareObjects;
 }
 
 /** Who is calling: the authenticated user (admin until accounts exist). */
@@ -17,10 +39,10 @@ export function userOf(req: FastifyRequest): string {
   return (req as FastifyRequest & { user?: string }).user ?? 'admin';
 }
 
-export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
-  const releases = cp.releases;
+export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, deps: ReleaseRoutesDeps): void {
+  const { releases } = deps;
   const project = (p: string): void => {
-    if (!cp.store.get('Namespace', undefined, p)) throw notFound(`project ${p} not found`);
+    if (!deps.projects.get(p)) throw notFound(`project ${p} not found`);
   };
   const opts = (req: FastifyRequest): { user: string; readyTimeoutMs?: number } => {
     const t = Number((req.query as { readyTimeout?: string }).readyTimeout ?? NaN);
@@ -32,7 +54,7 @@ export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, cp: Co
     project(p);
     const body = req.body as KubeObject | undefined;
     if (!body || typeof body !== 'object') throw badRequest('body: a Release object is required');
-    const { objects } = prepare(cp.store, [{ ...body, apiVersion: body.apiVersion ?? 'graymesh.dev/v1alpha1', kind: body.kind ?? 'Release' }], p, { onlyIn: p });
+    const { objects } = await deps.prepare([{ ...body, apiVersion: body.apiVersion ?? 'graymesh.dev/v1alpha1', kind: body.kind ?? 'Release' }], p, { onlyIn: p });
     const r = objects[0] as Release;
     if (r.kind !== 'Release') throw badRequest(`body: kind ${r.kind} sent to releases`);
     reply.status(201);

@@ -78,7 +78,7 @@ export function registerAuthRoutes(app: FastifyInstance, api: OpenApi, auth: Aut
       const err = dns1123LabelError(project);
       if (err) throw invalid(`project: ${err}`);
       req.access.requireProject(project as string, ProjectAccess.Admin, `create tokens for project ${String(project)}`);
-      if (!auth.store.get('Namespace', undefined, project as string)) throw notFound(`project ${String(project)} not found`);
+      if (!auth.projects.get(project as string)) throw notFound(`project ${String(project)} not found`);
     } else {
       req.access.requirePlatform(`create ${b.scope} tokens for every project (name one with -p PROJECT)`);
     }

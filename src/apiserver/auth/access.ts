@@ -6,7 +6,7 @@
  */
 import { forbidden, notFound } from '../../api/errors.js';
 import type { Namespace } from '../../api/objects.js';
-import type { Store } from '../store.js';
+import type { ProjectDirectory } from '../projects.js';
 import type { AuthStore, Workspace } from './auth-store.js';
 import {
   ProjectAccess,
@@ -47,7 +47,7 @@ export class Access {
   constructor(
     readonly principal: Principal | undefined,
     private readonly auth: AuthStore,
-    private readonly store: Store,
+    private readonly projects: ProjectDirectory,
   ) {}
 
   /** The caller's name for records: the account, `token:<id>`, or `-`. */
@@ -69,7 +69,7 @@ export class Access {
     if (this.isPlatformAdmin) return ProjectAccess.Owner;
     const p = this.principal;
     if (!p || p.kind === 'token') return ProjectAccess.None;
-    const ns = typeof project === 'string' ? this.store.get<Namespace>('Namespace', undefined, project) : project;
+    const ns = typeof project === 'string' ? this.projects.get(project) : project;
     if (!ns) return ProjectAccess.None;
     let level = ProjectAccess.None;
     const ws = ns.metadata.labels?.[WORKSPACE_LABEL];
@@ -87,7 +87,7 @@ export class Access {
     if (this.isPlatformAdmin) return 'platform-admin';
     const p = this.principal;
     if (!p) return 'anonymous';
-    const ns = this.store.get<Namespace>('Namespace', undefined, project);
+    const ns = this.projects.get(project);
     const ws = ns?.metadata.labels?.[WORKSPACE_LABEL];
     const roles: string[] = [];
     const pr = this.auth.memberRole('project', project, p.name);
@@ -132,7 +132,7 @@ export class Access {
     // A member of one of its projects knows the workspace exists.
     const inProject = this.auth
       .membershipsOf(p.name)
-      .some((m) => m.scope === 'project' && this.store.get<Namespace>('Namespace', undefined, m.target)?.metadata.labels?.[WORKSPACE_LABEL] === workspace);
+      .some((m) => m.scope === 'project' && this.projects.get(m.target)?.metadata.labels?.[WORKSPACE_LABEL] === workspace);
     return inProject ? WorkspaceAccess.Read : WorkspaceAccess.None;
   }
 

@@ -12,12 +12,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, notFound, unauthorized } from '../../api/errors.js';
 import { KINDS, kindOf } from '../../api/kinds.js';
-import type { Namespace } from '../../api/objects.js';
-import type { Store } from '../store.js';
 import { Access } from './access.js';
 import type { AuditResult } from './audit-log.js';
 import type { AuthService } from './auth-service.js';
 import { checkParams } from './params.js';
+import type { ProjectDirectory } from '../projects.js';
 import { needOf, type Need } from './policy.js';
 import { ProjectAccess, WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
 
@@ -84,7 +83,7 @@ export interface GuardOptions {
 }
 
 /** Installs the guard on a server; every route, whoever registers it, passes through it. */
-export function installGuard(app: FastifyInstance, auth: AuthService, store: Store, opts: GuardOptions = {}): void {
+export function installGuard(app: FastifyInstance, auth: AuthService, opts: GuardOptions = {}): void {
   const states = new WeakMap<FastifyRequest, State>();
   app.decorateRequest('access', null as unknown as Access);
   app.decorateRequest('user', '');
@@ -95,7 +94,7 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
     if (path.startsWith('/api/')) reply.header('cache-control', 'no-store');
     const need = needOf(req.method, req.routeOptions.url, path);
     states.set(req, { need });
-    req.access = new Access(undefined, auth.accounts, store);
+    req.access = new Access(undefined, auth.accounts, auth.projects);
     req.user = '-';
     let principal;
     try {
@@ -107,7 +106,7 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
         throw err;
       }
     }
-    req.access = new Access(principal, auth.accounts, store);
+    req.access = new Access(principal, auth.accounts, auth.projects);
     req.user = principal?.name ?? '-';
     if (need.kind !== 'open' && !principal) {
       req.access.refused = true;
@@ -122,7 +121,7 @@ export function installGuard(app: FastifyInstance, auth: AuthService, store: Sto
     if (st?.need.kind !== 'objects') return;
     const docs = manifestDocs(req.body);
     Object.assign(st, summarize(docs));
-    checkObjects(req, store, docs, req.url.startsWith('/api/v1/delete'));
+    checkObjects(req, auth.projects, docs, req.url.startsWith('/api/v1/delete'));
   });
 
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
@@ -287,12 +286,12 @@ function summarize(docs: { doc: Doc; meta: Meta; ns: string | undefined }[]): { 
  * workspace's admin to create or delete it, and a platform admin to move it
  * between workspaces. Nothing is written unless every object passes.
  */
-function checkObjects(req: FastifyRequest, store: Store, docs: { doc: Doc; meta: Meta; ns: string | undefined }[], isDelete: boolean): void {
+function checkObjects(req: FastifyRequest, projects: ProjectDirectory, docs: { doc: Doc; meta: Meta; ns: string | undefined }[], isDelete: boolean): void {
   const a = req.access;
   const created = new Set<string>();
   for (const { doc, meta: m } of docs.filter((d) => d.doc.kind === 'Namespace')) {
     if (typeof m.name !== 'string') continue;
-    const existing = store.get<Namespace>('Namespace', undefined, m.name);
+    const existing = projects.get(m.name);
     if (isDelete) {
       a.requireProject(m.name, ProjectAccess.Owner, `delete project ${m.name}`);
       continue;

@@ -28,7 +28,7 @@ export function isConsolePath(p: string): boolean {
   return !(p === '/api' || p.startsWith('/api/') || p.startsWith('/xds/') || p.startsWith('/v1/') || p === '/metrics' || p === '/healthz');
 }
 
-/** console/dist of this checkout: two levels up from src/controlplane, three from dist/src/controlplane. */
+/** console/dist of this checkout: two levels up from src/apiserver, three from dist/src/apiserver. */
 export function findConsoleDir(): string | undefined {
   const env = process.env.GRAYMESH_CONSOLE_DIR;
   if (env) return existsSync(path.join(env, 'index.html')) ? env : undefined;

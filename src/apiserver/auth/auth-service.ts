@@ -5,8 +5,8 @@
  */
 import { GmError, invalid, unauthorized } from '../../api/errors.js';
 import { dns1123LabelError } from '../../api/names.js';
-import type { Namespace } from '../../api/objects.js';
-import type { Store } from '../store.js';
+import type Database from 'better-sqlite3';
+import type { ProjectDirectory } from '../projects.js';
 import type { Principal } from './access.js';
 import { AuditLog } from './audit-log.js';
 import { AuthStore, type TokenRecord, type User } from './auth-store.js';
@@ -64,20 +64,23 @@ export class AuthService {
   /** The clock sessions and tokens expire by, ms since the epoch. */
   readonly now: () => number;
 
+  /**
+   * `db`: the SQLite file accounts, tokens and the audit log are kept in (the instance home's,
+   * on either engine); `projects`: the engine's projects, for access decisions.
+   */
   constructor(
-    readonly store: Store,
+    readonly projects: ProjectDirectory,
+    db: Database.Database,
     private readonly opts: AuthOptions,
   ) {
     this.now = opts.now ?? Date.now;
-    this.accounts = new AuthStore(store.database);
-    this.audit = new AuditLog(store.database);
+    this.accounts = new AuthStore(db);
+    this.audit = new AuditLog(db);
     this.userLimiter = new FailureLimiter({ limit: opts.userFailures ?? 5, windowMs: 60_000 });
     this.addressLimiter = new FailureLimiter({ limit: opts.addressFailures ?? 20, windowMs: 60_000 });
     this.bootstrap();
     // A deleted project takes its members with it, so one created later under the same name starts empty.
-    this.unwatch = store.watch((e) => {
-      if (e.type === 'DELETED' && e.object.kind === 'Namespace') this.accounts.clearMembers('project', (e.object as Namespace).metadata.name);
-    });
+    this.unwatch = projects.onDeleted((name) => this.accounts.clearMembers('project', name));
   }
 
   close(): void {

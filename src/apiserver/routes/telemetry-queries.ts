@@ -1,27 +1,33 @@
 /**
- * The telemetry routes of the Kubernetes engine's control plane, with the local engine's paths,
+ * Telemetry routes over sources an engine reads (the Kubernetes engine's), with the local engine's paths,
  * query parameters and bodies (src/controlplane/routes/telemetry.ts): the graph and chart series
  * from the cluster's Prometheus through the same PrometheusSource and graph builder, and trace
  * search and view from its Jaeger through the TraceSource. Without the URL a route answers 503
  * naming the flag to pass.
  */
 import type { FastifyInstance } from 'fastify';
-import { notFound, unavailable } from '../api/errors.js';
-import type { Deployment, Service } from '../api/objects.js';
-import type { ProjectInventory } from '../telemetry/query/graph.js';
-import { parseDuration } from '../telemetry/query/duration.js';
-import { projectGraph, projectSeries } from '../telemetry/query/project-queries.js';
-import type { MetricsSource } from '../telemetry/query/metrics.js';
-import type { TraceSummary } from '../telemetry/query/trace-views.js';
-import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../telemetry/query/params.js';
-import type { KubeClient } from './client.js';
-import type { ClusterTelemetry, TraceSearch, TraceSource } from './telemetry.js';
+import { notFound, unavailable } from '../../api/errors.js';
+import type { Deployment, Service } from '../../api/objects.js';
+import type { ProjectInventory } from '../../telemetry/query/graph.js';
+import { parseDuration } from '../../telemetry/query/duration.js';
+import { projectGraph, projectSeries } from '../../telemetry/query/project-queries.js';
+import type { MetricsSource } from '../../telemetry/query/metrics.js';
+import type { TraceSummary } from '../../telemetry/query/trace-views.js';
+import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../../telemetry/query/params.js';
+import type { ClusterTelemetry, TraceSearch, TraceSource } from '../../telemetry/query/trace-source.js';
+import type { ObjectStore } from '../../engine/store.js';
+import type { OpenApi } from '../openapi.js';
+import type { ProjectDirectory } from '../projects.js';
+import { mustProject } from './objects.js';
 
-/** What the routes need of the control plane. */
-export interface ClusterTelemetryHost {
+/** What the routes need of the engine. */
+export interface TelemetryQueryDeps {
   telemetry: ClusterTelemetry;
-  client: KubeClient;
+  store: ObjectStore;
+  projects: ProjectDirectory;
 }
+
+const TRACE_QUERY = ['service', 'operation', 'tag', 'minDuration', 'maxDuration', 'start', 'end', 'lookback', 'limit'];
 
 const FLAG_HINT = 'restart with `graymesh up --engine kubernetes';
 
@@ -36,15 +42,15 @@ function tracesOf(t: ClusterTelemetry): TraceSource {
 }
 
 /** The project's Deployments (by app and version label) and Services, for the graph's idle nodes. */
-async function inventory(client: KubeClient, project: string): Promise<ProjectInventory> {
-  const [deps, svcs] = await Promise.all([client.list<Deployment>('Deployment', project), client.list<Service>('Service', project)]);
+async function inventory(store: ObjectStore, project: string): Promise<ProjectInventory> {
+  const [deps, svcs] = await Promise.all([store.list<Deployment>('Deployment', { namespace: project }), store.list<Service>('Service', { namespace: project })]);
   return {
     name: project,
-    workloads: deps.items.map((d) => {
+    workloads: deps.map((d) => {
       const labels = d.spec?.template.metadata?.labels ?? d.metadata.labels ?? {};
       return { name: d.metadata.name, app: labels.app ?? d.metadata.name, version: labels.version ?? '' };
     }),
-    services: svcs.items.map((s) => s.metadata.name),
+    services: svcs.map((s) => s.metadata.name),
   };
 }
 
@@ -62,42 +68,44 @@ async function searchProject(traces: TraceSource, project: string, q: Omit<Trace
   return [...byId.values()].sort((a, b) => b.start - a.start).slice(0, q.limit);
 }
 
-export function registerClusterTelemetryRoutes(app: FastifyInstance, host: ClusterTelemetryHost): void {
-  const { telemetry, client } = host;
-  const mustProject = async (p: string): Promise<void> => {
-    if (!(await client.get('Namespace', undefined, p))) throw notFound(`project ${p} not found`);
+export function registerTelemetryQueryRoutes(app: FastifyInstance, api: OpenApi, deps: TelemetryQueryDeps): void {
+  const { telemetry, store } = deps;
+  const project = (p: string): void => {
+    mustProject(deps.projects, p);
   };
 
   app.get('/api/v1/projects/:project/graph', async (req) => {
     const source = metricsOf(telemetry);
-    const { project } = req.params as { project: string };
-    await mustProject(project);
+    const { project: projectName } = req.params as { project: string };
+    project(projectName);
     const windowMs = parseDuration(one(req.query as Query, 'window') ?? '60s', 'window');
-    return projectGraph(source, await inventory(client, project), windowMs);
+    return projectGraph(source, await inventory(store, projectName), windowMs);
   });
+  api.add('get', '/api/v1/projects/:project/graph', "A project's versioned-app graph with rates, success, latency and health", true, ['window']);
 
   app.get('/api/v1/projects/:project/metrics', async (req) => {
     const source = metricsOf(telemetry);
-    const { project } = req.params as { project: string };
-    await mustProject(project);
+    const { project: projectName } = req.params as { project: string };
+    project(projectName);
     const q = req.query as Query;
     const workload = one(q, 'workload');
     const service = one(q, 'service');
     const version = one(q, 'version');
     const points = await projectSeries(
       source,
-      project,
+      projectName,
       { ...(workload ? { workload } : {}), ...(service ? { service } : {}), ...(version ? { version } : {}) },
       parseDuration(one(q, 'window') ?? '600s', 'window'),
       parseDuration(one(q, 'step') ?? '10s', 'step'),
     );
     return { points };
   });
+  api.add('get', '/api/v1/projects/:project/metrics', 'Rate, success and latency over time into a workload, service or version', true, ['workload', 'service', 'version', 'window', 'step']);
 
   app.get('/api/v1/projects/:project/traces', async (req) => {
     const traces = tracesOf(telemetry);
-    const { project } = req.params as { project: string };
-    await mustProject(project);
+    const { project: projectName } = req.params as { project: string };
+    project(projectName);
     const q = req.query as Query;
     const operation = one(q, 'operation');
     const tags = tagsOf(many(q, 'tag'), '=');
@@ -112,8 +120,9 @@ export function registerClusterTelemetryRoutes(app: FastifyInstance, host: Clust
       ...(r.endUs !== undefined ? { endMs: r.endUs / 1000 } : {}),
       limit: limitOf(q, 20),
     };
-    return { items: await searchProject(traces, project, search, one(q, 'service')) };
+    return { items: await searchProject(traces, projectName, search, one(q, 'service')) };
   });
+  api.add('get', '/api/v1/projects/:project/traces', 'Searches traces of a project, most recent first', true, TRACE_QUERY);
 
   app.get('/api/v1/traces/:id', async (req) => {
     const traces = tracesOf(telemetry);
@@ -123,4 +132,5 @@ export function registerClusterTelemetryRoutes(app: FastifyInstance, host: Clust
     if (!view) throw notFound(`trace ${given} not found in Jaeger (never received, or past its retention)`);
     return view;
   });
+  api.add('get', '/api/v1/traces/:id', 'A trace with every span and the instance that served it');
 }

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { ControlPlane } from '../control-plane.js';
-import { buildServer } from '../server.js';
-import { Home } from '../../runtime/home.js';
-import { onlyProject } from './guard.js';
+import { ControlPlane } from './control-plane.js';
+import { buildServer } from './server.js';
+import { Home } from '../runtime/home.js';
+import { onlyProject } from '../apiserver/auth/guard.js';
 
 const PASSWORD = 'P@88w0rd-test';
 

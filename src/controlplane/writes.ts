@@ -1,0 +1,87 @@
+/**
+ * How the local engine writes for the shared object routes (src/apiserver/routes/objects.ts):
+ * manifests validated, tenancy-checked and admitted first, then written in one SQLite
+ * transaction (releases through their controller), and the new config enforced by every
+ * proxy before the answer.
+ */
+import type { KubeObject } from '../api/objects.js';
+import { forbidden } from '../api/errors.js';
+import type { Release } from '../config/release/types.js';
+import type { ObjectWrites, WriteContext } from '../apiserver/routes/objects.js';
+import type { PrepareObjects } from '../apiserver/routes/releases.js';
+import { admitObjects, applyObjects, prepare, type ApplyResult, type PrepareOptions } from './apply.js';
+import type { ControlPlane } from './control-plane.js';
+import { matchesLabels } from './store.js';
+
+/** After a write: the new config, enforced by every proxy (bounded wait). */
+export async function enforce(cp: ControlPlane): Promise<{ configVersion: number; warnings: string[] }> {
+  const v = cp.syncConfig();
+  try {
+    await cp.distributor.waitFor(v, 5_000);
+    return { configVersion: v, warnings: [] };
+  } catch (err) {
+    return { configVersion: v, warnings: [(err as Error).message] };
+  }
+}
+
+/** Results in the order of the manifest's documents. */
+export function inOrder(objects: KubeObject[], results: ApplyResult[]): ApplyResult[] {
+  const key = (kind: string, ns: string | undefined, name: string): string => `${kind}/${ns ?? ''}/${name}`;
+  const at = new Map(objects.map((o, i) => [key(o.kind, o.metadata.namespace, o.metadata.name), i]));
+  return [...results].sort((a, b) => (at.get(key(a.kind, a.namespace, a.name)) ?? 0) - (at.get(key(b.kind, b.namespace, b.name)) ?? 0));
+}
+
+/** The tenancy check as the caller may hear it: owners of hosts are named only when the caller sees their project. */
+export function tenancyFor(ctx: Pick<WriteContext, 'canSee'>): PrepareOptions {
+  return { tenancy: { canSee: ctx.canSee } };
+}
+
+/** The local engine's validation for routes under a project (the shared release routes). */
+export function localPrepare(cp: ControlPlane): PrepareObjects {
+  return async (docs, project, o) => prepare(cp.store, docs, project, { ...(o.onlyIn ? { onlyIn: o.onlyIn } : {}), ...(o.canSee ? tenancyFor({ canSee: o.canSee }) : {}) });
+}
+
+export function localWrites(cp: ControlPlane): ObjectWrites {
+  const { store } = cp;
+  return {
+    async apply(body, ctx) {
+      const { objects, warnings } = prepare(store, body.objects, body.project, tenancyFor(ctx));
+      await admitObjects(objects, (o) => cp.admit(o));
+      if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
+      // Releases go through their controller, which records who applied them in their history and
+      // returns once their rules are enforced; everything else is written in one transaction first.
+      const releases = objects.filter((o): o is Release => o.kind === 'Release');
+      const written = applyObjects(store, objects.filter((o) => o.kind !== 'Release'));
+      const released = await Promise.all(
+        releases.map(async (r): Promise<ApplyResult> => {
+          const { action } = await cp.releases.apply(r, { user: ctx.user });
+          return { kind: r.kind, name: r.metadata.name, namespace: r.metadata.namespace as string, action };
+        }),
+      );
+      const results = inOrder(objects, [...written, ...released]);
+      const e = await enforce(cp);
+      return { results, warnings: [...warnings, ...e.warnings], configVersion: e.configVersion };
+    },
+
+    async remove(kind, obj) {
+      const project = obj.metadata.namespace as string;
+      store.transaction(() => {
+        if (kind.kind === 'Application') {
+          // A composed app takes its components with it (KubeSphere's app deletion).
+          const sel = (obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+          if (sel && Object.keys(sel).length > 0) {
+            for (const k of ['Deployment', 'Service', 'ServiceAccount', 'VirtualService', 'DestinationRule']) {
+              for (const o of store.list(k, { namespace: project })) {
+                if (matchesLabels(o.metadata.labels, sel)) store.delete(k, project, o.metadata.name);
+              }
+            }
+          }
+        } else if (!kind.writable) {
+          throw forbidden(`${kind.plural} are managed by graymesh; delete or scale their workload instead`);
+        }
+        store.delete(kind.kind, project, obj.metadata.name);
+      });
+      await enforce(cp);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The API contract: the same requests answered the same way by both engines' servers, over
+ * real sockets: who is refused what with which error, what the audit log records, and the
+ * console. Each engine gives a running API (api-engines.ts); the cases speak HTTP only.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+export interface ApiHarness {
+  readonly name: 'local' | 'kubernetes';
+  /** Starts the engine's API; `consoleDir` holds the console's built files. */
+  start(consoleDir: string): Promise<{ url: string; token: string; adminPassword: string }>;
+  stop(): Promise<void>;
+}
+
+export const PROJECT = 'contract';
+const WORKSPACE = 'contract-ws';
+const PASSWORD = 'contract-P@ss-1';
+export const INDEX_HTML = '<!doctype html><html><head><title>graymesh console</title></head><body><div id="root"></div></body></html>\n';
+
+interface Answer {
+  status: number;
+  type: string;
+  body: unknown;
+  text: string;
+}
+
+const service = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: PROJECT, labels: { app: name } },
+  spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080 }] },
+});
+
+interface AuditRow {
+  user: string;
+  method: string;
+  path: string;
+  project?: string;
+  objects?: string;
+  status: number;
+  result: string;
+  message?: string;
+}
+
+/** A built console of one file, index.html. */
+function consoleFixture(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'graymesh-console-'));
+  writeFileSync(path.join(dir, 'index.html'), INDEX_HTML);
+  return dir;
+}
+
+export function apiCases(make: () => ApiHarness): void {
+  const engine = make();
+  const consoleDir = consoleFixture();
+  let url = '';
+  let instanceToken = '';
+  const tokens: Record<string, string> = {};
+
+  const call = async (token: string | undefined, method: string, path: string, body?: unknown): Promise<Answer> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, type, text, body: type.startsWith('application/json') ? JSON.parse(text) : undefined };
+  };
+  const ok = async (a: Promise<Answer>): Promise<unknown> => {
+    const r = await a;
+    expect(r.status, r.text).toBeLessThan(300);
+    return r.body;
+  };
+  const login = async (user: string, password: string): Promise<string> => ((await ok(call(undefined, 'POST', '/api/v1/login', { username: user, password }))) as { token: string }).token;
+  const audit = async (): Promise<AuditRow[]> => ((await ok(call(instanceToken, 'GET', `/api/v1/audit?project=${PROJECT}`))) as { items: AuditRow[] }).items;
+
+  beforeAll(async () => {
+    const started = await engine.start(consoleDir);
+    url = started.url;
+    instanceToken = started.token;
+    await ok(call(instanceToken, 'POST', '/api/v1/workspaces', { name: WORKSPACE }));
+    await ok(call(instanceToken, 'POST', '/api/v1/apply', { objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: PROJECT, labels: { 'kubesphere.io/workspace': WORKSPACE } } }] }));
+    await ok(call(instanceToken, 'POST', '/api/v1/users', { name: 'viewer', password: PASSWORD, workspace: WORKSPACE }));
+    await ok(call(instanceToken, 'POST', `/api/v1/projects/${PROJECT}/members`, { user: 'viewer', role: 'project-viewer' }));
+    tokens.viewer = await login('viewer', PASSWORD);
+    tokens.admin = await login('admin', started.adminPassword);
+  }, 60_000);
+
+  afterAll(() => engine.stop());
+
+  it(`${engine.name}: a project-viewer is refused a write with the catalogue's 403 and an audit entry`, async () => {
+    const r = await call(tokens.viewer, 'POST', '/api/v1/apply', { objects: [service('refused')] });
+    expect(r.status).toBe(403);
+    expect(r.body).toEqual({
+      error: {
+        code: 'GM_ERR_FORBIDDEN',
+        message: `viewer may not change Service objects in project ${PROJECT}: that needs project-regular or above, and viewer is project-viewer in project ${PROJECT}`,
+      },
+    });
+    const rows = await audit();
+    expect(rows).toContainEqual(
+      expect.objectContaining({ user: 'viewer', method: 'POST', path: '/api/v1/apply', project: PROJECT, objects: `Service/${PROJECT}/refused`, status: 403, result: 'refused' }),
+    );
+    // The viewer still reads the project.
+    expect((await call(tokens.viewer, 'GET', `/api/v1/projects/${PROJECT}`)).status).toBe(200);
+  });
+
+  it(`${engine.name}: an unauthenticated request gets 401`, async () => {
+    const r = await call(undefined, 'GET', '/api/v1/projects');
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({
+      error: { code: 'GM_ERR_UNAUTHORIZED', message: 'missing credentials: send "Authorization: Bearer TOKEN" (graymesh login, or GRAYMESH_TOKEN)' },
+    });
+    const bad = await call('not-a-token', 'GET', `/api/v1/projects/${PROJECT}/services`);
+    expect(bad.status).toBe(401);
+    expect((bad.body as { error: { code: string } }).error.code).toBe('GM_ERR_UNAUTHORIZED');
+  });
+
+  it(`${engine.name}: a platform-admin's apply is audited`, async () => {
+    const r = await call(tokens.admin, 'POST', '/api/v1/apply', { objects: [service('reviews')] });
+    expect(r.status, r.text).toBe(200);
+    expect((r.body as { results: unknown[] }).results).toEqual([{ kind: 'Service', name: 'reviews', namespace: PROJECT, action: 'created' }]);
+    const rows = await audit();
+    expect(rows).toContainEqual(expect.objectContaining({ user: 'admin', method: 'POST', path: '/api/v1/apply', project: PROJECT, objects: `Service/${PROJECT}/reviews`, status: 200, result: 'allowed' }));
+    expect(((await ok(call(tokens.viewer, 'GET', `/api/v1/projects/${PROJECT}/services/reviews`))) as { metadata: { name: string } }).metadata.name).toBe('reviews');
+  });
+
+  it(`${engine.name}: a route parameter that is not a name is refused before any handler`, async () => {
+    const r = await call(tokens.admin, 'GET', `/api/v1/projects/${PROJECT}/services/Not_A_Name`);
+    expect(r.status).toBe(422);
+    expect((r.body as { error: { code: string; message: string } }).error).toEqual(expect.objectContaining({ code: 'GM_ERR_INVALID', message: expect.stringMatching(/^name: /) }));
+  });
+
+  it(`${engine.name}: the console's index.html is served, at / and for its pages`, async () => {
+    for (const page of ['/', `/projects/${PROJECT}/topology`]) {
+      const r = await call(undefined, 'GET', page);
+      expect(r.status).toBe(200);
+      expect(r.type).toBe('text/html; charset=utf-8');
+      expect(r.text).toBe(INDEX_HTML);
+    }
+  });
+
+  it(`${engine.name}: the OpenAPI document lists the shared routes`, async () => {
+    const doc = (await ok(call(tokens.viewer, 'GET', '/api/openapi.json'))) as { paths: Record<string, Record<string, unknown>> };
+    for (const [p, m] of [
+      ['/api/v1/apply', 'post'],
+      ['/api/v1/login', 'post'],
+      ['/api/v1/audit', 'get'],
+      ['/api/v1/projects/{project}/releases', 'post'],
+      ['/api/v1/projects/{project}/{resource}/{name}', 'delete'],
+      ['/api/v1/projects/{project}/export', 'get'],
+    ] as const) {
+      expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
+    }
+  });
+}
