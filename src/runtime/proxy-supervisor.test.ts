@@ -23,6 +23,8 @@ async function until<T>(fn: () => T | undefined | false, what: string): Promise<
 /** A stand-in proxy process: says "serving" at once, drains on SIGTERM, exits at `exitCode` if given. */
 const SERVING = `process.send('serving'); process.on('SIGTERM', () => setTimeout(() => process.exit(0), 20)); setInterval(() => {}, 1000);`;
 const DIES_AT_ONCE = `process.exit(2)`;
+/** A stand-in for a proxy with a client that keeps it draining: it ignores SIGTERM. */
+const DRAINS_ON = `process.send('serving'); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`;
 
 const children: ChildProcess[] = [];
 let supervisor: ProxySupervisor | undefined;
@@ -131,5 +133,23 @@ describe('ProxySupervisor', () => {
     expect(alive(pid)).toBe(false);
     expect(logs.filter((l) => l.includes('starting it again'))).toEqual([]);
     expect(expected).toEqual([true, false]);
+  });
+
+  it('starts a successor that dies after it took over again, while the old process still drains', async () => {
+    const { sup, logs } = supervise([DRAINS_ON, SERVING]);
+    const old = sup.start();
+    await until(() => sup.info().status === 'Serving', 'Serving');
+    const handover = sup.handover();
+    const taken = await until(() => logs.find((l) => l.endsWith(`pid ${old} drains`)), 'the successor to take over');
+    const successor = Number(/pid (\d+) serves/.exec(taken)![1]);
+    process.kill(successor, 'SIGKILL');
+    const info = await until(() => {
+      const i = sup.info();
+      return i.pid !== successor && i.pid !== old && i.status === 'Serving' ? i : undefined;
+    }, 'a third process serving');
+    expect(info).toMatchObject({ restartCount: 1, handovers: 1, lastExit: 'killed by SIGKILL' });
+    process.kill(old, 'SIGKILL');
+    await expect(handover).resolves.toEqual({ from: old, to: successor });
+    expect(sup.info().pid).toBe(info.pid);
   });
 });

@@ -88,6 +88,8 @@ export class ProxySupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private handingOver = false;
+  /** The process a hand-over started, until it takes over: its death is handover()'s to answer. */
+  private successor: Run | undefined;
 
   constructor(private readonly opts: ProxySupervisorOptions) {}
 
@@ -141,16 +143,20 @@ export class ProxySupervisor {
     this.handingOver = true;
     try {
       const next = this.launch();
+      this.successor = next;
       try {
         await Promise.race([this.opts.waitEnforcing(next.pid, HANDOVER_TIMEOUT_MS), exited(next.child!)]);
       } catch (err) {
         this.opts.log(`${this.opts.name} restart: the new process (pid ${next.pid}) did not take over: ${(err as Error).message}; the old one (pid ${old.pid}) serves on`);
         this.current = old;
+        this.successor = undefined;
         next.child?.kill('SIGKILL');
         this.handingOver = false;
         if (!this.opts.alive(old.pid)) this.died(old, 'exited during a restart');
         throw err;
       }
+      // From here the successor is the proxy: if it dies, it is restarted as any other.
+      this.successor = undefined;
       this.handovers++;
       this.opts.log(`${this.opts.name} restart: pid ${next.pid} serves; pid ${old.pid} drains`);
       signal(old.pid, 'SIGTERM');
@@ -238,7 +244,7 @@ export class ProxySupervisor {
 
   private died(run: Run, how: string): void {
     if (run !== this.current) return; // an old process that drained after a hand-over
-    if (this.handingOver) return; // a successor that died before taking over: handover() answers for it
+    if (run === this.successor) return; // a successor that died before taking over: handover() answers for it
     if (!run.everConnected && this.opts.connection(run.pid)) run.everConnected = true;
     this.lastExit = how;
     if (this.stopped) {
