@@ -90,6 +90,8 @@ export class ProxySupervisor {
   private handingOver = false;
   /** The process a hand-over started, until it takes over: its death is handover()'s to answer. */
   private successor: Run | undefined;
+  /** The process a hand-over replaces, while it still serves or drains. */
+  private replacing: Run | undefined;
 
   constructor(private readonly opts: ProxySupervisorOptions) {}
 
@@ -142,6 +144,7 @@ export class ProxySupervisor {
     if (!old || this.restartTimer) throw new Error(`${this.opts.name} is not running; it is being restarted`);
     this.handingOver = true;
     try {
+      this.replacing = old;
       const next = this.launch();
       this.successor = next;
       try {
@@ -164,6 +167,7 @@ export class ProxySupervisor {
       return { from: old.pid, to: next.pid };
     } finally {
       this.handingOver = false;
+      this.replacing = undefined;
     }
   }
 
@@ -217,17 +221,23 @@ export class ProxySupervisor {
 
   private receive(run: Run, m: unknown, handle: unknown): void {
     const msg = handoverMessage(m);
-    if (!msg) return;
-    if (msg.type === HANDOVER.TAKE) {
+    if (msg?.type === HANDOVER.TAKE) {
       this.giveSockets(run);
-    } else if (msg.type === HANDOVER.LISTENER && handle && run === this.current) {
+    } else if (msg?.type === HANDOVER.LISTENER && handle && run === this.current) {
       const old = this.sockets.get(msg.key);
       if (old && old !== handle) closeHandle(old);
       this.sockets.set(msg.key, handle as object);
-    } else if (msg.type === HANDOVER.RELEASE && run === this.current) {
+    } else if (msg?.type === HANDOVER.LISTENER && handle && run === this.replacing && !this.sockets.has(msg.key)) {
+      // Bound by the old process after its successor took the sockets (a config change mid-hand-over):
+      // kept, or a failed hand-over would leave it to no keeper and the next successor unable to bind it.
+      this.sockets.set(msg.key, handle as object);
+    } else if (msg?.type === HANDOVER.RELEASE && run === this.current) {
       const old = this.sockets.get(msg.key);
       if (old) closeHandle(old);
       this.sockets.delete(msg.key);
+    } else if (handle) {
+      // A copy not kept is closed, or it would hold the port open with nothing accepting on it.
+      closeHandle(handle as object);
     }
   }
 
