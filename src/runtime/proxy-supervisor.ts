@@ -142,6 +142,12 @@ export class ProxySupervisor {
     const old = this.current;
     if (this.handingOver) throw new Error('a proxy restart is already under way');
     if (!old || this.restartTimer) throw new Error(`${this.opts.name} is not running; it is being restarted`);
+    if (!old.child) {
+      // Its sockets were never handed to this process: a successor could not bind them while it holds them.
+      throw new Error(
+        `${this.opts.name} (pid ${old.pid}) was started by an earlier control plane, which kept its sockets, so it cannot be replaced without a gap; kill ${old.pid} to have it started again at once on sockets this control plane keeps, and proxy restart works from then on`,
+      );
+    }
     this.handingOver = true;
     try {
       this.replacing = old;

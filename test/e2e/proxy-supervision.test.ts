@@ -22,6 +22,7 @@ interface ProxyStatus {
   lastExit?: string;
 }
 interface Status {
+  controlPlane: { pid: number };
   proxies: ProxyStatus[];
   configVersion: number;
 }
@@ -95,5 +96,23 @@ describe('node proxy supervision', () => {
     expect(after).toMatchObject({ status: 'Serving', handovers: before.handovers + 1, restartCount: before.restartCount });
     expect(after.pid).not.toBe(before.pid);
     expect(alive(before.pid)).toBe(false);
+  }, 90_000);
+
+  it('adopts the proxy after the control plane died, and `proxy restart` says why it cannot hand over', async () => {
+    const before = gm.json<Status>(['status']);
+    const proxyPid = before.proxies[0]!.pid;
+    process.kill(before.controlPlane.pid, 'SIGKILL');
+    await eventually(() => !alive(before.controlPlane.pid), 10_000, 20);
+    const again = await gm.up();
+    expect(again.code, again.stderr).toBe(0);
+    expect(proxy()).toMatchObject({ pid: proxyPid, status: 'Serving' });
+    const r = await gm.cliAsync(['proxy', 'restart']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`node-proxy (pid ${proxyPid}) was started by an earlier control plane`);
+    expect(r.stderr).toContain(`kill ${proxyPid}`);
+    // It serves on, untouched.
+    expect(proxy()).toMatchObject({ pid: proxyPid, status: 'Serving', handovers: 0 });
+    expect(await page()).toBe('v1');
   }, 90_000);
 });
