@@ -309,6 +309,12 @@ export class Connection {
   /** When the connection last went idle, or a head began arriving (ms). */
   since = Date.now();
   closing = false;
+  /**
+   * Closing by drain: an answer whose head already promised keep-alive does not
+   * end the connection (its client may reuse it that moment); the next request
+   * is answered with the close, or the idle grace ends it.
+   */
+  draining = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -484,7 +490,7 @@ export class Connection {
   /** The current answer was written in full. */
   answered(close: boolean): void {
     if (this.state === State.Closed) return;
-    if (close || !this.keepAlive || this.closing) {
+    if (close || !this.keepAlive || (this.closing && !this.draining)) {
       this.state = State.Closed;
       this.socket.end();
       return;
@@ -593,7 +599,10 @@ export class Http1Server extends net.Server {
   drain(graceMs: number): Promise<void> {
     if (this.listening) super.close();
     const start = Date.now();
-    for (const c of this.conns) c.closing = true;
+    for (const c of this.conns) {
+      c.closing = true;
+      c.draining = true;
+    }
     return new Promise((resolve) => {
       const check = (): void => {
         const now = Date.now();
