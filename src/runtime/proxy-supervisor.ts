@@ -116,6 +116,18 @@ export class ProxySupervisor {
     if (!this.opts.alive(run.pid)) this.died(run, 'exited (adopted process)');
   }
 
+  /**
+   * A process of this proxy's name connected for config. One of this instance
+   * that is none of ours (left running by a hand-over the previous control
+   * plane died in) would serve beside ours unseen: it is told to drain.
+   */
+  connected(pid: number): void {
+    if (this.stopped || [this.current, this.successor, this.replacing].some((r) => r?.pid === pid)) return;
+    if (!this.opts.alive(pid)) return;
+    this.opts.log(`${this.opts.name}: pid ${pid} is a proxy of this instance this control plane does not run; it drains`);
+    signal(pid, 'SIGTERM');
+  }
+
   get pid(): number {
     return this.current?.pid ?? 0;
   }

@@ -30,6 +30,7 @@ export interface UpOptions {
 }
 
 export const SAMPLE_PROJECT = 'demo-project';
+const PROXY_NAME = 'node-proxy';
 const CLI = path.join(PACKAGE_ROOT, 'bin', 'graymesh.js');
 
 function portError(err: unknown, port: number, what: string, flag: string): GmError {
@@ -162,7 +163,10 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
   const record = (): void => home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid: proxies.pid, startedAt: new Date().toISOString() });
   record();
   cp.distributor.onDisconnect(() => proxies.checkAdopted());
-  cp.distributor.onConnect(() => record());
+  cp.distributor.onConnect((p) => {
+    if (p.name === PROXY_NAME) proxies.connected(p.pid);
+    record();
+  });
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -220,7 +224,7 @@ async function reportSampleReady(cp: ControlPlane, log: (m: string) => void): Pr
 
 /** The node proxy under this control plane's supervision: restarted when it dies, replaced on `proxy restart`. */
 function superviseProxy(home: Home, cp: ControlPlane, opts: UpOptions, log: (m: string) => void): ProxySupervisor {
-  const name = 'node-proxy';
+  const name = PROXY_NAME;
   return new ProxySupervisor({
     name,
     spawn: () => startProxy(home, cp, opts, name),
