@@ -206,4 +206,16 @@ describe('ProxySupervisor', () => {
     await retry;
     expect(got).toContain(key);
   });
+
+  it('stops both processes of a hand-over under way', async () => {
+    const { sup } = supervise([SERVING, HANGS]);
+    sup.start();
+    await until(() => sup.info().status === 'Serving', 'Serving');
+    const failed = sup.handover().catch((err: Error) => err.message);
+    await until(() => children.length === 2, 'the successor to start');
+    const exits = children.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r()))));
+    sup.stop(true);
+    await Promise.all(exits);
+    expect(await failed).toBe('it was killed by SIGTERM');
+  });
 });

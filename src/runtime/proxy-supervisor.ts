@@ -203,13 +203,14 @@ export class ProxySupervisor {
     if (this.opts.alive(run.pid)) signal(run.pid, 'SIGKILL');
   }
 
-  /** Stops supervising (no more restarts) and, with stopProxy, asks the proxy to drain and exit. */
+  /** Stops supervising (no more restarts) and, with stopProxy, asks the proxy (each process of a hand-over) to drain and exit. */
   stop(stopProxy: boolean): void {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.poll);
     this.opts.expect(false);
-    if (stopProxy && this.current) signal(this.current.pid, 'SIGTERM');
+    // A hand-over under way has two processes: both are stopped.
+    if (stopProxy) for (const run of new Set([this.current, this.successor, this.replacing])) if (run) signal(run.pid, 'SIGTERM');
     for (const handle of this.sockets.values()) closeHandle(handle);
     this.sockets.clear();
   }

@@ -173,15 +173,8 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     log('stopping: workloads, node proxy, control plane');
-    const proxyPid = proxies.pid;
     await cp.stop(true);
-    if (proxyPid > 0) {
-      try {
-        process.kill(proxyPid, 'SIGTERM');
-      } catch {
-        // gone
-      }
-    }
+    proxies.stop(true);
     const inst = home.readInstance();
     if (inst?.pid === process.pid) home.writeInstance({ ...inst, pid: 0 });
     process.exit(0);
