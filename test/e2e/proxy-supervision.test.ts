@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, eventually, Instance } from '../helpers/instance.js';
+import { CLI, eventually, freePort, Instance } from '../helpers/instance.js';
 import { Home } from '../../src/runtime/home.js';
 import { Load, productpageVersion } from '../helpers/load.js';
 import { isAlive as alive } from '../../src/runtime/process-marker.js';
@@ -142,4 +142,21 @@ describe('node proxy supervision', () => {
     expect(proxy()).toMatchObject({ pid: proxyPid, status: 'Serving', handovers: 0 });
     expect(await page()).toBe('v1');
   }, 90_000);
+
+  it('does not adopt a proxy that serves another API port: it drains and one for the new port serves', async () => {
+    const before = gm.json<Status>(['status']);
+    const proxyPid = before.proxies[0]!.pid;
+    process.kill(before.controlPlane.pid, 'SIGKILL');
+    await eventually(() => !alive(before.controlPlane.pid), 10_000, 20);
+    gm.port = await freePort();
+    const again = await gm.up();
+    expect(again.code, again.stderr).toBe(0);
+    const after = await eventually(() => {
+      const p = proxy();
+      return p.status === 'Serving' ? p : undefined;
+    }, 30_000);
+    expect(after.pid).not.toBe(proxyPid);
+    expect(alive(proxyPid)).toBe(false);
+    expect(await eventually(page, 20_000, 50)).toBe('v1');
+  }, 120_000);
 });
