@@ -47,6 +47,8 @@ process.on('message', (m, h) => {
 });
 process.send({ type: '${HANDOVER.TAKE}', key: '' });
 setInterval(() => {}, 1000);`;
+/** Stands for a launch that fails: the executable is not there. */
+const CANNOT_START = '<cannot start>';
 const DRAINS_ON = `process.send('serving'); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`;
 
 const children: ChildProcess[] = [];
@@ -80,7 +82,8 @@ function supervise(scripts: string[], overrides: Partial<ProxySupervisorOptions>
     name: 'node-proxy',
     spawn: () => {
       const script = scripts[Math.min(launches++, scripts.length - 1)]!;
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      const stdio: ['ignore', 'ignore', 'ignore', 'ipc'] = ['ignore', 'ignore', 'ignore', 'ipc'];
+      const child = script === CANNOT_START ? spawn('/nonexistent/node', [], { stdio }) : spawn(process.execPath, ['-e', script], { stdio });
       children.push(child);
       child.on('message', (m) => {
         if (m !== 'serving') return;
@@ -217,5 +220,17 @@ describe('ProxySupervisor', () => {
     sup.stop(true);
     await Promise.all(exits);
     expect(await failed).toBe('it was killed by SIGTERM');
+  });
+
+  it('takes a process that could not be started for one that died, and starts it again', async () => {
+    const { sup } = supervise([CANNOT_START, SERVING]);
+    sup.start();
+    const info = await until(() => {
+      const i = sup.info();
+      return i.status === 'Serving' ? i : undefined;
+    }, 'a started process serving');
+    expect(info.restartCount).toBe(1);
+    expect(info.lastExit).toBe('could not be started: spawn /nonexistent/node ENOENT');
+    expect(info.pid).toBeGreaterThan(0);
   });
 });

@@ -229,8 +229,11 @@ export class ProxySupervisor {
     this.current = run;
     child.on('message', (m, handle) => this.receive(run, m, handle));
     child.once('exit', (code, sig) => this.died(run, sig ? `killed by ${sig}` : `exited with code ${code ?? 0}`));
-    // A child that exits still holds no error for us; its exit is handled above.
-    child.on('error', (err) => this.opts.log(`${this.opts.name}: ${err.message}`));
+    child.on('error', (err) => {
+      // One that could not be started at all never emits 'exit': it is a death all the same.
+      if (child.pid === undefined) this.died(run, `could not be started: ${err.message}`);
+      else this.opts.log(`${this.opts.name}: ${err.message}`);
+    });
     void this.opts
       .waitEnforcing(run.pid, HANDOVER_TIMEOUT_MS)
       .then(() => (run.everConnected = true))
@@ -304,14 +307,19 @@ export function restartDelay(crashesInARow: number): number {
   return crashesInARow <= 1 ? 0 : Math.min(BACKOFF_START_MS * 2 ** (crashesInARow - 2), BACKOFF_MAX_MS);
 }
 
-/** Rejects when the process exits (a successor that dies before it takes over). */
+/** Rejects when the process exits, or could not be started (a successor that dies before it takes over). */
 function exited(child: ChildProcess): Promise<never> {
   return new Promise((_, reject) => {
     child.once('exit', (code, sig) => reject(new Error(sig ? `it was killed by ${sig}` : `it exited with code ${code ?? 0}`)));
+    child.once('error', (err) => {
+      if (child.pid === undefined) reject(new Error(`it could not be started: ${err.message}`));
+    });
   });
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
+  // Never 0 or below: process.kill would signal a whole process group, this one's included.
+  if (pid <= 0) return;
   try {
     process.kill(pid, sig);
   } catch {
