@@ -26,6 +26,8 @@ function snapshot(version: number): ConfigSnapshot {
 class FakeControlPlane {
   readonly streams: http.ServerResponse[] = [];
   readonly acks: ConfigAck[] = [];
+  /** ACKs are read but never answered (a control plane that stopped answering them). */
+  holdAcks = false;
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   port = 0;
 
@@ -45,7 +47,7 @@ class FakeControlPlane {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       this.acks.push(JSON.parse(body) as ConfigAck);
-      res.end('{}');
+      if (!this.holdAcks) res.end('{}');
     });
   }
 
@@ -58,11 +60,13 @@ class FakeControlPlane {
 let cp: FakeControlPlane;
 let client: ConfigClient | undefined;
 const logs: string[] = [];
+const applied: number[] = [];
 
 beforeEach(async () => {
   cp = new FakeControlPlane();
   await cp.start();
   logs.length = 0;
+  applied.length = 0;
 });
 
 afterEach(async () => {
@@ -78,6 +82,7 @@ function startClient(idleTimeoutMs: number): ConfigClient {
     name: 'node-proxy',
     apply: async (s) => {
       version = s.version;
+      applied.push(s.version);
     },
     version: () => version,
     log: (m) => logs.push(m),
@@ -112,5 +117,14 @@ describe('ConfigClient stream liveness', () => {
     }
     expect(cp.streams).toHaveLength(1);
     expect(logs.filter((l) => l.includes('silent'))).toEqual([]);
+  });
+
+  it('applies the next snapshot while the ACK of the one before goes unanswered', async () => {
+    cp.holdAcks = true;
+    startClient(DEADLINE_MS);
+    await until(() => cp.acks.length === 1, 'the first ACK to arrive');
+    cp.streams[0]!.write(`${JSON.stringify(snapshot(2))}\n`);
+    await until(() => applied.includes(2), 'version 2 to be applied');
+    expect(applied).toEqual([1, 2]);
   });
 });

@@ -25,12 +25,16 @@ export interface ConfigClientOptions {
 }
 
 export const STREAM_IDLE_TIMEOUT_MS = 15_000;
+/** An ACK not answered by then is given up (the version is reported again on the next connect). */
+const ACK_TIMEOUT_MS = 10_000;
 
 export class ConfigClient {
   private req: http.ClientRequest | undefined;
   private stopped = false;
   private retryMs = 200;
   private chain: Promise<void> = Promise.resolve();
+  /** ACKs leave in order, apart from the applies: one the control plane is slow to answer holds up no snapshot. */
+  private acks: Promise<void> = Promise.resolve();
   private idle: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ConfigClientOptions) {}
@@ -122,7 +126,7 @@ export class ConfigClient {
         ack.error = (err as Error).message;
         this.opts.log(`config version ${snapshot.version} refused: ${ack.error}`);
       }
-      await this.sendAck(ack);
+      this.acks = this.acks.then(() => this.sendAck(ack));
     });
   }
 
@@ -142,6 +146,7 @@ export class ConfigClient {
         res.resume();
         resolve();
       });
+      req.setTimeout(ACK_TIMEOUT_MS, () => req.destroy());
       req.on('error', () => resolve());
       req.end(body);
     });

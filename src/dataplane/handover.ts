@@ -25,6 +25,11 @@ export interface ListenerBinder {
   listen(server: net.Server, port: number, host: string): Promise<void>;
   /** The listener on host:port is closed for good: the keeper lets its copy go. */
   release(port: number, host: string): void;
+  /**
+   * Lets go of every inherited socket no listener took (the config in force has
+   * none for it): left open, its port would queue connections nobody accepts.
+   */
+  releaseUnused(): void;
 }
 
 /** Binds every listener afresh (tests, a proxy without a keeper). */
@@ -32,6 +37,7 @@ export const freshBinder: ListenerBinder = {
   inherited: () => false,
   listen: bindFresh,
   release: () => undefined,
+  releaseUnused: () => undefined,
 };
 
 interface Ipc {
@@ -86,6 +92,14 @@ export class SocketHandover implements ListenerBinder {
     this.sendToKeeper({ type: HANDOVER.RELEASE, key: socketKey(host, port) });
   }
 
+  releaseUnused(): void {
+    for (const [key, handle] of this.inheritedSockets) {
+      closeHandle(handle);
+      this.sendToKeeper({ type: HANDOVER.RELEASE, key });
+    }
+    this.inheritedSockets.clear();
+  }
+
   private report(key: string, server: net.Server): void {
     const handle = (server as unknown as { _handle?: object })._handle;
     if (handle) this.sendToKeeper({ type: HANDOVER.LISTENER, key }, handle);
@@ -129,4 +143,12 @@ function listenOn(server: net.Server, handle: object): Promise<void> {
       resolve();
     });
   });
+}
+
+function closeHandle(handle: object): void {
+  try {
+    (handle as { close?: () => void }).close?.();
+  } catch {
+    // already closed
+  }
 }

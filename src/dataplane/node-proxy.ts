@@ -131,6 +131,8 @@ export class NodeProxy {
       this.gatewayDeferred = false;
       await this.binder.listen(this.gateway!, this.opts.gatewayPort, this.host);
     }
+    // Sockets handed over for listeners this config no longer has.
+    this.binder.releaseUnused();
     this.opts.telemetry?.apply(snapshot);
     const origins = new Set(snapshot.endpoints.map((e) => `${e.address}:${e.port}`));
     this.pools.retain(origins);

@@ -88,6 +88,10 @@ export class ProxySupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private handingOver = false;
+  /** The process a hand-over started, until it takes over: its death is handover()'s to answer. */
+  private successor: Run | undefined;
+  /** The process a hand-over replaces, while it still serves or drains. */
+  private replacing: Run | undefined;
 
   constructor(private readonly opts: ProxySupervisorOptions) {}
 
@@ -110,6 +114,18 @@ export class ProxySupervisor {
     const run = this.current;
     if (!run || run.child || this.stopped) return;
     if (!this.opts.alive(run.pid)) this.died(run, 'exited (adopted process)');
+  }
+
+  /**
+   * A process of this proxy's name connected for config. One of this instance
+   * that is none of ours (left running by a hand-over the previous control
+   * plane died in) would serve beside ours unseen: it is told to drain.
+   */
+  connected(pid: number): void {
+    if (this.stopped || [this.current, this.successor, this.replacing].some((r) => r?.pid === pid)) return;
+    if (!this.opts.alive(pid)) return;
+    this.opts.log(`${this.opts.name}: pid ${pid} is a proxy of this instance this control plane does not run; it drains`);
+    signal(pid, 'SIGTERM');
   }
 
   get pid(): number {
@@ -138,19 +154,30 @@ export class ProxySupervisor {
     const old = this.current;
     if (this.handingOver) throw new Error('a proxy restart is already under way');
     if (!old || this.restartTimer) throw new Error(`${this.opts.name} is not running; it is being restarted`);
+    if (!old.child) {
+      // Its sockets were never handed to this process: a successor could not bind them while it holds them.
+      throw new Error(
+        `${this.opts.name} (pid ${old.pid}) was started by an earlier control plane, which kept its sockets, so it cannot be replaced without a gap; kill ${old.pid} to have it started again at once on sockets this control plane keeps, and proxy restart works from then on`,
+      );
+    }
     this.handingOver = true;
     try {
+      this.replacing = old;
       const next = this.launch();
+      this.successor = next;
       try {
         await Promise.race([this.opts.waitEnforcing(next.pid, HANDOVER_TIMEOUT_MS), exited(next.child!)]);
       } catch (err) {
         this.opts.log(`${this.opts.name} restart: the new process (pid ${next.pid}) did not take over: ${(err as Error).message}; the old one (pid ${old.pid}) serves on`);
         this.current = old;
+        this.successor = undefined;
         next.child?.kill('SIGKILL');
         this.handingOver = false;
         if (!this.opts.alive(old.pid)) this.died(old, 'exited during a restart');
         throw err;
       }
+      // From here the successor is the proxy: if it dies, it is restarted as any other.
+      this.successor = undefined;
       this.handovers++;
       this.opts.log(`${this.opts.name} restart: pid ${next.pid} serves; pid ${old.pid} drains`);
       signal(old.pid, 'SIGTERM');
@@ -158,6 +185,7 @@ export class ProxySupervisor {
       return { from: old.pid, to: next.pid };
     } finally {
       this.handingOver = false;
+      this.replacing = undefined;
     }
   }
 
@@ -175,13 +203,14 @@ export class ProxySupervisor {
     if (this.opts.alive(run.pid)) signal(run.pid, 'SIGKILL');
   }
 
-  /** Stops supervising (no more restarts) and, with stopProxy, asks the proxy to drain and exit. */
+  /** Stops supervising (no more restarts) and, with stopProxy, asks the proxy (each process of a hand-over) to drain and exit. */
   stop(stopProxy: boolean): void {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.poll);
     this.opts.expect(false);
-    if (stopProxy && this.current) signal(this.current.pid, 'SIGTERM');
+    // A hand-over under way has two processes: both are stopped.
+    if (stopProxy) for (const run of new Set([this.current, this.successor, this.replacing])) if (run) signal(run.pid, 'SIGTERM');
     for (const handle of this.sockets.values()) closeHandle(handle);
     this.sockets.clear();
   }
@@ -200,8 +229,11 @@ export class ProxySupervisor {
     this.current = run;
     child.on('message', (m, handle) => this.receive(run, m, handle));
     child.once('exit', (code, sig) => this.died(run, sig ? `killed by ${sig}` : `exited with code ${code ?? 0}`));
-    // A child that exits still holds no error for us; its exit is handled above.
-    child.on('error', (err) => this.opts.log(`${this.opts.name}: ${err.message}`));
+    child.on('error', (err) => {
+      // One that could not be started at all never emits 'exit': it is a death all the same.
+      if (child.pid === undefined) this.died(run, `could not be started: ${err.message}`);
+      else this.opts.log(`${this.opts.name}: ${err.message}`);
+    });
     void this.opts
       .waitEnforcing(run.pid, HANDOVER_TIMEOUT_MS)
       .then(() => (run.everConnected = true))
@@ -211,17 +243,23 @@ export class ProxySupervisor {
 
   private receive(run: Run, m: unknown, handle: unknown): void {
     const msg = handoverMessage(m);
-    if (!msg) return;
-    if (msg.type === HANDOVER.TAKE) {
+    if (msg?.type === HANDOVER.TAKE) {
       this.giveSockets(run);
-    } else if (msg.type === HANDOVER.LISTENER && handle && run === this.current) {
+    } else if (msg?.type === HANDOVER.LISTENER && handle && run === this.current) {
       const old = this.sockets.get(msg.key);
       if (old && old !== handle) closeHandle(old);
       this.sockets.set(msg.key, handle as object);
-    } else if (msg.type === HANDOVER.RELEASE && run === this.current) {
+    } else if (msg?.type === HANDOVER.LISTENER && handle && run === this.replacing && !this.sockets.has(msg.key)) {
+      // Bound by the old process after its successor took the sockets (a config change mid-hand-over):
+      // kept, or a failed hand-over would leave it to no keeper and the next successor unable to bind it.
+      this.sockets.set(msg.key, handle as object);
+    } else if (msg?.type === HANDOVER.RELEASE && run === this.current) {
       const old = this.sockets.get(msg.key);
       if (old) closeHandle(old);
       this.sockets.delete(msg.key);
+    } else if (handle) {
+      // A copy not kept is closed, or it would hold the port open with nothing accepting on it.
+      closeHandle(handle as object);
     }
   }
 
@@ -238,7 +276,7 @@ export class ProxySupervisor {
 
   private died(run: Run, how: string): void {
     if (run !== this.current) return; // an old process that drained after a hand-over
-    if (this.handingOver) return; // a successor that died before taking over: handover() answers for it
+    if (run === this.successor) return; // a successor that died before taking over: handover() answers for it
     if (!run.everConnected && this.opts.connection(run.pid)) run.everConnected = true;
     this.lastExit = how;
     if (this.stopped) {
@@ -269,14 +307,19 @@ export function restartDelay(crashesInARow: number): number {
   return crashesInARow <= 1 ? 0 : Math.min(BACKOFF_START_MS * 2 ** (crashesInARow - 2), BACKOFF_MAX_MS);
 }
 
-/** Rejects when the process exits (a successor that dies before it takes over). */
+/** Rejects when the process exits, or could not be started (a successor that dies before it takes over). */
 function exited(child: ChildProcess): Promise<never> {
   return new Promise((_, reject) => {
     child.once('exit', (code, sig) => reject(new Error(sig ? `it was killed by ${sig}` : `it exited with code ${code ?? 0}`)));
+    child.once('error', (err) => {
+      if (child.pid === undefined) reject(new Error(`it could not be started: ${err.message}`));
+    });
   });
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
+  // Never 0 or below: process.kill would signal a whole process group, this one's included.
+  if (pid <= 0) return;
   try {
     process.kill(pid, sig);
   } catch {

@@ -5,8 +5,10 @@
  * HTTP_PROXY names), and `graymesh proxy restart` replaces the process under
  * load without failing a request.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Instance } from '../helpers/instance.js';
+import { CLI, eventually, freePort, Instance } from '../helpers/instance.js';
+import { Home } from '../../src/runtime/home.js';
 import { Load, productpageVersion } from '../helpers/load.js';
 import { isAlive as alive } from '../../src/runtime/process-marker.js';
 
@@ -22,6 +24,7 @@ interface ProxyStatus {
   lastExit?: string;
 }
 interface Status {
+  controlPlane: { pid: number };
   proxies: ProxyStatus[];
   configVersion: number;
 }
@@ -96,4 +99,64 @@ describe('node proxy supervision', () => {
     expect(after.pid).not.toBe(before.pid);
     expect(alive(before.pid)).toBe(false);
   }, 90_000);
+
+  it('drains a proxy of this instance it does not supervise, as one left running by a hand-over the control plane died in', async () => {
+    const home = new Home(gm.home);
+    const stray = spawn(process.execPath, [CLI, 'proxy'], {
+      stdio: 'ignore',
+      env: {
+        PATH: process.env.PATH ?? '',
+        GRAYMESH_INSTANCE: home.instanceId(),
+        GRAYMESH_CP_URL: gm.apiUrl,
+        GRAYMESH_TOKEN: home.adminToken(),
+        GRAYMESH_PROXY_NAME: 'node-proxy',
+        GRAYMESH_GATEWAY_PORT: '0',
+      },
+    });
+    const exit = await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve('still running'), 30_000);
+      stray.once('exit', (code, sig) => {
+        clearTimeout(timer);
+        resolve(sig ?? `code ${code}`);
+      });
+    });
+    if (exit === 'still running') stray.kill('SIGKILL');
+    expect(exit).toBe('code 0');
+    expect(proxy()).toMatchObject({ status: 'Serving' });
+  }, 60_000);
+
+  it('adopts the proxy after the control plane died, and `proxy restart` says why it cannot hand over', async () => {
+    const before = gm.json<Status>(['status']);
+    const proxyPid = before.proxies[0]!.pid;
+    process.kill(before.controlPlane.pid, 'SIGKILL');
+    await eventually(() => !alive(before.controlPlane.pid), 10_000, 20);
+    const again = await gm.up();
+    expect(again.code, again.stderr).toBe(0);
+    expect(proxy()).toMatchObject({ pid: proxyPid, status: 'Serving' });
+    const r = await gm.cliAsync(['proxy', 'restart']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`node-proxy (pid ${proxyPid}) was started by an earlier control plane`);
+    expect(r.stderr).toContain(`kill ${proxyPid}`);
+    // It serves on, untouched.
+    expect(proxy()).toMatchObject({ pid: proxyPid, status: 'Serving', handovers: 0 });
+    expect(await page()).toBe('v1');
+  }, 90_000);
+
+  it('does not adopt a proxy that serves another API port: it drains and one for the new port serves', async () => {
+    const before = gm.json<Status>(['status']);
+    const proxyPid = before.proxies[0]!.pid;
+    process.kill(before.controlPlane.pid, 'SIGKILL');
+    await eventually(() => !alive(before.controlPlane.pid), 10_000, 20);
+    gm.port = await freePort();
+    const again = await gm.up();
+    expect(again.code, again.stderr).toBe(0);
+    const after = await eventually(() => {
+      const p = proxy();
+      return p.status === 'Serving' ? p : undefined;
+    }, 30_000);
+    expect(after.pid).not.toBe(proxyPid);
+    expect(alive(proxyPid)).toBe(false);
+    expect(await eventually(page, 20_000, 50)).toBe('v1');
+  }, 120_000);
 });

@@ -30,6 +30,9 @@ export interface UpOptions {
 }
 
 export const SAMPLE_PROJECT = 'demo-project';
+const PROXY_NAME = 'node-proxy';
+/** A proxy drains within 30 s of SIGTERM; past this it is killed. */
+const ADOPT_DRAIN_MS = 35_000;
 const CLI = path.join(PACKAGE_ROOT, 'bin', 'graymesh.js');
 
 function portError(err: unknown, port: number, what: string, flag: string): GmError {
@@ -61,8 +64,9 @@ export async function up(home: Home, opts: UpOptions): Promise<number> {
     throw portError(err, opts.port, 'API', '--port');
   }
   const prior = home.readInstance();
-  const proxyAlive = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, prior.instance);
-  if (!proxyAlive) {
+  // A running proxy on this gateway port is adopted (or replaced) once the control plane runs.
+  const proxyOnGateway = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, prior.instance) && prior.gatewayUrl === `http://127.0.0.1:${opts.gatewayPort}`;
+  if (!proxyOnGateway) {
     try {
       await checkPortFree(opts.gatewayPort, opts.listen);
     } catch (err) {
@@ -149,8 +153,8 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     throw err;
   }
   const instance = cp.instance;
-  const prior = home.readInstance();
-  const adopted = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, instance) ? prior.proxyPid : undefined;
+  const gatewayUrl = `http://127.0.0.1:${opts.gatewayPort}`;
+  const adopted = await runningProxy(home, cp, gatewayUrl, log);
   const proxies = superviseProxy(home, cp, opts, log);
   cp.proxies = proxies;
   if (adopted === undefined) proxies.start();
@@ -158,26 +162,25 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     proxies.adopt(adopted);
     log(`adopting the running node proxy (pid ${adopted})`);
   }
-  const gatewayUrl = `http://127.0.0.1:${opts.gatewayPort}`;
   const record = (): void => home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid: proxies.pid, startedAt: new Date().toISOString() });
   record();
-  cp.distributor.onDisconnect(() => proxies.checkAdopted());
-  cp.distributor.onConnect(() => record());
+  cp.distributor.onDisconnect(() => {
+    proxies.checkAdopted();
+    // The record names the proxy serving now, also after a hand-over that failed.
+    record();
+  });
+  cp.distributor.onConnect((p) => {
+    if (p.name === PROXY_NAME) proxies.connected(p.pid);
+    record();
+  });
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log('stopping: workloads, node proxy, control plane');
-    const proxyPid = proxies.pid;
     await cp.stop(true);
-    if (proxyPid > 0) {
-      try {
-        process.kill(proxyPid, 'SIGTERM');
-      } catch {
-        // gone
-      }
-    }
+    proxies.stop(true);
     const inst = home.readInstance();
     if (inst?.pid === process.pid) home.writeInstance({ ...inst, pid: 0 });
     process.exit(0);
@@ -218,9 +221,36 @@ async function reportSampleReady(cp: ControlPlane, log: (m: string) => void): Pr
   }
 }
 
+/**
+ * The node proxy an earlier control plane left running, to adopt. One started
+ * for another API or gateway port (its environment says where it connects and
+ * listens) would never reach this control plane: it drains and exits instead,
+ * and a new one is started.
+ */
+async function runningProxy(home: Home, cp: ControlPlane, gatewayUrl: string, log: (m: string) => void): Promise<number | undefined> {
+  const prior = home.readInstance();
+  const pid = prior?.proxyPid;
+  if (!prior || pid === undefined || !isOurs(pid, cp.instance)) return undefined;
+  if (prior.url === cp.url && prior.gatewayUrl === gatewayUrl) return pid;
+  log(`the running node proxy (pid ${pid}) serves ${prior.url} and ${prior.gatewayUrl}; it drains and a new one starts`);
+  signal(pid, 'SIGTERM');
+  const deadline = Date.now() + ADOPT_DRAIN_MS;
+  while (isOurs(pid, cp.instance) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isOurs(pid, cp.instance)) signal(pid, 'SIGKILL');
+  return undefined;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
+
 /** The node proxy under this control plane's supervision: restarted when it dies, replaced on `proxy restart`. */
 function superviseProxy(home: Home, cp: ControlPlane, opts: UpOptions, log: (m: string) => void): ProxySupervisor {
-  const name = 'node-proxy';
+  const name = PROXY_NAME;
   return new ProxySupervisor({
     name,
     spawn: () => startProxy(home, cp, opts, name),

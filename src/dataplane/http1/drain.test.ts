@@ -9,6 +9,7 @@ const DEADLINE_MS = 10_000;
 class RawClient {
   received = '';
   closed = false;
+  ended = false;
   private readonly socket: net.Socket;
 
   constructor(port: number) {
@@ -16,6 +17,7 @@ class RawClient {
     this.socket.setEncoding('latin1');
     this.socket.on('data', (d: string) => (this.received += d));
     this.socket.on('close', () => (this.closed = true));
+    this.socket.on('end', () => (this.ended = true));
     this.socket.on('error', () => undefined);
   }
 
@@ -59,6 +61,12 @@ async function serve(): Promise<{ server: Http1Server; port: number; hold: (() =
       res.end('ok');
     };
     if (req.url === '/slow') hold.push(answer);
+    else if (req.url === '/begun') {
+      // The head leaves at once (keep-alive), the body when the test says.
+      res.writeHead(200, { 'content-length': 2 });
+      res.write('o');
+      hold.push(() => res.end('k'));
+    }
     else answer();
   });
   servers.push(server);
@@ -111,5 +119,22 @@ describe('Http1Server.drain', () => {
     await server.drain(50);
     await until(() => c.closed, 'the idle connection to close');
     expect(c.answers()).toBe(1);
+  });
+
+  it('answers the next request of a connection whose answer began before the drain, rather than closing it unannounced', async () => {
+    const { server, port, hold } = await serve();
+    const c = client(port);
+    c.get('/begun');
+    await until(() => hold.length === 1 && c.received.includes('\r\n\r\no'), 'the head and the first byte');
+    expect(c.received).not.toMatch(/connection: close/i);
+    const draining = server.drain(60_000);
+    hold[0]!();
+    await until(() => c.received.endsWith('ok'), 'the end of the first answer');
+    // A keep-alive client reuses the connection the moment the answer ends.
+    c.get('/two');
+    await until(() => c.ended, 'the close');
+    expect(c.answers()).toBe(2);
+    expect(c.received.slice(c.received.lastIndexOf('HTTP/1.1'))).toMatch(/connection: close\r\n/i);
+    await draining;
   });
 });

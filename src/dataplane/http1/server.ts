@@ -334,6 +334,12 @@ export class Connection {
   /** No request has been read yet: the connection may still turn out to speak HTTP/2. */
   private fresh: boolean;
   private readonly listeners: { data: (chunk: Buffer) => void; drain: () => void; close: () => void };
+  /**
+   * Closing by drain: an answer whose head already promised keep-alive does not
+   * end the connection (its client may reuse it that moment); the next request
+   * is answered with the close, or the idle grace ends it.
+   */
+  draining = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -519,7 +525,7 @@ export class Connection {
   /** The current answer was written in full. */
   answered(close: boolean): void {
     if (this.state === State.Closed) return;
-    if (close || !this.keepAlive || this.closing) {
+    if (close || !this.keepAlive || (this.closing && !this.draining)) {
       this.state = State.Closed;
       this.socket.end();
       return;
@@ -646,7 +652,10 @@ export class Http1Server extends net.Server {
   drain(graceMs: number): Promise<void> {
     if (this.listening) super.close();
     const start = Date.now();
-    for (const c of this.conns) c.closing = true;
+    for (const c of this.conns) {
+      c.closing = true;
+      c.draining = true;
+    }
     const h2 = this.http2?.drain(graceMs);
     const h1 = new Promise<void>((resolve) => {
       const check = (): void => {
