@@ -392,17 +392,16 @@ export class Http1Pool {
   /** An upgrade request, on a new connection the pool neither counts nor keeps. */
   private dispatchUpgrade(opts: DispatchOptions, handler: ResponseHandler): void {
     const ex = new Exchange(opts, handler);
-    let conn: UpstreamConnection | undefined;
+    const slot: { conn?: UpstreamConnection } = {};
     handler.onConnect((err) => {
       const e = err ?? new Error('aborted');
-      if (conn) return conn.abort(ex, e);
+      if (slot.conn) return slot.conn.abort(ex, e);
       if (ex.finished) return;
       ex.finished = true;
       handler.onError(e);
     });
     if (ex.finished) return;
-    conn = new UpstreamConnection(this, false);
-    const c = conn;
+    const c = (slot.conn = new UpstreamConnection(this, false));
     if (opts.headersTimeout !== undefined && opts.headersTimeout > 0) {
       ex.timer = setTimeout(() => c.abort(ex, codeError('upstream headers timeout', 'ETIMEDOUT')), opts.headersTimeout);
     }

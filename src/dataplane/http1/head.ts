@@ -274,6 +274,7 @@ export function fieldLines(fields: Record<string, string | string[] | number>): 
 
 const REASONS: Record<number, string> = {
   100: 'Continue',
+  101: 'Switching Protocols',
   200: 'OK',
   201: 'Created',
   202: 'Accepted',
