@@ -227,6 +227,23 @@ describe('WebSocket through the gateway', () => {
     expect((await roundTrip(ws, 'still here')).data.toString()).toBe('still here');
   });
 
+  it('serves an h2c upgrade request as plain HTTP/1.1, its connection closed after the answer', async () => {
+    const bin = await httpbin('v1');
+    const proxy = await startProxy(snapshot(1, [endpoint('httpbin', 'v1', bin.port)]));
+    const client = net.connect({ host: '127.0.0.1', port: proxy.gatewayPort });
+    closers.push(() => void client.destroy());
+    client.write(`GET /headers HTTP/1.1\r\nhost: ${GW}\r\nconnection: upgrade, http2-settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAAP__\r\n\r\n`);
+    let read = '';
+    client.on('data', (c: Buffer) => (read += c.toString('latin1')));
+    await new Promise((r) => client.once('end', r));
+    const [head, body] = read.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).toContain('\r\nconnection: close');
+    const seen = (JSON.parse(body!) as { headers: Record<string, string> }).headers;
+    expect(seen.Upgrade).toBeUndefined();
+    expect(seen['Http2-Settings']).toBeUndefined();
+  });
+
   it('passes a half-close on: the client ends its side and still reads what the upstream sends after', async () => {
     const upstream = net.createServer({ allowHalfOpen: true }, (s) => {
       s.once('data', () => {

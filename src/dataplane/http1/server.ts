@@ -15,6 +15,8 @@ import { fieldLines, httpDate, MAX_HEAD_BYTES, parseRequestHead, statusLine, typ
 import type { HttpError } from './syntax.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** An Upgrade field naming h2c among its protocols. */
+const H2C = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;
 /** A persistent connection with nothing in flight is closed after this long (Node's http server keepAliveTimeout in graymesh: 60 s). */
 const IDLE_MS = 60_000;
 /** A request head must arrive within this long of its first byte. */
@@ -83,8 +85,9 @@ export class Http1Request implements DownstreamRequest {
     this.headers = head.headers;
     this.hasBody = head.chunked || head.contentLength > 0;
     this.complete = !this.hasBody;
-    // An upgrade request with a body is served as a plain request, its connection's last.
-    this.upgrade = head.minor === 1 && !this.hasBody ? head.upgrade : undefined;
+    // An upgrade request with a body, or to h2c (Envoy drops that upgrade), is served as a plain request, its connection's last.
+    const asked = head.upgrade;
+    this.upgrade = head.minor === 1 && !this.hasBody && asked !== undefined && !H2C.test(asked) ? asked : undefined;
   }
 
   get socket(): net.Socket {
