@@ -1,5 +1,6 @@
 /** httpbin over real sockets; reached once through the test proxy to see the Host it logs. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startForwardProxy, type ForwardProxy } from '../lib/forward-proxy.js';
 import { meshRequest, type MeshRequestOptions, type MeshResponse } from '../lib/mesh-request.js';
 import type { RunningServer } from '../lib/serve.js';
@@ -124,5 +125,29 @@ describe('httpbin', () => {
   it('/health is ok and unknown paths are 404', async () => {
     expect(body(await call('/health'))).toEqual({ status: 'ok', version: 'v2', pod: 'httpbin-v2-abc' });
     expect((await call('/nope')).status).toBe(404);
+  });
+
+  it('/websocket/echo sends every message back as it came and answers a close with its code; a plain GET there is 400', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${httpbin.port}/websocket/echo`);
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    const back = (data: string | Buffer): Promise<[string, boolean]> =>
+      new Promise((r) => {
+        ws.once('message', (d, isBinary) => r([d.toString(), isBinary]));
+        ws.send(data);
+      });
+    expect(await back('hi')).toEqual(['hi', false]);
+    expect(await back(Buffer.from('bytes'))).toEqual(['bytes', true]);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.close(4002);
+    expect(await closed).toBe(4002);
+    expect((await call('/websocket/echo')).status).toBe(400);
+  });
+
+  it('/websocket/echo closes a message over max_message_size with 1009', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${httpbin.port}/websocket/echo?max_message_size=4`);
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send('longer than four');
+    expect(await closed).toBe(1009);
   });
 });

@@ -8,6 +8,7 @@ import { parseCookies, readBody, redirect, safeDecode, sendJson } from '../lib/h
 import { serve, type LogFormatter, type RunningServer } from '../lib/serve.js';
 import { argsOf, fullUrlOf, headersOf, multiDict, originOf } from './request-info.js';
 import { parseStatusCodes, pickStatusCode } from './status-codes.js';
+import { serveWebSocketEcho, WEBSOCKET_ECHO_PATH } from './websocket-echo.js';
 
 /** Options for {@link startHttpbin}. */
 export interface HttpbinOptions {
@@ -33,8 +34,20 @@ const MAX_DELAY_S = 10;
 export const formatHttpbinLog: LogFormatter = (req, status, ms) =>
   `${req.method ?? '-'} ${req.url ?? '-'} host=${req.headers.host ?? '-'} ${status} ${ms}ms`;
 
-/** Starts httpbin. */
-export function startHttpbin(options: HttpbinOptions): Promise<RunningServer> {
+/** Starts httpbin, with `/websocket/echo` on its upgrade requests. */
+export async function startHttpbin(options: HttpbinOptions): Promise<RunningServer> {
+  const running = await startHttp(options);
+  const closeSockets = serveWebSocketEcho(running.server);
+  return {
+    ...running,
+    close: () => {
+      closeSockets();
+      return running.close();
+    },
+  };
+}
+
+function startHttp(options: HttpbinOptions): Promise<RunningServer> {
   const stamp = { version: options.version, pod: options.pod };
   const json = (res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string | string[]> = {}): void =>
     sendJson(res, status, { ...body, ...stamp }, headers);
@@ -79,6 +92,7 @@ export function startHttpbin(options: HttpbinOptions): Promise<RunningServer> {
       if (path === '/cookies/set' && isGet) return handleCookies(res, url, false);
       if (path === '/cookies/delete' && isGet) return handleCookies(res, url, true);
       if (path === '/response-headers' && (isGet || method === 'POST')) return handleResponseHeaders(res, url);
+      if (path === WEBSOCKET_ECHO_PATH) return json(res, 400, { error: 'missing required `Upgrade: websocket` header' });
       if (path === '/' && isGet) return json(res, 200, { endpoints: ENDPOINTS });
       json(res, 404, { error: `no such endpoint: ${method} ${path}` });
     },
@@ -145,6 +159,7 @@ const ENDPOINTS = [
   '/cookies/set?name=value',
   '/cookies/delete?name',
   '/response-headers?name=value',
+  '/websocket/echo',
   '/health',
 ];
 

@@ -5,6 +5,7 @@
  * stage of the request path serves both the same way.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type net from 'node:net';
 
 /** Receives a request body as it arrives; `data` returning false pauses the client until `unpause()`. */
 export interface BodyConsumer {
@@ -46,6 +47,18 @@ export interface DownstreamRequest extends BodySource {
   readAll(): Promise<Buffer>;
   /** Throws the rest of the body away (the request was answered without it). */
   resume(): void;
+  /**
+   * The protocols an HTTP/1.1 Upgrade request asks for (its Upgrade field),
+   * when its connection can switch to one; undefined otherwise (HTTP/2, a
+   * request with a body).
+   */
+  readonly upgrade: string | undefined;
+}
+
+/** A client connection switched to another protocol: its socket, and what the client sent after the upgrade request. */
+export interface SwitchedConnection {
+  readonly socket: net.Socket;
+  readonly head: Buffer | undefined;
 }
 
 export interface DownstreamResponse {
@@ -66,4 +79,11 @@ export interface DownstreamResponse {
   end(chunk?: Buffer | string): void;
   /** Cuts the answer off: the client sees it break (a reset stream, or a closed connection). */
   destroy(): void;
+  /**
+   * Answers `101 Switching Protocols` with these fields and hands the
+   * connection over: the answer counts as finished (onClose runs), and the
+   * socket belongs to the caller from then on. Only for a request whose
+   * `upgrade` is set.
+   */
+  switchProtocols(fields: string[]): SwitchedConnection;
 }

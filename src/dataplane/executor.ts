@@ -3,7 +3,8 @@
  * request path's stages in order, as Envoy's HTTP filter chain and router do:
  * CORS, the destination, fault injection, circuit breaking, the upstream's
  * headers and trace context, the hash key, the body, mirrors, the attempts
- * (retries, timeouts, outlier detection) and the response (stages/). Every
+ * (retries, timeouts, outlier detection), a switch of protocols (a 101 to an
+ * upgrade request becomes a tunnel) and the response (stages/). Every
  * request ends in one RequestRecord for the access log and telemetry.
  */
 import { performance } from 'node:perf_hooks';
@@ -27,6 +28,7 @@ import { Mirrors } from './stages/mirror.js';
 import { RequestBody } from './stages/request-body.js';
 import { Respond } from './stages/response.js';
 import { Pipeline } from './stages/stage.js';
+import { SwitchProtocols } from './stages/switch-protocols.js';
 import { UpstreamHeaders } from './stages/upstream-headers.js';
 import type { RequestTelemetry } from './telemetry/request-telemetry.js';
 import type { UpstreamPools } from './upstream.js';
@@ -54,6 +56,7 @@ export class Executor {
       new RequestBody(),
       new Mirrors(pools),
       new Attempts(pools, this.outlier, telemetry),
+      new SwitchProtocols(telemetry),
       new Respond(),
     ]);
   }

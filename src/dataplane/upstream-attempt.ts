@@ -5,6 +5,7 @@
  * (to decide on a retry), then either pipes the body to the client with
  * backpressure, or discards it.
  */
+import type net from 'node:net';
 import type { ResponseHandler } from './http1/client.js';
 import type { DownstreamResponse } from './downstream.js';
 
@@ -25,6 +26,17 @@ export interface AttemptHead {
   /** The answer's content-length, when it gave one. */
   contentLength?: number;
   failure?: AttemptFailure;
+  /** An upgrade request answered 101: the upstream's socket, switched, until someone takes it (`takeUpgraded`). */
+  upgraded?: UpgradedUpstream;
+}
+
+/** The upstream's side of a connection that switched protocols. */
+export interface UpgradedUpstream {
+  readonly socket: net.Socket;
+  /** What the upstream sent after the 101's head. */
+  readonly head: Buffer | undefined;
+  /** The answer's Upgrade field: the protocol switched to. */
+  readonly protocol: string | undefined;
 }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNTIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
@@ -59,6 +71,8 @@ export class UpstreamAttempt implements ResponseHandler {
   private ended = false;
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
+  /** A switched upstream socket nobody took yet: closed if the attempt is aborted. */
+  private untaken: net.Socket | undefined;
 
   constructor(perTryMs: number) {
     this.head = new Promise((r) => (this.settle = r));
@@ -78,6 +92,8 @@ export class UpstreamAttempt implements ResponseHandler {
   }
 
   abort(): void {
+    this.untaken?.destroy();
+    this.untaken = undefined;
     if (this.aborted || this.ended) return;
     this.aborted = true;
     this.abortFn?.(new Error('aborted'));
@@ -98,6 +114,21 @@ export class UpstreamAttempt implements ResponseHandler {
     this.settled = true;
     this.settle(contentLength >= 0 ? { status: statusCode, headers, contentLength } : { status: statusCode, headers });
     return true;
+  }
+
+  /** A 101: the attempt is over (the connection belongs to neither pool nor router), the socket waits for the tunnel. */
+  onUpgrade(headers: string[], protocol: string | undefined, socket: net.Socket, head: Buffer | undefined): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.settled = true;
+    this.untaken = socket;
+    this.settle({ status: 101, headers, upgraded: { socket, head, protocol } });
+    this.finish();
+  }
+
+  /** The switched socket is the caller's from now on. */
+  takeUpgraded(): void {
+    this.untaken = undefined;
   }
 
   onData(chunk: Buffer): boolean {
@@ -164,6 +195,8 @@ export class UpstreamAttempt implements ResponseHandler {
 
   /** Throws the body away (a retry follows), keeping the connection usable when it completes. */
   discard(): void {
+    this.untaken?.destroy();
+    this.untaken = undefined;
     this.discarded = true;
     this.buffered = undefined;
     this.resumeFn?.();

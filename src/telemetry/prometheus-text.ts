@@ -10,7 +10,7 @@
  * ("use base unit seconds"): the name is Istio's and Kiali's dashboards query
  * it, so it stays.
  */
-import { ISTIO_DURATION_BUCKETS_MS, ISTIO_LABELS, ISTIO_SIZE_BUCKETS, type StatSeries, type TracingStats } from './stats.js';
+import { ISTIO_DURATION_BUCKETS_MS, ISTIO_LABELS, ISTIO_SIZE_BUCKETS, type StatSeries, type TcpStatSeries, type TracingStats } from './stats.js';
 
 /** The content type of the text format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -49,6 +49,10 @@ const HELP = {
   istio_request_duration_milliseconds: 'Duration of requests from first byte received to last byte sent, in milliseconds.',
   istio_request_bytes: 'Size of request bodies, in bytes.',
   istio_response_bytes: 'Size of response bodies, in bytes.',
+  istio_tcp_sent_bytes_total: 'Bytes sent to the client over TCP connections (switched protocols), by Istio standard labels.',
+  istio_tcp_received_bytes_total: 'Bytes received from the client over TCP connections (switched protocols), by Istio standard labels.',
+  istio_tcp_connections_opened_total: 'TCP connections opened (switched protocols).',
+  istio_tcp_connections_closed_total: 'TCP connections closed (switched protocols).',
 } as const;
 
 function header(name: keyof typeof HELP, type: 'counter' | 'histogram'): string {
@@ -83,6 +87,23 @@ export function renderIstioMetrics(series: readonly StatSeries[], labelText?: (s
   out += header('istio_response_bytes', 'histogram');
   series.forEach((s, i) => (out += histogram('istio_response_bytes', lps[i] as string, ISTIO_SIZE_BUCKETS, s.responseBytesBuckets, s.responseBytesSum, s.requests)));
   return out;
+}
+
+/** Istio's four TCP counter families for `series`; nothing when there are none. */
+export function renderTcpMetrics(series: readonly TcpStatSeries[]): string {
+  if (series.length === 0) return '';
+  const lps = series.map((s) => labelPairs(s.labels));
+  const family = (name: keyof typeof HELP, value: (s: TcpStatSeries) => number): string => {
+    let out = header(name, 'counter');
+    series.forEach((s, i) => (out += `${name}{${lps[i] as string}} ${formatValue(value(s))}\n`));
+    return out;
+  };
+  return (
+    family('istio_tcp_sent_bytes_total', (s) => s.sentBytes) +
+    family('istio_tcp_received_bytes_total', (s) => s.receivedBytes) +
+    family('istio_tcp_connections_opened_total', (s) => s.connectionsOpened) +
+    family('istio_tcp_connections_closed_total', (s) => s.connectionsClosed)
+  );
 }
 
 /** The proxy's span-export counters as graymesh_proxy_* families. */

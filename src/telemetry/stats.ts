@@ -60,6 +60,22 @@ export interface StatSeries {
   responseBytesBuckets?: number[];
 }
 
+/**
+ * Istio's TCP metrics of one label set (`request_protocol="tcp"`, no response
+ * code): connections that switched protocols (WebSocket), cumulative since start.
+ */
+export interface TcpStatSeries {
+  labels: Partial<Record<IstioLabel, string>>;
+  /** istio_tcp_sent_bytes_total: bytes from the upstream to the client. */
+  sentBytes: number;
+  /** istio_tcp_received_bytes_total: bytes from the client to the upstream. */
+  receivedBytes: number;
+  /** istio_tcp_connections_opened_total. */
+  connectionsOpened: number;
+  /** istio_tcp_connections_closed_total. */
+  connectionsClosed: number;
+}
+
 /** The proxy's span export counters, cumulative since start. */
 export interface TracingStats {
   /** Spans accepted by the collector. */
@@ -79,6 +95,8 @@ export interface StatsSnapshot {
   /** The proxy's start time (epoch ms): a change means counters restarted from zero. */
   startMs: number;
   series: StatSeries[];
+  /** TCP series (switched connections), when there were any. */
+  tcp?: TcpStatSeries[];
   /** The proxy's name (GRAYMESH_PROXY_NAME), when it reports one. */
   proxy?: string;
   /** Span export counters, when the proxy exports spans. */

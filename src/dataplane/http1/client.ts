@@ -9,6 +9,11 @@
  * (nothing of an answer read) is sent once more on a new connection when it
  * can be replayed safely: idempotent method, body in memory — the rule Go's
  * http.Transport follows.
+ *
+ * An upgrade request (a WebSocket handshake) goes on a connection of its own,
+ * outside the pool: answered 101, that socket is handed to the handler and
+ * belongs to the pool no more; answered otherwise, the answer is read as any
+ * other and the connection closed after it.
  */
 import net from 'node:net';
 import type { HeaderMap } from '../hop-by-hop.js';
@@ -31,6 +36,12 @@ export interface ResponseHandler {
   onComplete(): void;
   /** The request failed: before the head (a connect failure, reset, timeout) or during the body. */
   onError(err: Error): void;
+  /**
+   * An upgrade request was answered 101: its end-to-end fields, the Upgrade
+   * field, and the socket (paused, the handler's from now on) with what the
+   * upstream sent after the 101's head. Without it, a 101 is an error.
+   */
+  onUpgrade?(headers: string[], upgrade: string | undefined, socket: net.Socket, rest: Buffer | undefined): void;
 }
 
 export interface DispatchOptions {
@@ -42,6 +53,8 @@ export interface DispatchOptions {
   body: Buffer | BodySource | null;
   /** Gives up when no head arrived within this many ms. */
   headersTimeout?: number;
+  /** An upgrade request: sent on a connection of its own, which a 101 hands to the handler. */
+  upgrade?: boolean;
 }
 
 export interface PoolOptions {
@@ -98,21 +111,29 @@ class UpstreamConnection {
   private scanned = 0;
   private connected = false;
   private connectTimer: NodeJS.Timeout | undefined;
+  private readonly listeners: { data: (chunk: Buffer) => void; drain: () => void; error: (err: Error) => void; close: () => void };
 
-  constructor(private readonly pool: Http1Pool) {
+  constructor(
+    private readonly pool: Http1Pool,
+    /** Kept in the pool; false for an upgrade request's connection of its own. */
+    private readonly pooled = true,
+  ) {
     this.socket = net.connect({ host: pool.address, port: pool.port, noDelay: true });
     this.connectTimer = setTimeout(() => this.fail(codeError(`connect timeout to ${pool.address}:${pool.port}`, 'ECONNTIMEOUT')), pool.connectTimeoutMs);
     this.socket.once('connect', () => {
       this.connected = true;
       clearTimeout(this.connectTimer);
     });
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('drain', () => {
-      const body = this.exchange?.opts.body;
-      if (body && !Buffer.isBuffer(body)) body.unpause();
-    });
-    this.socket.on('error', (err) => this.fail(err));
-    this.socket.on('close', () => this.fail(codeError('upstream closed the connection', 'ECONNRESET')));
+    this.listeners = {
+      data: (chunk: Buffer) => this.onData(chunk),
+      drain: () => {
+        const body = this.exchange?.opts.body;
+        if (body && !Buffer.isBuffer(body)) body.unpause();
+      },
+      error: (err) => this.fail(err),
+      close: () => this.fail(codeError('upstream closed the connection', 'ECONNRESET')),
+    };
+    for (const [event, fn] of Object.entries(this.listeners)) this.socket.on(event, fn);
   }
 
   /** Writes the request: head and an in-memory body in one write; a streamed body as it arrives. */
@@ -174,7 +195,22 @@ class UpstreamConnection {
     this.closed = true;
     clearTimeout(this.connectTimer);
     this.socket.destroy();
-    this.pool.lost(this);
+    if (this.pooled) this.pool.lost(this);
+  }
+
+  /** A 101 to an upgrade request: the socket leaves this connection for the handler, with what followed the head. */
+  private switchProtocols(ex: Exchange, head: ResponseHead, rest: Buffer | undefined): void {
+    ex.finished = true;
+    clearTimeout(ex.timer);
+    this.exchange = undefined;
+    this.closed = true;
+    this.buf = undefined;
+    const socket = this.socket;
+    for (const [event, fn] of Object.entries(this.listeners)) socket.off(event, fn);
+    socket.pause();
+    // Each way ends on its own from here: a FIN is passed on, the other way keeps flowing.
+    socket.allowHalfOpen = true;
+    ex.handler.onUpgrade!(head.headers, head.upgrade, socket, rest);
   }
 
   private onData(chunk: Buffer): void {
@@ -209,8 +245,11 @@ class UpstreamConnection {
       start = end + 4;
       this.scanned = 0;
       if (head.status >= 100 && head.status < 200) {
-        // Interim answers (100 Continue, 103 Early Hints) are not passed on; 101 is never asked for.
-        if (head.status === 101) return this.abort(ex, codeError('unexpected 101 from upstream', 'EPROTO'));
+        // Interim answers (100 Continue, 103 Early Hints) are not passed on; 101 only where an upgrade was asked for.
+        if (head.status === 101) {
+          if (!ex.opts.upgrade || !ex.handler.onUpgrade) return this.abort(ex, codeError('unexpected 101 from upstream', 'EPROTO'));
+          return this.switchProtocols(ex, head, start < buf.length ? buf.subarray(start) : undefined);
+        }
         continue;
       }
       this.buf = undefined;
@@ -271,7 +310,7 @@ class UpstreamConnection {
     const head = ex.head!;
     this.idleLimit = head.keepAliveMs > 0 ? head.keepAliveMs - 1000 : this.pool.idleMs;
     this.exchange = undefined;
-    if (head.close || !ex.requestWritten) {
+    if (head.close || !ex.requestWritten || !this.pooled) {
       // Answered before the body was all sent: the connection is mid-message, so it goes (Go's rule).
       this.close();
       releaseBody(ex);
@@ -340,6 +379,7 @@ export class Http1Pool {
   }
 
   dispatch(opts: DispatchOptions, handler: ResponseHandler): void {
+    if (opts.upgrade) return this.dispatchUpgrade(opts, handler);
     const ex = new Exchange(opts, handler);
     handler.onConnect((err) => this.cancel(ex, err ?? new Error('aborted')));
     if (ex.finished) return;
@@ -347,6 +387,29 @@ export class Http1Pool {
       ex.timer = setTimeout(() => this.cancel(ex, codeError('upstream headers timeout', 'ETIMEDOUT')), opts.headersTimeout);
     }
     this.start(ex);
+  }
+
+  /** An upgrade request, on a new connection the pool neither counts nor keeps. */
+  private dispatchUpgrade(opts: DispatchOptions, handler: ResponseHandler): void {
+    const ex = new Exchange(opts, handler);
+    const slot: { conn?: UpstreamConnection } = {};
+    handler.onConnect((err) => {
+      const e = err ?? new Error('aborted');
+      if (slot.conn) return slot.conn.abort(ex, e);
+      if (ex.finished) return;
+      ex.finished = true;
+      handler.onError(e);
+    });
+    if (ex.finished) return;
+    const c = (slot.conn = new UpstreamConnection(this, false));
+    if (opts.headersTimeout !== undefined && opts.headersTimeout > 0) {
+      ex.timer = setTimeout(() => c.abort(ex, codeError('upstream headers timeout', 'ETIMEDOUT')), opts.headersTimeout);
+    }
+    try {
+      c.send(ex);
+    } catch (err) {
+      c.abort(ex, err as Error);
+    }
   }
 
   /** @internal sends on an idle connection, a new one, or queues. */

@@ -71,6 +71,8 @@ export interface RequestHead {
   chunked: boolean;
   /** Whether the connection stays open after this exchange, as the client asked. */
   keepAlive: boolean;
+  /** The protocols an Upgrade request asks for (its Upgrade field, with `upgrade` among the Connection tokens). */
+  upgrade: string | undefined;
 }
 
 interface RequestLine {
@@ -110,7 +112,8 @@ function parseRequestLine(text: string): RequestLine {
  * Whether the connection stays open after this request. HTTP/1.1 stays
  * unless it says close; HTTP/1.0 only when it says keep-alive, and never with
  * Transfer-Encoding (faulty framing, RFC 9112 §6.1). An Upgrade request is
- * the connection's last: graymesh does not switch protocols, and bytes the
+ * the connection's last: either the connection switches protocols (the
+ * upstream answered 101) or it closes after the answer, since bytes the
  * client sends after it may be meant for the protocol it asked for, which a
  * proxy in front could pass through as such; read as requests they would be
  * smuggled past it.
@@ -134,7 +137,17 @@ export function parseRequestHead(text: string): RequestHead {
   });
   if (line.minor === 1 && headers.host === undefined) throw new HttpError(400, 'missing Host field');
   const framing = bodyFraming(headers, true);
-  return { method: line.method, target: line.target, minor: line.minor, headers, contentLength: framing.contentLength, chunked: framing.chunked, keepAlive: keepsAlive(line.minor, headers, conn) };
+  const upgrade = conn.upgrade ? (headers.upgrade as string | undefined) : undefined;
+  return {
+    method: line.method,
+    target: line.target,
+    minor: line.minor,
+    headers,
+    contentLength: framing.contentLength,
+    chunked: framing.chunked,
+    keepAlive: keepsAlive(line.minor, headers, conn),
+    upgrade,
+  };
 }
 
 interface Framing {
@@ -183,6 +196,8 @@ export interface ResponseHead {
   close: boolean;
   /** The upstream's idle limit from `Keep-Alive: timeout=N`, ms; 0 when it gave none. */
   keepAliveMs: number;
+  /** The answer's Upgrade field (a 101 names the protocol switched to). */
+  upgrade: string | undefined;
 }
 
 /** Reads a response head (without its final CRLFCRLF). Throws HttpError(502) for anything malformed. */
@@ -201,6 +216,7 @@ export function parseResponseHead(text: string): ResponseHead {
   const conn = noConnectionOptions();
   let listed: Set<string> | undefined;
   let keepAlive: string | undefined;
+  let upgrade: string | undefined;
   try {
     forEachField(text, lineEnd + 2, 502, (name, value, trailingTab) => {
       if (name === 'content-length' || name === 'transfer-encoding') addField(table, name, value, trailingTab);
@@ -208,6 +224,7 @@ export function parseResponseHead(text: string): ResponseHead {
         readConnection(conn, value, trailingTab);
         for (const t of tokenList(value)) if (t !== 'close' && t !== 'keep-alive') (listed ??= new Set()).add(t);
       } else if (name === 'keep-alive') keepAlive = value;
+      else if (name === 'upgrade') upgrade = value;
       if (!HOP_BY_HOP.has(name)) flat.push(name, value);
     });
   } catch (err) {
@@ -232,7 +249,7 @@ export function parseResponseHead(text: string): ResponseHead {
   }
   const close = conn.close || (minor === 0 && !conn.keepAlive);
   const m = keepAlive === undefined ? null : /timeout\s*=\s*(\d+)/i.exec(keepAlive);
-  return { status, minor, headers: out, contentLength: framing.contentLength, chunked: framing.chunked, close, keepAliveMs: m ? Number(m[1]) * 1000 : 0 };
+  return { status, minor, headers: out, contentLength: framing.contentLength, chunked: framing.chunked, close, keepAliveMs: m ? Number(m[1]) * 1000 : 0, upgrade };
 }
 
 /**
@@ -257,6 +274,7 @@ export function fieldLines(fields: Record<string, string | string[] | number>): 
 
 const REASONS: Record<number, string> = {
   100: 'Continue',
+  101: 'Switching Protocols',
   200: 'OK',
   201: 'Created',
   202: 'Accepted',

@@ -3,16 +3,20 @@
  * and writes answers back with one vectored write per answer, without Node's
  * IncomingMessage/ServerResponse streams. Persistent connections, pipelined
  * requests (answered in order), Content-Length and chunked bodies both ways,
- * `Expect: 100-continue`, HEAD, HTTP/1.0 clients, idle and slow-head limits.
+ * `Expect: 100-continue`, HEAD, HTTP/1.0 clients, idle and slow-head limits,
+ * and Upgrade: an answered 101 hands the socket to the caller, the
+ * connection staying counted (and drained) until it closes.
  * Anything malformed is answered 400 (or 431, 501, 505) and the connection closed.
  */
 import net from 'node:net';
-import type { BodyConsumer, DownstreamRequest, DownstreamResponse } from '../downstream.js';
+import type { BodyConsumer, DownstreamRequest, DownstreamResponse, SwitchedConnection } from '../downstream.js';
 import { ChunkedDecoder } from './chunked.js';
 import { fieldLines, httpDate, MAX_HEAD_BYTES, parseRequestHead, statusLine, type HeaderTable, type RequestHead } from './head.js';
 import type { HttpError } from './syntax.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** An Upgrade field naming h2c among its protocols. */
+const H2C = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;
 /** A persistent connection with nothing in flight is closed after this long (Node's http server keepAliveTimeout in graymesh: 60 s). */
 const IDLE_MS = 60_000;
 /** A request head must arrive within this long of its first byte. */
@@ -50,6 +54,8 @@ const enum State {
   Body,
   /** The request is read; its answer is not finished. */
   Answer,
+  /** Switched protocols: the socket belongs to whoever took it, until it closes. */
+  Switched,
   Closed,
 }
 
@@ -59,6 +65,8 @@ export class Http1Request implements DownstreamRequest {
   readonly httpVersion: string;
   readonly headers: HeaderTable;
   readonly hasBody: boolean;
+  /** The protocols an Upgrade request without a body asks for, over HTTP/1.1. */
+  readonly upgrade: string | undefined;
   /** The whole body has been read (or there was none). */
   complete: boolean;
   private consumer: BodyConsumer | undefined;
@@ -77,6 +85,9 @@ export class Http1Request implements DownstreamRequest {
     this.headers = head.headers;
     this.hasBody = head.chunked || head.contentLength > 0;
     this.complete = !this.hasBody;
+    // An upgrade request with a body, or to h2c (Envoy drops that upgrade), is served as a plain request, its connection's last.
+    const asked = head.upgrade;
+    this.upgrade = head.minor === 1 && !this.hasBody && asked !== undefined && !H2C.test(asked) ? asked : undefined;
   }
 
   get socket(): net.Socket {
@@ -264,6 +275,26 @@ export class Http1Response implements DownstreamResponse {
     this.fireClose();
   }
 
+  /**
+   * Writes `101 Switching Protocols` with these fields and hands the socket
+   * over, with the bytes the client sent after its request. The answer is
+   * finished from here on; the connection stays the server's (counted,
+   * drained, closed by closeAllConnections) until the socket closes.
+   */
+  switchProtocols(fields: string[]): SwitchedConnection {
+    if (this.headersSent || this.req.upgrade === undefined) throw new Error('cannot switch protocols here');
+    this.headersSent = true;
+    let head = statusLine(101);
+    for (let i = 0; i < fields.length; i += 2) head += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+    const socket = this.conn.socket;
+    socket.write(`${head}\r\n`, 'latin1');
+    const rest = this.conn.switched();
+    this.writableFinished = true;
+    this.drainFn = undefined;
+    this.fireClose();
+    return { socket, head: rest };
+  }
+
   /** Cuts the connection: the client sees the answer break off. */
   destroy(): void {
     if (this.destroyed || this.writableFinished) return;
@@ -359,6 +390,24 @@ export class Connection {
     return this.state === State.Head && this.buf === undefined;
   }
 
+  /** The answer was a 101: reading stops here, and what was read past the request goes with the socket. */
+  switched(): Buffer | undefined {
+    const rest = this.buf;
+    this.state = State.Switched;
+    this.buf = undefined;
+    this.req = undefined;
+    this.res = undefined;
+    this.socket.off('data', this.listeners.data);
+    this.socket.off('drain', this.listeners.drain);
+    // Each way ends on its own from here: a client's FIN is passed on, the other way keeps flowing.
+    this.socket.allowHalfOpen = true;
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    return rest;
+  }
+
   /** Closes the connection once its current answer is done (at once when idle). */
   shutdown(): void {
     this.closing = true;
@@ -386,7 +435,7 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === State.Closed) return;
+    if (this.state === State.Closed || this.state === State.Switched) return;
     if (this.buf === undefined) {
       if (this.state === State.Head) this.since = Date.now();
       this.buf = chunk;
@@ -524,7 +573,7 @@ export class Connection {
 
   /** The current answer was written in full. */
   answered(close: boolean): void {
-    if (this.state === State.Closed) return;
+    if (this.state === State.Closed || this.state === State.Switched) return;
     if (close || !this.keepAlive || (this.closing && !this.draining)) {
       this.state = State.Closed;
       this.socket.end();

@@ -13,6 +13,8 @@ export class H2Request implements DownstreamRequest {
   readonly httpVersion = '2';
   readonly headers: IncomingHttpHeaders;
   readonly hasBody: boolean;
+  /** HTTP/2 has no Upgrade (RFC 9113 §8.6); extended CONNECT is not taken. */
+  readonly upgrade = undefined;
   complete: boolean;
   private consumer: BodyConsumer | undefined;
 

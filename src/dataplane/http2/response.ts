@@ -8,7 +8,7 @@
  * §8.2.2), are dropped.
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { DownstreamResponse } from '../downstream.js';
+import type { DownstreamResponse, SwitchedConnection } from '../downstream.js';
 
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -97,6 +97,10 @@ export class H2Response implements DownstreamResponse {
   destroy(): void {
     if (this.destroyed || this.writableFinished) return;
     this.stream.close(0x2); // INTERNAL_ERROR: the client sees the answer break off.
+  }
+
+  switchProtocols(): SwitchedConnection {
+    throw new Error('an HTTP/2 stream does not switch protocols');
   }
 
   /** @internal sends a held head on its own. */

@@ -8,7 +8,10 @@
  * ran out) goes to the next stage; no endpoint left is 503 UH; a client gone
  * meanwhile ends it all. A gRPC request's grpc-timeout bounds it as the
  * route's timeout does (the sooner of the two), and its answers are retried
- * on their grpc-status as retryOn says (cancelled, unavailable, ...).
+ * on their grpc-status as retryOn says (cancelled, unavailable, ...). An
+ * upgrade request goes over HTTP/1.1 on a connection of its own, outside the
+ * endpoint's pool; a 101 ends the attempt (the endpoint counts it in flight
+ * no more) and hands its socket on.
  */
 import type { EndpointConfig } from '../../config/snapshot.js';
 import { grpcStatusOf, grpcTimeoutMs } from '../grpc/status.js';
@@ -112,7 +115,9 @@ export class Attempts implements Stage {
     this.telemetry?.attempt(x.rec, ep);
     const attempt = new UpstreamAttempt(timeout);
     x.attempt = attempt;
-    this.pools.get(ep.address, ep.port, cluster.protocol).dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body }, attempt);
+    const upgrade = x.req.upgrade !== undefined;
+    const pool = this.pools.get(ep.address, ep.port, upgrade ? 'http1' : cluster.protocol);
+    pool.dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body, upgrade }, attempt);
     return attempt;
   }
 }

@@ -2,7 +2,8 @@
  * Mirrors: a fire-and-forget copy of the request to each mirror cluster, at
  * its percentage, with Host suffixed `-shadow` as Envoy does. The answer is
  * thrown away and never affects the main request; a body that cannot be sent
- * twice (streamed) is not mirrored.
+ * twice (streamed) is not mirrored, nor is an upgrade request (a second
+ * handshake would open a connection nobody speaks on).
  */
 import type { HeaderMap } from '../hop-by-hop.js';
 import type { Cluster } from '../policy.js';
@@ -19,7 +20,7 @@ export class Mirrors implements Stage {
 
   run(x: Exchange): Next {
     const mirrors = x.action.mirrors;
-    if (mirrors.length === 0 || !x.replayable) return CONTINUE;
+    if (mirrors.length === 0 || !x.replayable || x.req.upgrade !== undefined) return CONTINUE;
     for (const m of mirrors) if (chance(m.percent)) this.send(m.cluster, x);
     return CONTINUE;
   }

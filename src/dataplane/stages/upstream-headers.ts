@@ -3,7 +3,9 @@
  * the route's authority rewrite), the gateway's X-Forwarded-For,
  * X-Forwarded-Proto and X-Envoy-External-Address, the route's header
  * operations, then the trace context (after the route's changes, as Envoy's
- * router sets it), and the path or its rewrite.
+ * router sets it), and the path or its rewrite. An upgrade request keeps
+ * `Connection: upgrade` and its Upgrade field, the only hop-by-hop fields
+ * passed on, on this path only.
  */
 import { endToEnd } from '../hop-by-hop.js';
 import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
@@ -23,6 +25,10 @@ export class UpstreamHeaders implements Stage {
     const headers = endToEnd(req.headers);
     // The proxy answered 100-continue itself; the upstream gets the body directly.
     delete headers.expect;
+    if (req.upgrade !== undefined) {
+      headers.connection = 'upgrade';
+      headers.upgrade = req.upgrade;
+    }
     headers.host = action.rewriteAuthority ?? rr.authority;
     if (rr.source.kind === 'gateway') {
       const remote = req.socket.remoteAddress ?? '';

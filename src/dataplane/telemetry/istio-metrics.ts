@@ -15,11 +15,18 @@
  * is created, with its labels and pre-rendered label text, the first time its
  * label set is seen; series are keyed by that text, so two routes to the same
  * labels share one.
+ *
+ * A connection that switched protocols (a WebSocket) is one request with
+ * status 101, and its bytes are Istio's TCP metrics from then on
+ * (`istio_tcp_sent_bytes_total` upstream to client, `..._received_bytes_total`
+ * client to upstream, connections opened and closed), at both reporters,
+ * with Istio's TCP labels (`request_protocol="tcp"`, no response code).
  */
-import { ISTIO_DURATION_BUCKETS_MS, ISTIO_SIZE_BUCKETS, type IstioLabel, type StatSeries } from '../../telemetry/stats.js';
+import { ISTIO_DURATION_BUCKETS_MS, ISTIO_SIZE_BUCKETS, type IstioLabel, type StatSeries, type TcpStatSeries } from '../../telemetry/stats.js';
 import { MESH_CLUSTER, UNKNOWN, UNKNOWN_PEER, type PeerMeta } from '../../telemetry/peer.js';
 import { labelPairs } from '../../telemetry/prometheus-text.js';
 import type { RequestRecord } from '../request-record.js';
+import type { TunnelMeter } from '../tunnel.js';
 import { CLUSTER_DOMAIN, parseGatewayHost, ServiceRegistry, stripPort } from '../service-registry.js';
 import type { Peers } from './peers.js';
 
@@ -78,6 +85,42 @@ class Series {
   }
 }
 
+/** The TCP counters of one label set. */
+class TcpSeries {
+  sentBytes = 0;
+  receivedBytes = 0;
+  opened = 0;
+  closed = 0;
+
+  constructor(
+    readonly labels: Partial<Record<IstioLabel, string>>,
+    readonly labelText: string,
+  ) {}
+
+  toStat(): TcpStatSeries {
+    return { labels: { ...this.labels }, sentBytes: this.sentBytes, receivedBytes: this.receivedBytes, connectionsOpened: this.opened, connectionsClosed: this.closed };
+  }
+}
+
+/** Counts one tunnel into its series at each reporter. */
+class TcpMeter implements TunnelMeter {
+  constructor(private readonly at: TcpSeries[]) {
+    for (const s of at) s.opened += 1;
+  }
+
+  sent(bytes: number): void {
+    for (const s of this.at) s.sentBytes += bytes;
+  }
+
+  received(bytes: number): void {
+    for (const s of this.at) s.receivedBytes += bytes;
+  }
+
+  closed(): void {
+    for (const s of this.at) s.closed += 1;
+  }
+}
+
 /** Per destination service, per status and flags. */
 type ByService = Map<string, Map<number, Series>>;
 
@@ -94,6 +137,8 @@ function serviceOfHost(rec: RequestRecord): [fqdn: string, name: string, namespa
 export class IstioMetrics {
   /** Every series, by label text. */
   private readonly series = new Map<string, Series>();
+  /** TCP series (switched connections), by label text. */
+  private readonly tcpSeries = new Map<string, TcpSeries>();
   private readonly hot: Record<Reporter, WeakMap<PeerMeta, WeakMap<PeerMeta, ByService>>> = { source: new WeakMap(), destination: new WeakMap() };
   private readonly flagIds = new Map<string, number>();
 
@@ -111,6 +156,20 @@ export class IstioMetrics {
       this.seriesFor('destination', src, dst, rec, rec.upstreamStatus, flags).observe(ms, rec.bytesReceived, rec.bytesSent);
     }
   };
+
+  /** A connection that switched protocols: its bytes counted at the source reporter, and at the destination's (the pod that answered 101). */
+  tcp(rec: RequestRecord): TunnelMeter {
+    const src = rec.sourcePeer ?? this.peers.source(rec.source);
+    const dst = rec.destinationPeer ?? UNKNOWN_PEER;
+    const at = [this.tcpSeriesFor('source', src, dst, rec)];
+    if (dst !== UNKNOWN_PEER) at.push(this.tcpSeriesFor('destination', src, dst, rec));
+    return new TcpMeter(at);
+  }
+
+  /** The TCP series, cumulative since start. */
+  tcpStats(): TcpStatSeries[] {
+    return [...this.tcpSeries.values()].map((s) => s.toStat());
+  }
 
   /** Every series, cumulative since start, as `/stats/json` reports them. */
   stats(): StatSeries[] {
@@ -152,6 +211,25 @@ export class IstioMetrics {
   }
 
   private create(reporter: Reporter, src: PeerMeta, dst: PeerMeta, rec: RequestRecord, status: number, flags: string): Series {
+    const labels = this.labels(reporter, src, dst, rec, rec.grpc ? 'grpc' : 'http', flags);
+    labels.response_code = String(status);
+    labels.grpc_response_status = rec.grpc && rec.grpcStatus !== undefined ? String(rec.grpcStatus) : '';
+    const text = labelPairs(labels);
+    let s = this.series.get(text);
+    if (!s) this.series.set(text, (s = new Series(labels, text)));
+    return s;
+  }
+
+  private tcpSeriesFor(reporter: Reporter, src: PeerMeta, dst: PeerMeta, rec: RequestRecord): TcpSeries {
+    const labels = this.labels(reporter, src, dst, rec, 'tcp', '-');
+    const text = labelPairs(labels);
+    let s = this.tcpSeries.get(text);
+    if (!s) this.tcpSeries.set(text, (s = new TcpSeries(labels, text)));
+    return s;
+  }
+
+  /** The labels every series has: reporter, peers, destination service, protocol, flags and security policy. */
+  private labels(reporter: Reporter, src: PeerMeta, dst: PeerMeta, rec: RequestRecord, protocol: string, flags: string): Partial<Record<IstioLabel, string>> {
     let fqdn = rec.destinationService;
     let name = rec.destinationServiceName;
     let ns = rec.destinationProject;
@@ -174,16 +252,11 @@ export class IstioMetrics {
       destination_service_name: name ?? UNKNOWN,
       destination_service_namespace: ns || UNKNOWN,
       destination_cluster: known ? MESH_CLUSTER : UNKNOWN,
-      request_protocol: rec.grpc ? 'grpc' : 'http',
-      response_code: String(status),
-      grpc_response_status: rec.grpc && rec.grpcStatus !== undefined ? String(rec.grpcStatus) : '',
+      request_protocol: protocol,
       response_flags: flags,
       // No mTLS between proxy and pods: Istio reports "none" at the destination and "unknown" at the source.
       connection_security_policy: reporter === 'destination' ? 'none' : UNKNOWN,
     };
-    const text = labelPairs(labels);
-    let s = this.series.get(text);
-    if (!s) this.series.set(text, (s = new Series(labels, text)));
-    return s;
+    return labels;
   }
 }

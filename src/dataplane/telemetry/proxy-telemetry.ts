@@ -5,11 +5,12 @@
  * reads `stats()` and `prometheus()`.
  */
 import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
-import { renderIstioMetrics, renderTracingStats } from '../../telemetry/prometheus-text.js';
+import { renderIstioMetrics, renderTcpMetrics, renderTracingStats } from '../../telemetry/prometheus-text.js';
 import type { StatsSnapshot, TracingStats } from '../../telemetry/stats.js';
 import type { HeaderMap } from '../hop-by-hop.js';
 import type { RequestRecord } from '../request-record.js';
 import type { RouteDecision, RouteRequest } from '../router.js';
+import type { TunnelMeter } from '../tunnel.js';
 import { IstioMetrics } from './istio-metrics.js';
 import { Peers } from './peers.js';
 import type { ProxyTelemetryHooks } from './request-telemetry.js';
@@ -58,6 +59,10 @@ export class ProxyTelemetry implements ProxyTelemetryHooks {
     this.tracer.attempt(rec, ep);
   }
 
+  tunnel(rec: RequestRecord): TunnelMeter {
+    return this.metrics.tcp(rec);
+  }
+
   /** The record sink: metrics at both reporters, then the spans of sampled requests. */
   readonly sink = (rec: RequestRecord): void => {
     this.metrics.record(rec);
@@ -78,10 +83,12 @@ export class ProxyTelemetry implements ProxyTelemetryHooks {
   /** What `/stats/json` answers. */
   stats(): StatsSnapshot {
     const tracing = this.tracingStats();
+    const tcp = this.metrics.tcpStats();
     return {
       timeMs: Date.now(),
       startMs: this.startMs,
       series: this.metrics.stats(),
+      ...(tcp.length > 0 ? { tcp } : {}),
       proxy: this.opts.proxyName,
       ...(tracing ? { tracing } : {}),
     };
@@ -91,7 +98,7 @@ export class ProxyTelemetry implements ProxyTelemetryHooks {
   prometheus(): string {
     const { stats, labelText } = this.metrics.statsWithLabels();
     const tracing = this.tracingStats();
-    return renderIstioMetrics(stats, labelText) + (tracing ? renderTracingStats(tracing) : '');
+    return renderIstioMetrics(stats, labelText) + renderTcpMetrics(this.metrics.tcpStats()) + (tracing ? renderTracingStats(tracing) : '');
   }
 
   /** Sends the spans still queued. */
