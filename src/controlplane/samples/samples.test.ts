@@ -3,6 +3,7 @@ import type { KubeObject } from '../../api/objects.js';
 import { portProtocol } from '../../config/protocol.js';
 import { formatIssue, validateObject } from '../../config/validate/index.js';
 import { isKnownImage } from '../../runtime/image-catalog.js';
+import { SAMPLES as WIZARD_SAMPLES } from '../../../console/src/lib/samples.js';
 import { SAMPLE_NAMES, sampleManifests } from './index.js';
 
 const names = (objects: KubeObject[], kind: string): string[] => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
@@ -33,6 +34,20 @@ describe('samples', () => {
     const template = (v1.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: Record<string, unknown>[] } } }).template;
     expect(template.metadata.labels).toMatchObject({ app: 'greeter', version: 'v1' });
     expect(template.spec.containers[0]).toMatchObject({ image: 'graymesh/grpc-greeter:v1', readinessProbe: { tcpSocket: { port: 50051 } } });
+  });
+
+  it("the console's wizard offers every sample, with the images and ports its v1 Deployments run", () => {
+    expect(WIZARD_SAMPLES.map((s) => s.name)).toEqual(SAMPLE_NAMES);
+    for (const shown of WIZARD_SAMPLES) {
+      const objects = sampleManifests(shown.name, 'demo', false)!;
+      const containers = objects
+        .filter((o) => o.kind === 'Deployment')
+        .map((o) => (o.spec as { template: { spec: { containers: { name: string; image: string; ports: { containerPort: number }[] }[] } } }).template.spec.containers[0]!)
+        .map((c) => ({ name: c.name, image: c.image, port: c.ports[0]?.containerPort }));
+      const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+      expect(shown.components.map((c) => ({ name: c.name, image: c.image, port: c.port })).sort(byName), shown.name).toEqual(containers.sort(byName));
+      expect(names(objects, 'Service'), shown.name).toContain(shown.entry.service);
+    }
   });
 
   it('knows no sample by a name it does not have, nor by an Object property', () => {
