@@ -3,10 +3,13 @@
  * send SIGTERM and wait a grace period before SIGKILL; draining inside that window
  * means a rollout never cuts a request in half.
  */
-import type { RunningServer } from './serve.js';
+/** Anything a workload serves on: an HTTP server, a gRPC server. */
+export interface Closable {
+  close(): Promise<void>;
+}
 
 /** On SIGTERM or SIGINT: stop accepting, finish in-flight requests, exit 0. */
-export function exitOnSignal(servers: RunningServer[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
+export function exitOnSignal(servers: Closable[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

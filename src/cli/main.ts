@@ -134,10 +134,10 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('deploy')
-    .description('deploy a sample application (bookinfo) and wait until it is ready')
-    .argument('<sample>', 'sample name: bookinfo')
+    .description('deploy a sample application (bookinfo, grpc-greeter) and wait until it is ready')
+    .argument('<sample>', 'sample name: bookinfo or grpc-greeter')
     .option('-p, --project <project>', 'project (created when missing)')
-    .option('--all-versions', 'also reviews v2 and v3')
+    .option('--all-versions', 'also the other versions: reviews v2 and v3 of bookinfo, greeter v2 of grpc-greeter')
     .action((sample: string, o: { project?: string; allVersions?: boolean }) =>
       done(deployCmd(client(), sample, requireProject(o.project, `deploy ${sample}`), o.allVersions === true)),
     );

@@ -92,6 +92,13 @@ describe('resolveContainer', () => {
     }
   });
 
+  it('runs the gRPC Greeter for graymesh/grpc-greeter at any tag', () => {
+    for (const image of ['graymesh/grpc-greeter:v1', 'graymesh/grpc-greeter:v2', 'docker.io/graymesh/grpc-greeter']) {
+      expect(programOf(container(image)), image).toEqual({ script: 'dist/samples/grpc-greeter/main.js', args: [], env: {} });
+    }
+    expect(isKnownImage('someone/grpc-greeter:v1')).toBe(false);
+  });
+
   it('appends the container args after the catalog program and its role', () => {
     expect(programOf(container('istio/examples-bookinfo-reviews-v2', { args: ['--verbose'] })).args).toEqual(['reviews', '--verbose']);
   });

@@ -3,7 +3,8 @@
  * the local engine maps known images to built-in programs. Bookinfo's images
  * (kubesphere/examples-bookinfo-*, istio/examples-bookinfo-*, any tag, any
  * registry prefix) run the built-in sample; graymesh/httpbin runs the test
- * workload. A container with `command` and an unknown image runs that command.
+ * workload; graymesh/grpc-greeter (any tag: `:v1`, `:v2`) runs gRPC's
+ * helloworld Greeter, which names its version from the pod's SERVICE_VERSION. A container with `command` and an unknown image runs that command.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ interface CatalogEntry {
 
 const BOOKINFO = 'dist/samples/bookinfo/main.js';
 const HTTPBIN = 'dist/samples/httpbin/main.js';
+const GREETER = 'dist/samples/grpc-greeter/main.js';
 
 /** Images by repository name without registry, owner prefix or tag. */
 const CATALOG: Record<string, CatalogEntry> = {
@@ -55,6 +57,7 @@ const CATALOG: Record<string, CatalogEntry> = {
     env: { ENABLE_RATINGS: 'true', STAR_COLOR: 'red' },
   },
   httpbin: { script: HTTPBIN, args: [], env: {} },
+  'grpc-greeter': { script: GREETER, args: [], env: {} },
 };
 
 /** Owners whose images the catalog knows. */
@@ -85,6 +88,6 @@ export function resolveContainer(container: Container, where: string): ProcessSp
     return { argv: [exe, ...rest, ...(container.args ?? [])], env: {} };
   }
   throw invalid(
-    `${where}: image "${image}" is not in the local image catalog; use a Bookinfo image (e.g. kubesphere/examples-bookinfo-reviews-v2:1.13.0), graymesh/httpbin, or give the container a command to run`,
+    `${where}: image "${image}" is not in the local image catalog; use a Bookinfo image (e.g. kubesphere/examples-bookinfo-reviews-v2:1.13.0), graymesh/httpbin, graymesh/grpc-greeter, or give the container a command to run`,
   );
 }

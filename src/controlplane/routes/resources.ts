@@ -15,7 +15,7 @@ import type { Release } from '../../config/release/types.js';
 import { userOf } from '../../apiserver/routes/releases.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../../apiserver/openapi.js';
-import { bookinfoManifests } from '../samples/bookinfo.js';
+import { SAMPLE_NAMES, sampleManifests } from '../samples/index.js';
 import { readTail } from '../log-files.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
@@ -28,8 +28,6 @@ interface Params {
   resource: string;
   name: string;
 }
-
-const SAMPLES = ['bookinfo'];
 
 /** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
 function projectList(v: unknown, self: string): string[] {
@@ -156,20 +154,21 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   app.post('/api/v1/projects/:project/samples/:name', async (req) => {
     const { project, name } = req.params as Params;
     const { allVersions } = (req.body ?? {}) as { allVersions?: boolean };
-    if (!SAMPLES.includes(name)) throw notFound(`unknown sample "${name}"; the samples are: ${SAMPLES.join(', ')}`);
+    const manifests = sampleManifests(name, project, allVersions === true);
+    if (!manifests) throw notFound(`unknown sample "${name}"; the samples are: ${SAMPLE_NAMES.join(', ')}`);
     const err = dns1123LabelError(project);
     if (err) throw invalid(`project: ${err}`);
     const docs: KubeObject[] = [];
     if (!store.get('Namespace', undefined, project)) {
       docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: project, annotations: { [GOVERNANCE_ANNOTATION]: 'true' } } });
     }
-    docs.push(...bookinfoManifests(project, allVersions === true));
+    docs.push(...manifests);
     const { objects, warnings } = prepare(store, docs, project, { ...tenancyOf(req), onlyIn: project });
     const results = applyObjects(store, objects);
     const e = await enforce();
     return { results, warnings: [...warnings, ...e.warnings] };
   });
-  api.add('post', '/api/v1/projects/:project/samples/:name', 'Deploys a sample application (bookinfo)');
+  api.add('post', '/api/v1/projects/:project/samples/:name', `Deploys a sample application (${SAMPLE_NAMES.join(', ')}); {allVersions} adds the versions a release would bring`);
 
   // Logs.
   app.get('/api/v1/projects/:project/pods/:name/log', async (req, reply) => {
