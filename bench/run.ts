@@ -10,6 +10,7 @@ import { ROOT } from './lib/env.js';
 import { toMarkdown, toTable, type Figure } from './lib/figures.js';
 import * as suites from './suites.js';
 import { restart } from './restart.js';
+import { h2 } from './h2.js';
 
 const ALL: Record<string, () => Promise<Figure[]>> = {
   latency: suites.latency,
@@ -23,6 +24,7 @@ const ALL: Record<string, () => Promise<Figure[]>> = {
   regex: suites.regex,
   external: suites.external,
   restart,
+  h2,
 };
 
 async function main(): Promise<void> {

@@ -45,6 +45,15 @@ export function serviceSnapshot(version: number, gatewayPort: number, upstreams:
   return s;
 }
 
+/** Two HTTP/2 services, `upstream` (h2c) and `greeter` (gRPC), one endpoint each, behind the gateway. */
+export function h2Snapshot(version: number, gatewayPort: number, upstreamPort: number, greeterPort: number): ConfigSnapshot {
+  const s = base(version, gatewayPort);
+  s.services.push({ project: PROJECT, name: 'upstream', ports: [{ name: 'http2', port: 80, protocol: 'http2' }], selector: { app: 'upstream' } });
+  s.services.push({ project: PROJECT, name: 'greeter', ports: [{ name: 'grpc', port: 50051, protocol: 'http2' }], selector: { app: 'greeter' } });
+  s.endpoints.push(endpoint('upstream', 'v1', upstreamPort), endpoint('greeter', 'v1', greeterPort));
+  return s;
+}
+
 /** The same with a VirtualService splitting by weights over subsets. */
 export function weightedSnapshot(version: number, gatewayPort: number, upstreams: Record<string, number>, listenerPort: number, weights: Record<string, number>): ConfigSnapshot {
   const s = serviceSnapshot(version, gatewayPort, upstreams, listenerPort);
