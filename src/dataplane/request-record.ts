@@ -45,6 +45,9 @@ export interface RequestRecord extends TraceFields {
   grpc: boolean;
   /** The answer's grpc-status (from its head or its trailers), for a gRPC request that got one. */
   grpcStatus: number | undefined;
+  /** gRPC messages (5-byte length prefixes) the client sent, and the upstream answered to it; 0 for other requests. */
+  requestMessages: number;
+  responseMessages: number;
   status: number;
   /** Envoy response flags: '-' or e.g. UH, UF, UO, NR, UT, FI, DI, URX. */
   flags: string;
@@ -99,6 +102,8 @@ export function openRecord(req: DownstreamRequest, rr: RouteRequest): RequestRec
     protocol: PROTOCOLS[req.httpVersion] ?? 'HTTP/1.0',
     grpc: isGrpc(h['content-type']),
     grpcStatus: undefined,
+    requestMessages: 0,
+    responseMessages: 0,
     status: 0,
     flags: '-',
     bytesReceived: cl === undefined ? 0 : Number(cl) || 0,

@@ -64,6 +64,8 @@ export class UpstreamAttempt implements ResponseHandler {
   private abortFn: ((err?: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
   private sink: DownstreamResponse | undefined;
+  /** Sees each chunk that goes to the client (a gRPC answer's message count). */
+  private meter: ((chunk: Buffer) => void) | undefined;
   private buffered: Buffer[] | undefined;
   private complete = false;
   private discarded = false;
@@ -134,7 +136,10 @@ export class UpstreamAttempt implements ResponseHandler {
   onData(chunk: Buffer): boolean {
     this.bytes += chunk.length;
     if (this.discarded) return true;
-    if (this.sink) return this.sink.write(chunk);
+    if (this.sink) {
+      this.meter?.(chunk);
+      return this.sink.write(chunk);
+    }
     (this.buffered ??= []).push(chunk);
     return true;
   }
@@ -169,11 +174,15 @@ export class UpstreamAttempt implements ResponseHandler {
     this.finish();
   }
 
-  /** Sends the body to the client as it arrives, with backpressure. */
-  pipe(res: DownstreamResponse): void {
+  /** Sends the body to the client as it arrives, with backpressure; `meter` sees every chunk sent. */
+  pipe(res: DownstreamResponse, meter?: (chunk: Buffer) => void): void {
     this.sink = res;
+    this.meter = meter;
     if (this.buffered) {
-      for (const c of this.buffered) res.write(c);
+      for (const c of this.buffered) {
+        meter?.(c);
+        res.write(c);
+      }
       this.buffered = undefined;
     }
     if (this.complete) {

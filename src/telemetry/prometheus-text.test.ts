@@ -83,3 +83,18 @@ describe('renderIstioMetrics', () => {
     expect(r.problems, r.output).toEqual([]);
   });
 });
+
+describe('gRPC message counters', () => {
+  const grpc: StatSeries = { ...plain, labels: { ...plain.labels, request_protocol: 'grpc', grpc_response_status: '0' }, requestMessages: 2, responseMessages: 7 };
+
+  it('prints istio_request_messages_total and istio_response_messages_total for the series that have them', () => {
+    const e = parseExposition(renderIstioMetrics([plain, grpc]));
+    expect([e.types.get('istio_request_messages_total'), e.types.get('istio_response_messages_total')]).toEqual(['counter', 'counter']);
+    expect(samples(e, 'istio_request_messages_total').map((x) => [x.labels.request_protocol, x.value])).toEqual([['grpc', 2]]);
+    expect(samples(e, 'istio_response_messages_total').map((x) => [x.labels.request_protocol, x.value])).toEqual([['grpc', 7]]);
+  });
+
+  it('prints no message families without a gRPC series', () => {
+    expect(renderIstioMetrics([plain])).not.toContain('messages_total');
+  });
+});

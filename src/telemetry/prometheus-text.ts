@@ -49,6 +49,8 @@ const HELP = {
   istio_request_duration_milliseconds: 'Duration of requests from first byte received to last byte sent, in milliseconds.',
   istio_request_bytes: 'Size of request bodies, in bytes.',
   istio_response_bytes: 'Size of response bodies, in bytes.',
+  istio_request_messages_total: 'gRPC messages received from the client, by Istio standard labels.',
+  istio_response_messages_total: 'gRPC messages sent to the client, by Istio standard labels.',
   istio_tcp_sent_bytes_total: 'Bytes sent to the client over TCP connections (switched protocols), by Istio standard labels.',
   istio_tcp_received_bytes_total: 'Bytes received from the client over TCP connections (switched protocols), by Istio standard labels.',
   istio_tcp_connections_opened_total: 'TCP connections opened (switched protocols).',
@@ -72,7 +74,7 @@ function histogram(name: string, lp: string, bounds: readonly number[], cumulati
 }
 
 /**
- * The four Istio families for `series`. `labelText` may supply each series'
+ * The four Istio request families for `series`, then the gRPC message counters of its gRPC series. `labelText` may supply each series'
  * pre-rendered label pairs (the proxy caches them); otherwise they are rendered here.
  */
 export function renderIstioMetrics(series: readonly StatSeries[], labelText?: (s: StatSeries) => string): string {
@@ -86,7 +88,19 @@ export function renderIstioMetrics(series: readonly StatSeries[], labelText?: (s
   series.forEach((s, i) => (out += histogram('istio_request_bytes', lps[i] as string, ISTIO_SIZE_BUCKETS, s.requestBytesBuckets, s.requestBytesSum, s.requests)));
   out += header('istio_response_bytes', 'histogram');
   series.forEach((s, i) => (out += histogram('istio_response_bytes', lps[i] as string, ISTIO_SIZE_BUCKETS, s.responseBytesBuckets, s.responseBytesSum, s.requests)));
-  return out;
+  return out + renderMessageCounters(series, lps);
+}
+
+/** The gRPC message counters of the series that have them (gRPC's); nothing without any. */
+function renderMessageCounters(series: readonly StatSeries[], lps: readonly string[]): string {
+  const grpc = series.flatMap((s, i) => (s.requestMessages !== undefined ? [i] : []));
+  if (grpc.length === 0) return '';
+  const family = (name: 'istio_request_messages_total' | 'istio_response_messages_total', value: (s: StatSeries) => number | undefined): string => {
+    let out = header(name, 'counter');
+    for (const i of grpc) out += `${name}{${lps[i] as string}} ${formatValue(value(series[i] as StatSeries) ?? 0)}\n`;
+    return out;
+  };
+  return family('istio_request_messages_total', (s) => s.requestMessages) + family('istio_response_messages_total', (s) => s.responseMessages);
 }
 
 /** Istio's four TCP counter families for `series`; nothing when there are none. */

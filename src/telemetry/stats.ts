@@ -58,6 +58,13 @@ export interface StatSeries {
   requestBytesBuckets?: number[];
   /** Cumulative counts per ISTIO_SIZE_BUCKETS bucket of response bytes, then +Inf. */
   responseBytesBuckets?: number[];
+  /**
+   * istio_request_messages_total and istio_response_messages_total: gRPC
+   * messages from the client and to it, on gRPC series (request_protocol
+   * "grpc") only; absent elsewhere and from older proxies.
+   */
+  requestMessages?: number;
+  responseMessages?: number;
 }
 
 /**

@@ -3,9 +3,12 @@
  * (retries, mirrors) and it is at most REPLAY_LIMIT with a known length; of
  * unknown length on a route that retries, streamed and kept for a retry as it
  * goes (TeeBody, never mirrored); else streamed to the one attempt as it arrives. A client that goes away before
- * its buffered body ended leaves nothing to send (flag DC).
+ * its buffered body ended leaves nothing to send (flag DC). A gRPC request's
+ * messages are counted as the client's body is read, whichever way it goes.
  */
-import type { BodyConsumer } from '../downstream.js';
+import type { BodyConsumer, BodySource } from '../downstream.js';
+import { GrpcMessageCounter } from '../grpc/message-counter.js';
+import type { RequestRecord } from '../request-record.js';
 import type { Exchange } from './exchange.js';
 import { CONTINUE, STOP, type Next, type Stage } from './stage.js';
 import { TeeBody } from './tee-body.js';
@@ -21,21 +24,22 @@ export class RequestBody implements Stage {
     const cl = x.req.headers['content-length'];
     const action = x.action;
     const length = Number(cl ?? NaN);
+    const source: BodySource = x.rec.grpc ? new CountedBody(x.req, x.rec) : x.req;
     const retries = (action.retries?.attempts ?? 0) > 0;
     if (retries && cl === undefined) {
       // No length to judge by (chunked, or HTTP/2 as gRPC sends it): streamed, and kept for a retry as it goes.
-      x.body = new TeeBody(x.req, REPLAY_LIMIT);
+      x.body = new TeeBody(source, REPLAY_LIMIT);
       x.replayable = false;
       return CONTINUE;
     }
     const wantsReplay = retries || action.mirrors.length > 0;
     if (!wantsReplay || !(Number.isFinite(length) && length <= REPLAY_LIMIT)) {
-      x.body = x.req;
+      x.body = source;
       x.replayable = false;
       return CONTINUE;
     }
     const buffer = new BodyBuffer(x);
-    x.req.pipeTo(buffer);
+    source.pipeTo(buffer);
     return buffer.next();
   }
 }
@@ -76,5 +80,39 @@ class BodyBuffer implements BodyConsumer {
     // The client went away before its body ended: nothing to send.
     this.state = FAILED;
     this.x.rec.flags = 'DC';
+  }
+}
+
+/** A gRPC request's body as it is read: each chunk through the message counter, into the record. */
+class CountedBody implements BodySource, BodyConsumer {
+  private readonly counter = new GrpcMessageCounter();
+  private consumer: BodyConsumer | undefined;
+
+  constructor(
+    private readonly req: BodySource,
+    private readonly rec: RequestRecord,
+  ) {}
+
+  pipeTo(consumer: BodyConsumer): void {
+    this.consumer = consumer;
+    this.req.pipeTo(this);
+  }
+
+  unpause(): void {
+    this.req.unpause();
+  }
+
+  data(chunk: Buffer): boolean {
+    this.counter.feed(chunk);
+    this.rec.requestMessages = this.counter.messages;
+    return this.consumer!.data(chunk);
+  }
+
+  end(): void {
+    this.consumer!.end();
+  }
+
+  error(err: Error): void {
+    this.consumer!.error(err);
   }
 }

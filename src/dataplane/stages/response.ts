@@ -4,10 +4,13 @@
  * CORS fields for an allowed origin and the route's response header
  * operations, then the body streamed with backpressure, bounded by what is
  * left of the route's timeout, and the upstream's trailers at its end (a
- * gRPC answer's grpc-status is recorded from its head or trailers). A local failure of the last try is answered
+ * gRPC answer's grpc-status is recorded from its head or trailers, its messages
+ * counted as they go to the client). A local failure of the last try is answered
  * with its status and flag; no try before the timeout ran out, 504 UT.
  */
+import { GrpcMessageCounter } from '../grpc/message-counter.js';
 import { grpcStatusOf } from '../grpc/status.js';
+import type { RequestRecord } from '../request-record.js';
 import { corsHeaders } from './cors.js';
 import type { Exchange } from './exchange.js';
 import { appendHeader, applyOps, toHeaderMap } from './header-ops.js';
@@ -61,7 +64,16 @@ export class Respond implements Stage {
     }
     if (head.contentLength !== undefined) rec.bytesSent = head.contentLength;
     else up.whenEnded(() => (rec.bytesSent = up.bytes));
-    up.pipe(res);
+    up.pipe(res, rec.grpc ? responseMeter(rec) : undefined);
     return STOP;
   }
+}
+
+/** Counts a gRPC answer's messages into the record as its body goes to the client. */
+function responseMeter(rec: RequestRecord): (chunk: Buffer) => void {
+  const counter = new GrpcMessageCounter();
+  return (chunk) => {
+    counter.feed(chunk);
+    rec.responseMessages = counter.messages;
+  };
 }

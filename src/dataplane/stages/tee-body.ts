@@ -6,7 +6,7 @@
  * the rest. Past the limit nothing more is kept and the body can no longer be
  * sent again (Envoy stops buffering for retries there too).
  */
-import type { BodyConsumer, BodySource, DownstreamRequest } from '../downstream.js';
+import type { BodyConsumer, BodySource } from '../downstream.js';
 
 export class TeeBody implements BodySource, BodyConsumer {
   private kept: Buffer[] = [];
@@ -18,7 +18,7 @@ export class TeeBody implements BodySource, BodyConsumer {
   private consumer: BodyConsumer | undefined;
 
   constructor(
-    private readonly req: DownstreamRequest,
+    private readonly req: BodySource,
     private readonly limit: number,
   ) {
     req.pipeTo(this);

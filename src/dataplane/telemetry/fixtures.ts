@@ -19,6 +19,8 @@ export function requestRecord(over: Partial<RequestRecord> & { grpc?: boolean } 
     protocol: 'HTTP/1.1',
     grpc: false,
     grpcStatus: undefined,
+    requestMessages: 0,
+    responseMessages: 0,
     status: 200,
     flags: '-',
     bytesReceived: 0,

@@ -153,4 +153,14 @@ describe('IstioMetrics', () => {
     const src = byReporter(m.stats(), 'source').map((s) => `${s.labels.request_protocol} ${s.labels.response_code} ${s.labels.grpc_response_status} ${s.requests}`);
     expect(src).toEqual(['grpc 200 0 1', 'grpc 200 14 2', 'http 200  1']);
   });
+
+  it('sums gRPC messages per series at both reporters, and gives other series none', () => {
+    const peers = new Peers('node-1');
+    const m = new IstioMetrics(peers);
+    m.record(served(peers, { grpc: true, grpcStatus: 0, requestMessages: 1, responseMessages: 5 }));
+    m.record(served(peers, { grpc: true, grpcStatus: 0, requestMessages: 3, responseMessages: 3 }));
+    m.record(served(peers));
+    const counts = m.stats().map((s) => `${s.labels.reporter} ${s.labels.request_protocol} ${s.requestMessages} ${s.responseMessages}`);
+    expect(counts).toEqual(['source grpc 4 8', 'destination grpc 4 8', 'source http undefined undefined', 'destination http undefined undefined']);
+  });
 });

@@ -16,6 +16,10 @@
  * label set is seen; series are keyed by that text, so two routes to the same
  * labels share one.
  *
+ * A gRPC series also counts the messages of its requests in each direction
+ * (istio_request_messages_total, istio_response_messages_total), from the
+ * counts the request path keeps in the record.
+ *
  * A connection that switched protocols (a WebSocket) is one request with
  * status 101, and its bytes are Istio's TCP metrics from then on
  * (`istio_tcp_sent_bytes_total` upstream to client, `..._received_bytes_total`
@@ -51,6 +55,8 @@ class Series {
   durationSum = 0;
   requestBytesSum = 0;
   responseBytesSum = 0;
+  requestMessages = 0;
+  responseMessages = 0;
   readonly duration = new Float64Array(ISTIO_DURATION_BUCKETS_MS.length + 1);
   readonly requestBytes = new Float64Array(ISTIO_SIZE_BUCKETS.length + 1);
   readonly responseBytes = new Float64Array(ISTIO_SIZE_BUCKETS.length + 1);
@@ -61,8 +67,12 @@ class Series {
     readonly labelText: string,
   ) {}
 
-  observe(durationMs: number, requestBytes: number, responseBytes: number): void {
+  observe(durationMs: number, rec: RequestRecord): void {
+    const requestBytes = rec.bytesReceived;
+    const responseBytes = rec.bytesSent;
     this.requests += 1;
+    this.requestMessages += rec.requestMessages;
+    this.responseMessages += rec.responseMessages;
     this.durationSum += durationMs;
     this.requestBytesSum += requestBytes;
     this.responseBytesSum += responseBytes;
@@ -81,6 +91,7 @@ class Series {
       responseBytesSum: this.responseBytesSum,
       requestBytesBuckets: cumulative(this.requestBytes),
       responseBytesBuckets: cumulative(this.responseBytes),
+      ...(this.labels.request_protocol === 'grpc' ? { requestMessages: this.requestMessages, responseMessages: this.responseMessages } : {}),
     };
   }
 }
@@ -148,12 +159,12 @@ export class IstioMetrics {
   readonly record = (rec: RequestRecord): void => {
     const src = rec.sourcePeer ?? this.peers.source(rec.source);
     const dst = rec.destinationPeer ?? UNKNOWN_PEER;
-    this.seriesFor('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec.bytesReceived, rec.bytesSent);
+    this.seriesFor('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec);
     if (rec.upstreamStatus !== undefined && dst !== UNKNOWN_PEER) {
       // The pod's own proxy would have seen none of the source side's flags but a downstream disconnect.
       const flags = rec.flags !== '-' && rec.flags.split(',').includes('DC') ? 'DC' : '-';
       const ms = rec.durationMs - (rec.upstreamStartMs ?? 0);
-      this.seriesFor('destination', src, dst, rec, rec.upstreamStatus, flags).observe(ms, rec.bytesReceived, rec.bytesSent);
+      this.seriesFor('destination', src, dst, rec, rec.upstreamStatus, flags).observe(ms, rec);
     }
   };
 
