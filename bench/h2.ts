@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { proxy, script } from './lib/env.js';
 import { fig, median, type Figure } from './lib/figures.js';
 import type { GrpcLoadOptions, GrpcLoadResult } from './lib/grpc-load.js';
-import { runJson, startReady } from './lib/processes.js';
+import { cpuSeconds, runJson, startReady } from './lib/processes.js';
 import { h2Snapshot, PROJECT } from './lib/snapshots.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -50,14 +50,20 @@ async function grpcLoad(t: Target): Promise<GrpcLoadResult> {
 
 interface Runs {
   h2: Record<'direct' | 'gateway', number[]>;
+  /** vCPU of the proxy process during each gateway h2load run. */
+  proxyCpu: number[];
   grpc: Record<'direct' | 'gateway', GrpcLoadResult[]>;
 }
 
 /** Each repetition measures direct then gateway, h2load then gRPC, so drift on a shared machine falls on both. */
-async function measure(h2Targets: Record<'direct' | 'gateway', Target>, grpcTargets: Record<'direct' | 'gateway', Target>): Promise<Runs> {
-  const runs: Runs = { h2: { direct: [], gateway: [] }, grpc: { direct: [], gateway: [] } };
+async function measure(proxyPid: number, h2Targets: Record<'direct' | 'gateway', Target>, grpcTargets: Record<'direct' | 'gateway', Target>): Promise<Runs> {
+  const runs: Runs = { h2: { direct: [], gateway: [] }, proxyCpu: [], grpc: { direct: [], gateway: [] } };
   for (let r = 0; r < REPS; r++) {
-    for (const path of ['direct', 'gateway'] as const) runs.h2[path].push(h2load(h2Targets[path]));
+    runs.h2.direct.push(h2load(h2Targets.direct));
+    const c0 = cpuSeconds(proxyPid);
+    const t0 = Date.now();
+    runs.h2.gateway.push(h2load(h2Targets.gateway));
+    runs.proxyCpu.push((cpuSeconds(proxyPid) - c0) / ((Date.now() - t0) / 1000));
     for (const path of ['direct', 'gateway'] as const) runs.grpc[path].push(await grpcLoad(grpcTargets[path]));
   }
   return runs;
@@ -75,6 +81,7 @@ function figures(runs: Runs): Figure[] {
     const added = runs.grpc.gateway.map((x, i) => x[k] / 1000 - (direct[i] ?? 0));
     out.push(fig('h2', `gRPC gateway adds ${k} (${CALLS} in flight)`, added, 'ms', { baseline: { name: `direct ${k}`, value: median(direct) } }));
   }
+  out.push(fig('h2', 'node proxy CPU during the gateway h2c runs', runs.proxyCpu, 'vCPU', { note: 'one event loop: near 1 means the proxy is the bottleneck' }));
   const clientCpu = median(runs.grpc.direct.map((x) => x.clientCpu));
   out.push(fig('h2', 'gRPC load client CPU, direct', [clientCpu], 'vCPU', { note: 'the client is closed-loop: a busy client lowers both paths alike' }));
   return out;
@@ -91,6 +98,7 @@ export async function h2(): Promise<Figure[]> {
   try {
     await cp.publish(h2Snapshot(1, gatewayPort, up.port, greeter.port));
     const runs = await measure(
+      proc.pid,
       { direct: { port: up.port, authority: 'upstream' }, gateway: { port: gatewayPort, authority: `upstream.${PROJECT}.localhost` } },
       { direct: { port: greeter.port, authority: 'greeter' }, gateway: { port: gatewayPort, authority: `greeter.${PROJECT}.localhost` } },
     );
