@@ -56,6 +56,12 @@ export class ProjectCache implements ProjectDirectory {
     if (!known || Number(known.metadata.resourceVersion ?? 0) <= Number(ns.metadata.resourceVersion ?? 0)) this.byName.set(ns.metadata.name, ns);
   }
 
+  /** A Namespace this process has just deleted, gone before its watch event arrives. */
+  forget(name: string): void {
+    if (!this.byName.delete(name)) return;
+    for (const l of this.listeners) l(name);
+  }
+
   list(): Namespace[] {
     return [...this.byName.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }

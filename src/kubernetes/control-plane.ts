@@ -86,7 +86,7 @@ export class ClusterControlPlane {
     registerReleaseRoutes(app, api, { releases: engine.releases, projects, prepare: clusterPrepare(engine) });
     registerExportRoutes(app, api, { projects, objectsOf: (p) => engine.namespaceObjects(p) });
     registerTelemetryQueryRoutes(app, api, { telemetry: this.telemetry, store: engine.store, projects });
-    registerObjectRoutes(app, api, { projects, store: engine.store, releases: engine.releases, writes: clusterWrites(engine, projects) });
+    registerObjectRoutes(app, api, { projects, store: engine.store, releases: engine.releases, writes: clusterWrites(engine, projects), prepare: clusterPrepare(engine) });
     return app;
   }
 
