@@ -32,12 +32,13 @@ export class ProjectCache implements ProjectDirectory {
   async start(): Promise<void> {
     this.unwatch = await this.store.watch('Namespace', this.labels ? { labels: this.labels } : {}, (e) => {
       const ns = e.object as Namespace;
-      if (e.type !== 'DELETED') {
+      // A Namespace being deleted (a cluster's Terminating one) is no project any more.
+      const deleting = (ns.metadata as { deletionTimestamp?: string }).deletionTimestamp !== undefined;
+      if (e.type !== 'DELETED' && !deleting) {
         this.byName.set(ns.metadata.name, ns);
         return;
       }
-      this.byName.delete(ns.metadata.name);
-      for (const l of this.listeners) l(ns.metadata.name);
+      this.forget(ns.metadata.name);
     });
   }
 

@@ -7,9 +7,10 @@
 import { forbidden } from '../api/errors.js';
 import type { Release } from '../config/release/types.js';
 import type { ObjectWrites, WriteContext } from '../apiserver/routes/objects.js';
+import type { ProjectWrites } from '../apiserver/routes/project-writes.js';
 import { inOrder } from '../apiserver/routes/object-writes.js';
 import type { PrepareObjects } from '../apiserver/routes/releases.js';
-import { admitObjects, applyObjects, deleteObjects, prepare, type ApplyResult, type PrepareOptions } from './apply.js';
+import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, prepare, type ApplyResult, type PrepareOptions } from './apply.js';
 import type { ControlPlane } from './control-plane.js';
 import { matchesLabels } from './store.js';
 
@@ -92,6 +93,28 @@ export function localWrites(cp: ControlPlane): ObjectWrites {
       // In one transaction; what went between the route's look and this is not an error.
       const results = deleteObjects(store, objects, true).map((r) => ({ ...r, action: 'deleted' as const }));
       return { results, ...(await enforce(cp)) };
+    },
+  };
+}
+
+/** Projects in the SQLite store; a deleted one takes its objects with it in one transaction. */
+export function localProjectWrites(cp: ControlPlane): ProjectWrites {
+  const { store } = cp;
+  return {
+    async create(ns) {
+      return store.create(ns);
+    },
+    async update(ns) {
+      const out = store.update(ns);
+      await enforce(cp);
+      return out;
+    },
+    async remove(name) {
+      store.transaction(() => {
+        deleteNamespaceContents(store, name);
+        store.delete('Namespace', undefined, name);
+      });
+      await enforce(cp);
     },
   };
 }

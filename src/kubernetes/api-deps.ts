@@ -7,10 +7,11 @@
  */
 import { invalid } from '../api/errors.js';
 import type { DeleteResult, ObjectWrites } from '../apiserver/routes/objects.js';
+import type { ProjectWrites } from '../apiserver/routes/project-writes.js';
 import type { PrepareObjects } from '../apiserver/routes/releases.js';
 import type { ProjectCache } from '../apiserver/projects.js';
 import type { KubeObject, Namespace } from '../api/objects.js';
-import { EXPORT_ORDER } from '../config/export/export.js';
+import { EXPORT_ORDER, INJECTION_LABEL } from '../config/export/export.js';
 import type { KubernetesEngine } from './engine.js';
 
 /** On a cluster every write is the API server's own: nothing waits on proxies, no config version. */
@@ -62,5 +63,30 @@ export function clusterWrites(engine: KubernetesEngine, projects: ProjectCache):
       return { object: await store.update(obj), ...SETTLED };
     },
     removeObjects,
+  };
+}
+
+/**
+ * Projects as the cluster's Namespaces with sidecar injection, known to the access checks at
+ * once (before their watch event lands). A deleted Namespace takes its objects with it.
+ */
+export function clusterProjectWrites(engine: KubernetesEngine, projects: ProjectCache): ProjectWrites {
+  const { store } = engine;
+  return {
+    async create(ns) {
+      const created = await store.create<Namespace>({ ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, [INJECTION_LABEL]: 'enabled' } } });
+      projects.remember(created);
+      return created;
+    },
+    async update(ns) {
+      const updated = await store.update(ns);
+      projects.remember(updated);
+      return updated;
+    },
+    async remove(name) {
+      await store.delete('Namespace', undefined, name);
+      projects.forget(name);
+    },
+    noAllowRoutesFrom: 'the kubernetes engine runs no tenancy check (a project\'s rules may name any host, as Istio allows); remove the field',
   };
 }

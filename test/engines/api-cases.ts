@@ -178,6 +178,26 @@ export function apiCases(make: () => ApiHarness): void {
     expect(replaced.status).toBe(422);
   });
 
+  it(`${engine.name}: a project is created in a workspace, changed and deleted`, async () => {
+    const name = `${PROJECT}-new`;
+    const created = await call(tokens.admin, 'POST', '/api/v1/projects', { name, workspace: WORKSPACE });
+    expect(created.status, created.text).toBe(201);
+    const read = (await ok(call(tokens.admin, 'GET', `/api/v1/projects/${name}`))) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
+    expect(read.metadata.labels['kubesphere.io/workspace']).toBe(WORKSPACE);
+    expect(read.metadata.annotations['graymesh.dev/governance']).toBe('true');
+    expect((await call(tokens.admin, 'POST', '/api/v1/projects', { name, workspace: WORKSPACE })).status).toBe(409);
+
+    const changed = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { governance: false }))) as { metadata: { annotations: Record<string, string> } };
+    expect(changed.metadata.annotations['graymesh.dev/governance']).toBe('false');
+    const allow = await call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { allowRoutesFrom: [PROJECT] });
+    // The tenancy check that reads allowRoutesFrom runs on the local engine only.
+    expect(allow.status, allow.text).toBe(engine.name === 'local' ? 200 : 422);
+
+    expect(await ok(call(tokens.admin, 'DELETE', `/api/v1/projects/${name}`))).toEqual({ deleted: name });
+    expect((await call(tokens.admin, 'GET', `/api/v1/projects/${name}`)).status).toBe(404);
+    expect((await call(tokens.viewer, 'POST', '/api/v1/projects', { name: `${PROJECT}-refused`, workspace: WORKSPACE })).status).toBe(403);
+  });
+
   it(`${engine.name}: a route parameter that is not a name is refused before any handler`, async () => {
     const r = await call(tokens.admin, 'GET', `/api/v1/projects/${PROJECT}/services/Not_A_Name`);
     expect(r.status).toBe(422);
@@ -204,6 +224,9 @@ export function apiCases(make: () => ApiHarness): void {
       ['/api/v1/projects/{project}/{resource}/{name}', 'put'],
       ['/api/v1/projects/{project}/{resource}', 'post'],
       ['/api/v1/delete', 'post'],
+      ['/api/v1/projects', 'post'],
+      ['/api/v1/projects/{project}', 'patch'],
+      ['/api/v1/projects/{project}', 'delete'],
       ['/api/v1/projects/{project}/export', 'get'],
     ] as const) {
       expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();

@@ -1,13 +1,13 @@
 /**
  * The local engine's own object routes (the rest are the shared ones, src/apiserver/routes/objects.ts):
- * project writes, samples and logs.
+ * samples and logs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, invalid, notFound } from '../../api/errors.js';
+import { invalid, notFound } from '../../api/errors.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { applyObjects, deleteNamespaceContents, prepare, type PrepareOptions } from '../apply.js';
+import { applyObjects, prepare, type PrepareOptions } from '../apply.js';
 import { mustProject as mustProjectIn } from '../../apiserver/routes/objects.js';
 import { storeProjects } from '../projects.js';
 import { enforce as enforceConfig, tenancyFor } from '../writes.js';
@@ -17,27 +17,12 @@ import { SAMPLE_NAMES, sampleManifests } from '../samples/index.js';
 import { readTail } from '../log-files.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
-import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
-import { withAllowRoutesFrom } from '../tenancy.js';
 import path from 'node:path';
 
 interface Params {
   project: string;
   resource: string;
   name: string;
-}
-
-/** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
-function projectList(v: unknown, self: string): string[] {
-  if (!Array.isArray(v)) throw badRequest('allowRoutesFrom: a list of project names, e.g. ["shop"]; [] lets no other project in');
-  const out: string[] = [];
-  for (const p of v) {
-    const err = dns1123LabelError(p);
-    if (err) throw invalid(`allowRoutesFrom: ${err}`);
-    if (p === self) throw invalid(`allowRoutesFrom: ${self} is the project itself, whose rules always apply to its own hosts; list other projects`);
-    if (!out.includes(p as string)) out.push(p as string);
-  }
-  return out;
 }
 
 /** The tenancy check as the caller may hear it. */
@@ -49,70 +34,6 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
   const projects = storeProjects(store);
   const mustProject = (name: string): Namespace => mustProjectIn(projects, name);
 
-
-  // Projects (Namespaces). A project's workspace is its kubesphere.io/workspace label, as in KubeSphere.
-  app.post('/api/v1/projects', async (req, reply) => {
-    const { name, governance, workspace } = (req.body ?? {}) as { name?: string; governance?: boolean; workspace?: unknown };
-    const err = dns1123LabelError(name);
-    if (err) throw invalid(`Namespace: metadata.name: ${err}`);
-    if (workspace !== undefined) {
-      const werr = dns1123LabelError(workspace);
-      if (werr) throw invalid(`workspace: ${werr}`);
-      req.access.requireWorkspace(workspace as string, WorkspaceAccess.Admin, `create projects in workspace ${String(workspace)}`);
-    } else {
-      req.access.requirePlatform(`create project ${String(name)} outside a workspace (name one: --workspace W)`);
-    }
-    const ns: Namespace = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name: name as string,
-        ...(workspace !== undefined ? { labels: { [WORKSPACE_LABEL]: workspace as string } } : {}),
-        annotations: { [GOVERNANCE_ANNOTATION]: String(governance !== false) },
-      },
-    };
-    reply.status(201);
-    return store.create(ns);
-  });
-  api.add('post', '/api/v1/projects', 'Creates a project: {name, workspace?, governance?} (a workspace-admin in their workspace; outside one, a platform-admin)');
-  app.patch('/api/v1/projects/:project', async (req) => {
-    let ns = mustProject((req.params as Params).project);
-    const { governance, workspace, allowRoutesFrom } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown; allowRoutesFrom?: unknown };
-    if (typeof governance !== 'boolean' && workspace === undefined && allowRoutesFrom === undefined) {
-      throw badRequest('body: {"governance": true|false}, {"allowRoutesFrom": ["P", ...]} or {"workspace": "W"} required');
-    }
-    if (governance !== undefined && typeof governance !== 'boolean') throw badRequest('governance: true or false');
-    const allowed = allowRoutesFrom === undefined ? undefined : projectList(allowRoutesFrom, ns.metadata.name);
-    if (workspace !== undefined) {
-      const werr = dns1123LabelError(workspace);
-      if (werr) throw invalid(`workspace: ${werr}`);
-      // Moving a project between workspaces changes who may see it: a platform decision.
-      req.access.requirePlatform(`move project ${ns.metadata.name} to another workspace`);
-      req.access.requireWorkspace(workspace as string, WorkspaceAccess.Admin);
-      ns.metadata.labels = { ...ns.metadata.labels, [WORKSPACE_LABEL]: workspace as string };
-    }
-    if (typeof governance === 'boolean') ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
-    if (allowed !== undefined) ns = withAllowRoutesFrom(ns, allowed);
-    const out = store.update(ns);
-    await enforce();
-    return out;
-  });
-  api.add(
-    'patch',
-    '/api/v1/projects/:project',
-    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]} (project-admin), {workspace} (platform-admin)',
-  );
-  app.delete('/api/v1/projects/:project', async (req) => {
-    const { project } = req.params as Params;
-    mustProject(project);
-    store.transaction(() => {
-      deleteNamespaceContents(store, project);
-      store.delete('Namespace', undefined, project);
-    });
-    await enforce();
-    return { deleted: project };
-  });
-  api.add('delete', '/api/v1/projects/:project', 'Deletes a project and everything in it');
 
   // Samples.
   app.post('/api/v1/projects/:project/samples/:name', async (req) => {
