@@ -153,3 +153,10 @@ export const ALLOW_ROUTES_ANNOTATION = 'graymesh.dev/allow-routes-from';
 export function parseProjectList(value: string | undefined): string[] {
   return [...new Set((value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== ''))];
 }
+
+/** A Namespace letting exactly `projects` in (the annotation removed when none). */
+export function withAllowRoutesFrom(ns: Namespace, projects: readonly string[]): Namespace {
+  const { [ALLOW_ROUTES_ANNOTATION]: _old, ...rest } = ns.metadata.annotations ?? {};
+  const annotations = projects.length > 0 ? { ...rest, [ALLOW_ROUTES_ANNOTATION]: projects.join(',') } : rest;
+  return { ...ns, metadata: { ...ns.metadata, annotations } };
+}

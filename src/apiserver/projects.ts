@@ -32,12 +32,13 @@ export class ProjectCache implements ProjectDirectory {
   async start(): Promise<void> {
     this.unwatch = await this.store.watch('Namespace', this.labels ? { labels: this.labels } : {}, (e) => {
       const ns = e.object as Namespace;
-      if (e.type !== 'DELETED') {
+      // A Namespace being deleted (a cluster's Terminating one) is no project any more.
+      const deleting = (ns.metadata as { deletionTimestamp?: string }).deletionTimestamp !== undefined;
+      if (e.type !== 'DELETED' && !deleting) {
         this.byName.set(ns.metadata.name, ns);
         return;
       }
-      this.byName.delete(ns.metadata.name);
-      for (const l of this.listeners) l(ns.metadata.name);
+      this.forget(ns.metadata.name);
     });
   }
 
@@ -54,6 +55,12 @@ export class ProjectCache implements ProjectDirectory {
   remember(ns: Namespace): void {
     const known = this.byName.get(ns.metadata.name);
     if (!known || Number(known.metadata.resourceVersion ?? 0) <= Number(ns.metadata.resourceVersion ?? 0)) this.byName.set(ns.metadata.name, ns);
+  }
+
+  /** A Namespace this process has just deleted, gone before its watch event arrives. */
+  forget(name: string): void {
+    if (!this.byName.delete(name)) return;
+    for (const l of this.listeners) l(name);
   }
 
   list(): Namespace[] {

@@ -14,8 +14,9 @@ import { registerTelemetryRoutes } from './routes/telemetry.js';
 import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
+import { registerProjectWriteRoutes } from '../apiserver/routes/project-writes.js';
 import { KINDS } from '../api/kinds.js';
-import { localPrepare, localWrites } from './writes.js';
+import { localPrepare, localProjectWrites, localWrites } from './writes.js';
 
 export interface ServerOptions {
   /** The clock sessions and tokens expire by, ms since the epoch (Date.now). */
@@ -38,7 +39,8 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
   registerReleaseRoutes(app, api, { releases: cp.releases, projects, prepare: localPrepare(cp) });
   registerTelemetryRoutes(app, api, cp);
   registerExportRoutes(app, api, { projects, objectsOf: async (p) => KINDS.filter((k) => k.namespaced && k.writable).flatMap((k) => cp.store.list(k.kind, { namespace: p })) });
-  registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp) });
+  registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp), prepare: localPrepare(cp) });
+  registerProjectWriteRoutes(app, api, { projects, writes: localProjectWrites(cp) });
   registerResourceRoutes(app, api, cp);
   registerXdsRoutes(app, api, cp);
   return app;

@@ -8,7 +8,9 @@
  *   `Accepted=False, reason HostNotOwned` on their status and stay out of the snapshot.
  */
 import type { KubeObject, Namespace } from '../api/objects.js';
-import { ALLOW_ROUTES_ANNOTATION, parseProjectList } from '../api/objects.js';
+import { ALLOW_ROUTES_ANNOTATION, parseProjectList, withAllowRoutesFrom } from '../api/objects.js';
+
+export { withAllowRoutesFrom };
 import { checkTenancy, TENANCY_KINDS, type TenancyCheckOptions } from '../config/tenancy/check.js';
 import { namespaceOf } from '../config/tenancy/hosts.js';
 import { HostOwners, type TenancyFacts } from '../config/tenancy/owners.js';
@@ -24,13 +26,6 @@ export const objectKey = (o: KubeObject): string => `${o.kind}/${o.metadata.name
 /** The projects a Namespace lets in. */
 export function allowRoutesFromOf(ns: Namespace): string[] {
   return parseProjectList(ns.metadata.annotations?.[ALLOW_ROUTES_ANNOTATION]);
-}
-
-/** A Namespace letting exactly `projects` in (the annotation removed when none). */
-export function withAllowRoutesFrom(ns: Namespace, projects: readonly string[]): Namespace {
-  const { [ALLOW_ROUTES_ANNOTATION]: _old, ...rest } = ns.metadata.annotations ?? {};
-  const annotations = projects.length > 0 ? { ...rest, [ALLOW_ROUTES_ANNOTATION]: projects.join(',') } : rest;
-  return { ...ns, metadata: { ...ns.metadata, annotations } };
 }
 
 /** Removes a deleted project from every other project's allow list. */

@@ -4,12 +4,13 @@
  * transaction (releases through their controller), and the new config enforced by every
  * proxy before the answer.
  */
-import type { KubeObject } from '../api/objects.js';
 import { forbidden } from '../api/errors.js';
 import type { Release } from '../config/release/types.js';
 import type { ObjectWrites, WriteContext } from '../apiserver/routes/objects.js';
+import type { ProjectWrites } from '../apiserver/routes/project-writes.js';
+import { inOrder } from '../apiserver/routes/object-writes.js';
 import type { PrepareObjects } from '../apiserver/routes/releases.js';
-import { admitObjects, applyObjects, prepare, type ApplyResult, type PrepareOptions } from './apply.js';
+import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, prepare, type ApplyResult, type PrepareOptions } from './apply.js';
 import type { ControlPlane } from './control-plane.js';
 import { matchesLabels } from './store.js';
 
@@ -24,13 +25,6 @@ export async function enforce(cp: ControlPlane): Promise<{ configVersion: number
   }
 }
 
-/** Results in the order of the manifest's documents. */
-export function inOrder(objects: KubeObject[], results: ApplyResult[]): ApplyResult[] {
-  const key = (kind: string, ns: string | undefined, name: string): string => `${kind}/${ns ?? ''}/${name}`;
-  const at = new Map(objects.map((o, i) => [key(o.kind, o.metadata.namespace, o.metadata.name), i]));
-  return [...results].sort((a, b) => (at.get(key(a.kind, a.namespace, a.name)) ?? 0) - (at.get(key(b.kind, b.namespace, b.name)) ?? 0));
-}
-
 /** The tenancy check as the caller may hear it: owners of hosts are named only when the caller sees their project. */
 export function tenancyFor(ctx: Pick<WriteContext, 'canSee'>): PrepareOptions {
   return { tenancy: { canSee: ctx.canSee } };
@@ -38,7 +32,8 @@ export function tenancyFor(ctx: Pick<WriteContext, 'canSee'>): PrepareOptions {
 
 /** The local engine's validation for routes under a project (the shared release routes). */
 export function localPrepare(cp: ControlPlane): PrepareObjects {
-  return async (docs, project, o) => prepare(cp.store, docs, project, { ...(o.onlyIn ? { onlyIn: o.onlyIn } : {}), ...(o.canSee ? tenancyFor({ canSee: o.canSee }) : {}) });
+  return async (docs, project, o) =>
+    prepare(cp.store, docs, project, { ...(o.onlyIn ? { onlyIn: o.onlyIn } : {}), ...(o.namesOnly ? { tenancy: false as const } : o.canSee ? tenancyFor({ canSee: o.canSee }) : {}) });
 }
 
 export function localWrites(cp: ControlPlane): ObjectWrites {
@@ -80,6 +75,44 @@ export function localWrites(cp: ControlPlane): ObjectWrites {
           throw forbidden(`${kind.plural} are managed by graymesh; delete or scale their workload instead`);
         }
         store.delete(kind.kind, project, obj.metadata.name);
+      });
+      await enforce(cp);
+    },
+
+    async create(obj) {
+      const object = store.create(obj);
+      return { object, ...(await enforce(cp)) };
+    },
+
+    async replace(obj) {
+      const object = store.update(obj);
+      return { object, ...(await enforce(cp)) };
+    },
+
+    async removeObjects(objects) {
+      // In one transaction; what went between the route's look and this is not an error.
+      const results = deleteObjects(store, objects, true).map((r) => ({ ...r, action: 'deleted' as const }));
+      return { results, ...(await enforce(cp)) };
+    },
+  };
+}
+
+/** Projects in the SQLite store; a deleted one takes its objects with it in one transaction. */
+export function localProjectWrites(cp: ControlPlane): ProjectWrites {
+  const { store } = cp;
+  return {
+    async create(ns) {
+      return store.create(ns);
+    },
+    async update(ns) {
+      const out = store.update(ns);
+      await enforce(cp);
+      return out;
+    },
+    async remove(name) {
+      store.transaction(() => {
+        deleteNamespaceContents(store, name);
+        store.delete('Namespace', undefined, name);
       });
       await enforce(cp);
     },

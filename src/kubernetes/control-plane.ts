@@ -11,13 +11,14 @@ import { AuthService } from '../apiserver/auth/auth-service.js';
 import { ProjectCache } from '../apiserver/projects.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
+import { registerProjectWriteRoutes } from '../apiserver/routes/project-writes.js';
 import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
 import { registerStatusRoute } from '../apiserver/routes/status.js';
 import { registerTelemetryQueryRoutes } from '../apiserver/routes/telemetry-queries.js';
 import { createApiServer } from '../apiserver/server.js';
 import { INJECTION_LABEL } from '../config/export/export.js';
 import type { ClusterTelemetry } from '../telemetry/query/trace-source.js';
-import { clusterPrepare, clusterWrites } from './api-deps.js';
+import { clusterPrepare, clusterProjectWrites, clusterWrites } from './api-deps.js';
 import { IstiodConvergence } from './convergence.js';
 import { KubernetesEngine } from './engine.js';
 import type { ClusterConnection } from './kubeconfig.js';
@@ -86,7 +87,8 @@ export class ClusterControlPlane {
     registerReleaseRoutes(app, api, { releases: engine.releases, projects, prepare: clusterPrepare(engine) });
     registerExportRoutes(app, api, { projects, objectsOf: (p) => engine.namespaceObjects(p) });
     registerTelemetryQueryRoutes(app, api, { telemetry: this.telemetry, store: engine.store, projects });
-    registerObjectRoutes(app, api, { projects, store: engine.store, releases: engine.releases, writes: clusterWrites(engine, projects) });
+    registerObjectRoutes(app, api, { projects, store: engine.store, releases: engine.releases, writes: clusterWrites(engine, projects), prepare: clusterPrepare(engine) });
+    registerProjectWriteRoutes(app, api, { projects, writes: clusterProjectWrites(engine, projects) });
     return app;
   }
 

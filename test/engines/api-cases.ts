@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { canaryRelease } from '../kubernetes/fixtures.js';
 
 export interface ApiHarness {
   readonly name: 'local' | 'kubernetes';
@@ -128,6 +129,75 @@ export function apiCases(make: () => ApiHarness): void {
     expect(((await ok(call(tokens.viewer, 'GET', `/api/v1/projects/${PROJECT}/services/reviews`))) as { metadata: { name: string } }).metadata.name).toBe('reviews');
   });
 
+  it(`${engine.name}: one object created, a stale replace refused with 409, then deleted by its manifest`, async () => {
+    const created = await call(tokens.admin, 'POST', `/api/v1/projects/${PROJECT}/services`, service('ratings'));
+    expect(created.status, created.text).toBe(201);
+    const first = created.body as { metadata: { name: string; resourceVersion: string }; warnings: string[] };
+    expect(first.metadata.name).toBe('ratings');
+    expect(first.warnings).toEqual([]);
+    const again = await call(tokens.admin, 'POST', `/api/v1/projects/${PROJECT}/services`, service('ratings'));
+    expect(again.status).toBe(409);
+    expect((again.body as { error: { code: string } }).error.code).toBe('GM_ERR_ALREADY_EXISTS');
+
+    const changed = { ...service('ratings'), metadata: { ...service('ratings').metadata, labels: { app: 'ratings', tier: 'back' }, resourceVersion: first.metadata.resourceVersion } };
+    const replaced = (await ok(call(tokens.admin, 'PUT', `/api/v1/projects/${PROJECT}/services/ratings`, changed))) as { metadata: { labels: Record<string, string>; resourceVersion: string } };
+    expect(replaced.metadata.labels).toEqual({ app: 'ratings', tier: 'back' });
+    expect(replaced.metadata.resourceVersion).not.toBe(first.metadata.resourceVersion);
+    const stale = await call(tokens.admin, 'PUT', `/api/v1/projects/${PROJECT}/services/ratings`, changed);
+    expect(stale.status).toBe(409);
+    expect((stale.body as { error: { code: string } }).error.code).toBe('GM_ERR_CONFLICT');
+    const misnamed = await call(tokens.admin, 'PUT', `/api/v1/projects/${PROJECT}/services/other`, changed);
+    expect(misnamed.status).toBe(400);
+    expect(misnamed.body).toEqual({ error: { code: 'GM_ERR_BAD_REQUEST', message: 'body: must be Service other' } });
+
+    const deleted = await call(tokens.admin, 'POST', '/api/v1/delete', { objects: [service('ratings')] });
+    expect(deleted.status, deleted.text).toBe(200);
+    expect((deleted.body as { results: unknown[] }).results).toEqual([{ kind: 'Service', name: 'ratings', namespace: PROJECT, action: 'deleted' }]);
+    expect((await call(tokens.admin, 'GET', `/api/v1/projects/${PROJECT}/services/ratings`)).status).toBe(404);
+    const gone = await call(tokens.admin, 'POST', '/api/v1/delete', { objects: [service('ratings')] });
+    expect(gone.status).toBe(404);
+    expect(gone.body).toEqual({
+      error: { code: 'GM_ERR_NOT_FOUND', message: `Service ratings not found in project ${PROJECT}; nothing deleted (use --ignore-not-found to delete the rest)` },
+    });
+    const ignored = (await ok(call(tokens.admin, 'POST', '/api/v1/delete', { objects: [service('ratings')], ignoreNotFound: true }))) as { results: unknown[] };
+    expect(ignored.results).toEqual([]);
+  });
+
+  it(`${engine.name}: a Release created as one object is admitted by the release controller first`, async () => {
+    await ok(call(tokens.admin, 'POST', `/api/v1/projects/${PROJECT}/services`, service('details')));
+    const r = canaryRelease(PROJECT);
+    const body = { ...r, spec: { ...r.spec, service: 'details' } };
+    const refused = await call(tokens.admin, 'POST', `/api/v1/projects/${PROJECT}/releases`, body);
+    expect(refused.status, refused.text).toBe(422);
+    expect((refused.body as { error: { code: string; message: string } }).error).toEqual({
+      code: 'GM_ERR_INVALID',
+      message: expect.stringMatching(new RegExp(`^Release ${r.metadata.name}: spec\\.principal: service details has no workload of version`)),
+    });
+    expect((await call(tokens.admin, 'GET', `/api/v1/projects/${PROJECT}/releases/${r.metadata.name}`)).status).toBe(404);
+    const replaced = await call(tokens.admin, 'PUT', `/api/v1/projects/${PROJECT}/releases/${r.metadata.name}`, body);
+    expect(replaced.status).toBe(422);
+  });
+
+  it(`${engine.name}: a project is created in a workspace, changed and deleted`, async () => {
+    const name = `${PROJECT}-new`;
+    const created = await call(tokens.admin, 'POST', '/api/v1/projects', { name, workspace: WORKSPACE });
+    expect(created.status, created.text).toBe(201);
+    const read = (await ok(call(tokens.admin, 'GET', `/api/v1/projects/${name}`))) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
+    expect(read.metadata.labels['kubesphere.io/workspace']).toBe(WORKSPACE);
+    expect(read.metadata.annotations['graymesh.dev/governance']).toBe('true');
+    expect((await call(tokens.admin, 'POST', '/api/v1/projects', { name, workspace: WORKSPACE })).status).toBe(409);
+
+    const changed = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { governance: false }))) as { metadata: { annotations: Record<string, string> } };
+    expect(changed.metadata.annotations['graymesh.dev/governance']).toBe('false');
+    const allow = await call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { allowRoutesFrom: [PROJECT] });
+    // The tenancy check that reads allowRoutesFrom runs on the local engine only.
+    expect(allow.status, allow.text).toBe(engine.name === 'local' ? 200 : 422);
+
+    expect(await ok(call(tokens.admin, 'DELETE', `/api/v1/projects/${name}`))).toEqual({ deleted: name });
+    expect((await call(tokens.admin, 'GET', `/api/v1/projects/${name}`)).status).toBe(404);
+    expect((await call(tokens.viewer, 'POST', '/api/v1/projects', { name: `${PROJECT}-refused`, workspace: WORKSPACE })).status).toBe(403);
+  });
+
   it(`${engine.name}: a route parameter that is not a name is refused before any handler`, async () => {
     const r = await call(tokens.admin, 'GET', `/api/v1/projects/${PROJECT}/services/Not_A_Name`);
     expect(r.status).toBe(422);
@@ -151,6 +221,12 @@ export function apiCases(make: () => ApiHarness): void {
       ['/api/v1/audit', 'get'],
       ['/api/v1/projects/{project}/releases', 'post'],
       ['/api/v1/projects/{project}/{resource}/{name}', 'delete'],
+      ['/api/v1/projects/{project}/{resource}/{name}', 'put'],
+      ['/api/v1/projects/{project}/{resource}', 'post'],
+      ['/api/v1/delete', 'post'],
+      ['/api/v1/projects', 'post'],
+      ['/api/v1/projects/{project}', 'patch'],
+      ['/api/v1/projects/{project}', 'delete'],
       ['/api/v1/projects/{project}/export', 'get'],
     ] as const) {
       expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();

@@ -1,8 +1,9 @@
 /**
- * Objects both engines serve alike: manifests applied, projects listed and read, objects of
- * a kind listed, read and deleted. What an engine does to write is its `writes` port; reads go
- * through its object store, projects through its directory, releases through the one release
- * controller.
+ * Objects both engines serve alike: manifests applied and deleted, projects listed and read,
+ * objects of a kind listed, read, created, replaced and deleted (the writes of one object and
+ * of manifests' deletes are object-writes.ts). What an engine does to write is its `writes`
+ * port; reads go through its object store, projects through its directory, releases through
+ * the one release controller.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, invalid, notFound } from '../../api/errors.js';
@@ -13,7 +14,8 @@ import type { ReleaseController } from '../../engine/releases/controller.js';
 import type { ObjectStore } from '../../engine/store.js';
 import type { OpenApi } from '../openapi.js';
 import type { ProjectDirectory } from '../projects.js';
-import { userOf } from './releases.js';
+import { registerObjectWriteRoutes } from './object-writes.js';
+import { userOf, type PrepareObjects } from './releases.js';
 
 /** Who writes, as the engine's writes need to know it. */
 export interface WriteContext {
@@ -28,12 +30,35 @@ export interface ApplyBody {
   dryRun?: boolean;
 }
 
+/** One object of a manifest's delete. */
+export interface DeleteResult {
+  kind: string;
+  name: string;
+  namespace?: string;
+  action: 'deleted';
+}
+
+/** What a write leaves for the caller: the config version it made (0 on a cluster) and what was not enforced in time. */
+export interface Settled {
+  configVersion: number;
+  warnings: string[];
+}
+
 /** How an engine writes. */
 export interface ObjectWrites {
   /** Applies manifests, all validated and admitted before anything is written; answers the apply's body. */
   apply(body: ApplyBody, ctx: WriteContext): Promise<unknown>;
   /** Deletes an object that exists (never a Release: the controller abandons those). */
   remove(kind: KindInfo, obj: KubeObject, ctx: WriteContext): Promise<void>;
+  /** Creates one validated, admitted object (never a Release); 409 when it exists. */
+  create(obj: KubeObject): Promise<{ object: KubeObject } & Settled>;
+  /** Replaces one validated, admitted object (never a Release); 409 on a stale resourceVersion, 404 when it is gone. */
+  replace(obj: KubeObject): Promise<{ object: KubeObject } & Settled>;
+  /**
+   * Deletes the objects of a manifest that exist, a Namespace with everything in it; a Release
+   * only when its project goes in the same manifest (the controller abandons the others first).
+   */
+  removeObjects(objects: KubeObject[]): Promise<{ results: DeleteResult[] } & Settled>;
 }
 
 export interface ObjectRoutesDeps {
@@ -41,6 +66,8 @@ export interface ObjectRoutesDeps {
   store: ObjectStore;
   releases: ReleaseController;
   writes: ObjectWrites;
+  /** The engine's validation, as its apply runs it. */
+  prepare: PrepareObjects;
 }
 
 interface Params {
@@ -135,4 +162,6 @@ export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, deps: O
     return { deleted: { kind: kind.kind, name, namespace: project } };
   });
   api.add('delete', '/api/v1/projects/:project/:resource/:name', 'Deletes an object (an application with its components)');
+
+  registerObjectWriteRoutes(app, api, deps);
 }

@@ -23,6 +23,8 @@ export interface PrepareOptions {
   onlyIn?: string;
   /** Whether the caller may see a project (owners of hosts are named only then, by the tenancy check). */
   canSee?: (project: string) => boolean;
+  /** For a delete, which names objects only: no tenancy check. */
+  namesOnly?: boolean;
 }
 
 /** The engine's validation of documents, as its apply runs it; throws one GmError listing every problem. */

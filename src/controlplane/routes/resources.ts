@@ -1,26 +1,22 @@
 /**
  * The local engine's own object routes (the rest are the shared ones, src/apiserver/routes/objects.ts):
- * delete of manifests, project writes, samples, logs, and create and replace per kind.
+ * samples and logs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, conflict, forbidden, invalid, notFound } from '../../api/errors.js';
+import { invalid, notFound } from '../../api/errors.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import { GOVERNANCE_ANNOTATION } from '../../api/objects.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { admitObjects, applyObjects, deleteNamespaceContents, deleteObjects, missingObjects, prepare, type ApplyResult, type PrepareOptions } from '../apply.js';
-import { kindFor, mustProject as mustProjectIn } from '../../apiserver/routes/objects.js';
+import { applyObjects, prepare, type PrepareOptions } from '../apply.js';
+import { mustProject as mustProjectIn } from '../../apiserver/routes/objects.js';
 import { storeProjects } from '../projects.js';
-import { enforce as enforceConfig, inOrder, tenancyFor } from '../writes.js';
-import type { Release } from '../../config/release/types.js';
-import { userOf } from '../../apiserver/routes/releases.js';
+import { enforce as enforceConfig, tenancyFor } from '../writes.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../../apiserver/openapi.js';
 import { SAMPLE_NAMES, sampleManifests } from '../samples/index.js';
 import { readTail } from '../log-files.js';
 import { WORKLOAD_LABEL } from '../snapshot-builder.js';
 import { accessLogFile, podLogFile } from '../../runtime/log-paths.js';
-import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
-import { withAllowRoutesFrom } from '../tenancy.js';
 import path from 'node:path';
 
 interface Params {
@@ -29,126 +25,15 @@ interface Params {
   name: string;
 }
 
-/** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
-function projectList(v: unknown, self: string): string[] {
-  if (!Array.isArray(v)) throw badRequest('allowRoutesFrom: a list of project names, e.g. ["shop"]; [] lets no other project in');
-  const out: string[] = [];
-  for (const p of v) {
-    const err = dns1123LabelError(p);
-    if (err) throw invalid(`allowRoutesFrom: ${err}`);
-    if (p === self) throw invalid(`allowRoutesFrom: ${self} is the project itself, whose rules always apply to its own hosts; list other projects`);
-    if (!out.includes(p as string)) out.push(p as string);
-  }
-  return out;
-}
-
 /** The tenancy check as the caller may hear it. */
 const tenancyOf = (req: FastifyRequest): PrepareOptions => tenancyFor({ canSee: (p) => req.access.canSeeProject(p) });
 
 export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
   const { store } = cp;
+  const enforce = () => enforceConfig(cp);
   const projects = storeProjects(store);
   const mustProject = (name: string): Namespace => mustProjectIn(projects, name);
 
-  /** PUT of a Release: its controller applies the new spec (409 on a stale resourceVersion, as any PUT). */
-  const replaceRelease = async (r: Release, user: string): Promise<Release> => {
-    const ns = r.metadata.namespace as string;
-    const current = store.mustGet<Release>('Release', ns, r.metadata.name);
-    const rv = r.metadata.resourceVersion;
-    if (rv !== undefined && rv !== current.metadata.resourceVersion) {
-      throw conflict(`Release ${r.metadata.name}: the object has been modified (resourceVersion ${rv} is stale, current is ${current.metadata.resourceVersion ?? "?"}); read it again and retry`);
-    }
-    return (await cp.releases.apply(r, { user })).release;
-  };
-
-  const enforce = () => enforceConfig(cp);
-
-  app.post('/api/v1/delete', async (req) => {
-    const body = req.body as { objects?: unknown[]; project?: string; ignoreNotFound?: boolean } | undefined;
-    if (!body || !Array.isArray(body.objects)) throw badRequest('body: {"objects": [...]} required');
-    const { objects } = prepare(store, body.objects, body.project, { tenancy: false });
-    const ignoreNotFound = body.ignoreNotFound === true;
-    const missing = missingObjects(store, objects, ignoreNotFound);
-    // A release is abandoned by its controller's steps (the principal serves everything, acked; the
-    // new workload goes; then the rules), never by dropping its rules at once. A release inside a
-    // project deleted by the same manifest goes with its project.
-    const dropped = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
-    const releases = objects.filter((o) => o.kind === 'Release' && !missing.includes(o) && !dropped.has(o.metadata.namespace as string));
-    const released: ApplyResult[] = [];
-    for (const r of releases) {
-      const ns = r.metadata.namespace as string;
-      await cp.releases.delete(ns, r.metadata.name, { user: userOf(req) });
-      released.push({ kind: r.kind, name: r.metadata.name, namespace: ns, action: 'deleted' });
-    }
-    const results = inOrder(objects, [...released, ...deleteObjects(store, objects.filter((o) => !releases.includes(o)), ignoreNotFound)]);
-    const e = await enforce();
-    return { results, warnings: e.warnings, configVersion: e.configVersion };
-  });
-  api.add('post', '/api/v1/delete', 'Deletes the objects manifests name, all or nothing');
-
-  // Projects (Namespaces). A project's workspace is its kubesphere.io/workspace label, as in KubeSphere.
-  app.post('/api/v1/projects', async (req, reply) => {
-    const { name, governance, workspace } = (req.body ?? {}) as { name?: string; governance?: boolean; workspace?: unknown };
-    const err = dns1123LabelError(name);
-    if (err) throw invalid(`Namespace: metadata.name: ${err}`);
-    if (workspace !== undefined) {
-      const werr = dns1123LabelError(workspace);
-      if (werr) throw invalid(`workspace: ${werr}`);
-      req.access.requireWorkspace(workspace as string, WorkspaceAccess.Admin, `create projects in workspace ${String(workspace)}`);
-    } else {
-      req.access.requirePlatform(`create project ${String(name)} outside a workspace (name one: --workspace W)`);
-    }
-    const ns: Namespace = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name: name as string,
-        ...(workspace !== undefined ? { labels: { [WORKSPACE_LABEL]: workspace as string } } : {}),
-        annotations: { [GOVERNANCE_ANNOTATION]: String(governance !== false) },
-      },
-    };
-    reply.status(201);
-    return store.create(ns);
-  });
-  api.add('post', '/api/v1/projects', 'Creates a project: {name, workspace?, governance?} (a workspace-admin in their workspace; outside one, a platform-admin)');
-  app.patch('/api/v1/projects/:project', async (req) => {
-    let ns = mustProject((req.params as Params).project);
-    const { governance, workspace, allowRoutesFrom } = (req.body ?? {}) as { governance?: boolean; workspace?: unknown; allowRoutesFrom?: unknown };
-    if (typeof governance !== 'boolean' && workspace === undefined && allowRoutesFrom === undefined) {
-      throw badRequest('body: {"governance": true|false}, {"allowRoutesFrom": ["P", ...]} or {"workspace": "W"} required');
-    }
-    if (governance !== undefined && typeof governance !== 'boolean') throw badRequest('governance: true or false');
-    const allowed = allowRoutesFrom === undefined ? undefined : projectList(allowRoutesFrom, ns.metadata.name);
-    if (workspace !== undefined) {
-      const werr = dns1123LabelError(workspace);
-      if (werr) throw invalid(`workspace: ${werr}`);
-      // Moving a project between workspaces changes who may see it: a platform decision.
-      req.access.requirePlatform(`move project ${ns.metadata.name} to another workspace`);
-      req.access.requireWorkspace(workspace as string, WorkspaceAccess.Admin);
-      ns.metadata.labels = { ...ns.metadata.labels, [WORKSPACE_LABEL]: workspace as string };
-    }
-    if (typeof governance === 'boolean') ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
-    if (allowed !== undefined) ns = withAllowRoutesFrom(ns, allowed);
-    const out = store.update(ns);
-    await enforce();
-    return out;
-  });
-  api.add(
-    'patch',
-    '/api/v1/projects/:project',
-    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]} (project-admin), {workspace} (platform-admin)',
-  );
-  app.delete('/api/v1/projects/:project', async (req) => {
-    const { project } = req.params as Params;
-    mustProject(project);
-    store.transaction(() => {
-      deleteNamespaceContents(store, project);
-      store.delete('Namespace', undefined, project);
-    });
-    await enforce();
-    return { deleted: project };
-  });
-  api.add('delete', '/api/v1/projects/:project', 'Deletes a project and everything in it');
 
   // Samples.
   app.post('/api/v1/projects/:project/samples/:name', async (req) => {
@@ -214,45 +99,5 @@ export function registerResourceRoutes(app: FastifyInstance, api: OpenApi, cp: C
     return parts.join('');
   });
   api.add('get', '/api/v1/projects/:project/deployments/:name/log', 'The logs of every pod of a workload', true, ['tail']);
-
-  app.post('/api/v1/projects/:project/:resource', async (req, reply) => {
-    const { project, resource } = req.params as Params;
-    const kind = kindFor(resource, true);
-    if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be created`);
-    mustProject(project);
-    // The same validation, tenancy check and admission as apply: a Release is refused here exactly as there.
-    const { objects, warnings } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
-    await admitObjects(objects, (o) => cp.admit(o));
-    const obj = objects[0] as KubeObject;
-    if (obj.kind !== kind.kind) throw badRequest(`body: kind ${obj.kind} sent to ${kind.plural}`);
-    if (obj.kind === 'Release') {
-      if (store.get('Release', project, obj.metadata.name)) throw conflict(`Release ${obj.metadata.name} already exists in project ${project}; change it with PUT or graymesh apply`);
-      // Created by its controller, make-before-break, with who created it in its history.
-      const created = await cp.releases.create(obj as Release, { user: userOf(req) });
-      reply.status(201);
-      return { ...created, warnings };
-    }
-    const created = store.create(obj);
-    await enforce();
-    reply.status(201);
-    return { ...created, warnings };
-  });
-  api.add('post', '/api/v1/projects/:project/:resource', 'Creates an object');
-
-  app.put('/api/v1/projects/:project/:resource/:name', async (req) => {
-    const { project, resource, name } = req.params as Params;
-    const kind = kindFor(resource, true);
-    if (!kind.writable) throw forbidden(`${kind.plural} are managed by graymesh and cannot be changed`);
-    mustProject(project);
-    const { objects } = prepare(store, [req.body], project, { ...tenancyOf(req), onlyIn: project });
-    await admitObjects(objects, (o) => cp.admit(o));
-    const obj = objects[0] as KubeObject;
-    if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
-    if (obj.kind === 'Release') return replaceRelease(obj as Release, userOf(req));
-    const out = store.update(obj);
-    await enforce();
-    return out;
-  });
-  api.add('put', '/api/v1/projects/:project/:resource/:name', 'Replaces an object (409 when metadata.resourceVersion is stale)');
 
 }
