@@ -87,3 +87,53 @@ export interface DownstreamResponse {
    */
   switchProtocols(fields: string[]): SwitchedConnection;
 }
+
+/** Reads a whole body into one buffer. */
+export function readAll(source: BodySource): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    source.pipeTo({
+      data: (c) => (chunks.push(c), true),
+      end: () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+      error: reject,
+    });
+  });
+}
+
+/** What every answer keeps whatever its protocol: its state, and who waits for its end or for a drain. */
+export abstract class AnswerState {
+  headersSent = false;
+  /** The answer was written in full. */
+  writableFinished = false;
+  destroyed = false;
+  private closeFns: (() => void)[] | undefined;
+  protected drainFn: (() => void) | undefined;
+
+  /** Runs fn once when the answer is finished or the client is lost, as ServerResponse's 'close'. */
+  onClose(fn: () => void): void {
+    if (this.writableFinished || this.destroyed) {
+      fn();
+      return;
+    }
+    (this.closeFns ??= []).push(fn);
+  }
+
+  offClose(fn: () => void): void {
+    const fns = this.closeFns;
+    if (!fns) return;
+    const i = fns.indexOf(fn);
+    if (i >= 0) fns.splice(i, 1);
+  }
+
+  /** Runs fn when a write that returned false has drained. */
+  onDrain(fn: () => void): void {
+    this.drainFn = fn;
+  }
+
+  protected fireClose(): void {
+    const fns = this.closeFns;
+    if (!fns) return;
+    this.closeFns = undefined;
+    for (const fn of fns) fn();
+  }
+}

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Http1Pool, type DispatchOptions } from './client.js';
 import { ChunkedDecoder } from './chunked.js';
 import { parseRequestHead, parseResponseHead } from './head.js';
-import { Http1Server, type Http1Request, type Http1Response } from './server.js';
+import { Http1Server } from './server.js';
+import type { Http1Request } from './request.js';
+import type { Http1Response } from './response.js';
 
 /** Polls cond until it holds (bounded by 10 s; the test's own timeout is the real bound). */
 async function waitFor(cond: () => boolean, what: string): Promise<void> {

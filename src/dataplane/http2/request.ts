@@ -5,7 +5,7 @@
  * backpressure (a paused stream stops granting the client window).
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { BodyConsumer, DownstreamRequest, PeerAddresses } from '../downstream.js';
+import { readAll, type BodyConsumer, type DownstreamRequest, type PeerAddresses } from '../downstream.js';
 
 export class H2Request implements DownstreamRequest {
   readonly method: string;
@@ -55,14 +55,7 @@ export class H2Request implements DownstreamRequest {
   }
 
   readAll(): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      this.pipeTo({
-        data: (c) => (chunks.push(c), true),
-        end: () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
-        error: reject,
-      });
-    });
+    return readAll(this);
   }
 
   resume(): void {

@@ -8,48 +8,25 @@
  * §8.2.2), are dropped.
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { DownstreamResponse, SwitchedConnection } from '../downstream.js';
+import { AnswerState, type DownstreamResponse, type SwitchedConnection } from '../downstream.js';
 
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
-export class H2Response implements DownstreamResponse {
-  headersSent = false;
-  writableFinished = false;
-  destroyed = false;
+export class H2Response extends AnswerState implements DownstreamResponse {
   private noBody: boolean;
   private pending: OutgoingHttpHeaders | undefined;
   private trailerFields: OutgoingHttpHeaders | undefined;
-  private closeFns: (() => void)[] | undefined;
-  private drainFn: (() => void) | undefined;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
     method: string,
   ) {
+    super();
     this.noBody = method === 'HEAD';
     stream.on('drain', () => this.drainFn?.());
     stream.on('wantTrailers', () => stream.sendTrailers(this.trailerFields ?? {}));
     stream.on('error', () => undefined);
     stream.once('close', () => this.lost());
-  }
-
-  onClose(fn: () => void): void {
-    if (this.writableFinished || this.destroyed) {
-      fn();
-      return;
-    }
-    (this.closeFns ??= []).push(fn);
-  }
-
-  offClose(fn: () => void): void {
-    const fns = this.closeFns;
-    if (!fns) return;
-    const i = fns.indexOf(fn);
-    if (i >= 0) fns.splice(i, 1);
-  }
-
-  onDrain(fn: () => void): void {
-    this.drainFn = fn;
   }
 
   writeHead(status: number, fields: string[] | Record<string, string | string[] | number>): void {
@@ -128,12 +105,6 @@ export class H2Response implements DownstreamResponse {
     this.fireClose();
   }
 
-  private fireClose(): void {
-    const fns = this.closeFns;
-    if (!fns) return;
-    this.closeFns = undefined;
-    for (const fn of fns) fn();
-  }
 }
 
 function flushHead(res: H2Response): void {
