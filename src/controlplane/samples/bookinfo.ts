@@ -4,6 +4,7 @@
  * per version, with KubeSphere's images and labels.
  */
 import type { KubeObject } from '../../api/objects.js';
+import { sampleDeployment } from './deployment.js';
 
 export const BOOKINFO_APP = 'bookinfo';
 export const BOOKINFO_TAG = '1.13.0';
@@ -28,31 +29,20 @@ function serviceAccount(ns: string, name: string): KubeObject {
 
 /** A Deployment of one Bookinfo component version, e.g. reviews v2. */
 export function bookinfoDeployment(ns: string, app: string, version: string, image?: string): KubeObject {
-  const labels = { ...APP_LABELS, app, version };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: `${app}-${version}`, namespace: ns, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: `bookinfo-${app}`,
-          containers: [
-            {
-              name: app,
-              image: image ?? `kubesphere/examples-bookinfo-${app}-${version}:${BOOKINFO_TAG}`,
-              imagePullPolicy: 'IfNotPresent',
-              ports: [{ name: 'http', containerPort: 9080, protocol: 'TCP' }],
-              readinessProbe: { httpGet: { path: '/health', port: 9080 }, periodSeconds: 2 },
-            },
-          ],
-        },
-      },
+  return sampleDeployment({
+    namespace: ns,
+    app,
+    version,
+    labels: APP_LABELS,
+    serviceAccountName: `bookinfo-${app}`,
+    container: {
+      name: app,
+      image: image ?? `kubesphere/examples-bookinfo-${app}-${version}:${BOOKINFO_TAG}`,
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ name: 'http', containerPort: 9080, protocol: 'TCP' }],
+      readinessProbe: { httpGet: { path: '/health', port: 9080 }, periodSeconds: 2 },
     },
-  };
+  });
 }
 
 /** Every object of the sample; reviews v1 only unless allVersions. */

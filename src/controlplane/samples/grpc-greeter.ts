@@ -6,6 +6,7 @@
  * A gRPC server answers no HTTP/1.1 `/health`, so readiness is a TCP probe.
  */
 import type { KubeObject } from '../../api/objects.js';
+import { sampleDeployment } from './deployment.js';
 
 export const GREETER_APP = 'grpc-greeter';
 export const GREETER_SERVICE = 'greeter';
@@ -19,31 +20,20 @@ export function greeterImage(version: string): string {
 
 /** A Deployment of one Greeter version. */
 export function greeterDeployment(ns: string, version: string, image = greeterImage(version)): KubeObject {
-  const labels = { ...APP_LABELS, app: GREETER_SERVICE, version };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: `${GREETER_SERVICE}-${version}`, namespace: ns, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: GREETER_SERVICE,
-          containers: [
-            {
-              name: GREETER_SERVICE,
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              ports: [{ name: 'grpc', containerPort: GREETER_PORT, protocol: 'TCP' }],
-              readinessProbe: { tcpSocket: { port: GREETER_PORT }, periodSeconds: 2 },
-            },
-          ],
-        },
-      },
+  return sampleDeployment({
+    namespace: ns,
+    app: GREETER_SERVICE,
+    version,
+    labels: APP_LABELS,
+    serviceAccountName: GREETER_SERVICE,
+    container: {
+      name: GREETER_SERVICE,
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ name: 'grpc', containerPort: GREETER_PORT, protocol: 'TCP' }],
+      readinessProbe: { tcpSocket: { port: GREETER_PORT }, periodSeconds: 2 },
     },
-  };
+  });
 }
 
 /** Every object of the sample; greeter v1 only unless allVersions. */
