@@ -7,6 +7,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { greeterService, type HelloReply } from '../../samples/grpc-greeter/proto.js';
+import { LoadLoops, type Outcome } from './load.js';
 
 export type GreeterClient = grpc.Client & {
   SayHello(req: { name: string }, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, r?: HelloReply) => void): void;
@@ -49,52 +50,32 @@ export interface GrpcLoadTarget {
   metadata?: Record<string, string>;
 }
 
-export class GrpcLoad {
-  private stopped = false;
+export class GrpcLoad extends LoadLoops {
   private readonly clients: GreeterClient[] = [];
-  private loops: Promise<void>[] = [];
-  /** Counts resets, so an answer to a call sent before the last one is not counted in `seen`. */
-  private epoch = 0;
-  /** Answers per version to the calls sent since the last reset. */
-  readonly seen = new Map<string, number>();
-  /** Every failed call, prefixed with the phase it happened in. */
-  failures: string[] = [];
-  total = 0;
-  /** Names the step under way, so a failure says when it happened. */
-  phase = 'start';
+  private readonly md: grpc.Metadata;
 
-  constructor(private readonly target: GrpcLoadTarget) {}
+  constructor(private readonly target: GrpcLoadTarget) {
+    super();
+    this.md = metadata(target.metadata);
+  }
 
   /** Starts `concurrency` loops, each on its own channel. */
   start(concurrency = 4): void {
     for (let i = 0; i < concurrency; i++) {
-      const client = greeterClient(this.target.port, this.target.authority);
-      this.clients.push(client);
-      this.loops.push(this.loop(client, i));
+      this.clients.push(greeterClient(this.target.port, this.target.authority));
+      this.runLoop(i);
     }
   }
 
-  private async loop(client: GreeterClient, n: number): Promise<void> {
-    const md = metadata(this.target.metadata);
-    while (!this.stopped) {
-      this.total++;
-      const epoch = this.epoch;
-      try {
-        const reply = await sayHello(client, `load${n}`, md);
-        const v = greeterVersion(reply.message);
-        if (v === undefined) this.failures.push(`${this.phase}: reply ${JSON.stringify(reply.message)} names no version`);
-        else if (epoch === this.epoch) this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
-      } catch (err) {
-        const e = err as Partial<grpc.ServiceError>;
-        this.failures.push(`${this.phase}: ${e.code !== undefined ? grpc.status[e.code] : ''} ${e.details ?? e.message ?? String(err)}`);
-      }
-    }
+  protected async once(n: number): Promise<Outcome> {
+    const reply = await sayHello(this.clients[n]!, `load${n}`, this.md);
+    const v = greeterVersion(reply.message);
+    return v === undefined ? { failure: `reply ${JSON.stringify(reply.message)} names no version` } : { version: v };
   }
 
-  /** Counts afresh: `seen` holds only answers to calls sent from now on (failures are all kept). */
-  reset(): void {
-    this.epoch++;
-    this.seen.clear();
+  protected override describe(err: unknown): string {
+    const e = err as Partial<grpc.ServiceError>;
+    return `${e.code !== undefined ? grpc.status[e.code] : ''} ${e.details ?? e.message ?? String(err)}`;
   }
 
   /** Resolves once `n` answers have been counted since the last reset. */
@@ -107,8 +88,7 @@ export class GrpcLoad {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops);
+    await this.stopLoops();
     for (const c of this.clients) c.close();
   }
 }

@@ -32,10 +32,16 @@ export function httpbinVersion(status: number, body: string): string | undefined
   }
 }
 
-export class Load {
-  private stopped = false;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  private loops: Promise<void>[] = [];
+/** One request's outcome: the version that answered, or what went wrong. */
+export type Outcome = { version: string } | { failure: string };
+
+/**
+ * Loops that each send one request after another, counting which version
+ * answered (per reset) and every failure (with the phase it happened in).
+ */
+export abstract class LoadLoops {
+  protected stopped = false;
+  private readonly loops: Promise<void>[] = [];
   /** Counts resets, so an answer to a request sent before the last one is not counted in `seen`. */
   private epoch = 0;
   /** Answers per version to the requests sent since the last reset. */
@@ -46,10 +52,60 @@ export class Load {
   /** Names the step under way, so a failure says when it happened. */
   phase = 'start';
 
-  constructor(private readonly target: LoadTarget) {}
+  /** Sends one request on loop `n`. */
+  protected abstract once(n: number): Promise<Outcome>;
+
+  /** What a thrown error says in `failures`. */
+  protected describe(err: unknown): string {
+    return (err as Error).message;
+  }
+
+  protected runLoop(n: number): void {
+    this.loops.push(this.loop(n));
+  }
+
+  private async loop(n: number): Promise<void> {
+    while (!this.stopped) {
+      this.total++;
+      const epoch = this.epoch;
+      try {
+        const r = await this.once(n);
+        if ('failure' in r) this.failures.push(`${this.phase}: ${r.failure}`);
+        else if (epoch === this.epoch) this.seen.set(r.version, (this.seen.get(r.version) ?? 0) + 1);
+      } catch (err) {
+        this.failures.push(`${this.phase}: ${this.describe(err)}`);
+      }
+    }
+  }
+
+  /** Counts afresh: `seen` holds only answers to requests sent from now on (failures are all kept). */
+  reset(): void {
+    this.epoch++;
+    this.seen.clear();
+  }
+
+  /** Stops every loop once its request in flight is answered. */
+  protected async stopLoops(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+  }
+}
+
+export class Load extends LoadLoops {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+  constructor(private readonly target: LoadTarget) {
+    super();
+  }
 
   start(concurrency = 4): void {
-    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+    for (let i = 0; i < concurrency; i++) this.runLoop(i);
+  }
+
+  protected async once(): Promise<Outcome> {
+    const r = await this.get();
+    const v = this.target.version(r.status, r.body);
+    return v === undefined ? { failure: `${r.status} ${r.body.slice(0, 120)}` } : { version: v };
   }
 
   private get(): Promise<{ status: number; body: string }> {
@@ -67,30 +123,8 @@ export class Load {
     });
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      this.total++;
-      const epoch = this.epoch;
-      try {
-        const r = await this.get();
-        const v = this.target.version(r.status, r.body);
-        if (v === undefined) this.failures.push(`${this.phase}: ${r.status} ${r.body.slice(0, 120)}`);
-        else if (epoch === this.epoch) this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
-      } catch (err) {
-        this.failures.push(`${this.phase}: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  /** Counts afresh: `seen` holds only answers to requests sent from now on (failures are all kept). */
-  reset(): void {
-    this.epoch++;
-    this.seen.clear();
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops);
+    await this.stopLoops();
     this.agent.destroy();
   }
 }
