@@ -258,6 +258,27 @@ describe('Distributor acknowledgements', () => {
     expect(distributor.converged(2)).toBe(true);
   });
 
+  it('sends a new process the last version its name enforced before a current one that name refused', async () => {
+    distributor.publish(snapshot(1));
+    const a = await connect('node-proxy', 0, 100);
+    await until(() => a.versions().length === 1, 'v1');
+    distributor.ack({ proxy: 'node-proxy', pid: 100, version: 1 });
+    distributor.publish(snapshot(2));
+    await until(() => a.versions().length === 2, 'v2');
+    distributor.ack({ proxy: 'node-proxy', pid: 100, version: 2, error: 'cannot open listener: port 15001 in use' });
+    a.close();
+    await until(() => distributor.get('node-proxy', 100)?.connected === false, 'the first process to go');
+    // Its successor gets version 1 to enforce, then the current version 2.
+    const b = await connect('node-proxy', 0, 200);
+    await until(() => b.versions().length === 2, 'both versions');
+    expect(b.versions()).toEqual([1, 2]);
+    // A process of a name that enforces the current version gets only the current one.
+    distributor.ack({ proxy: 'node-proxy', pid: 200, version: 2 });
+    const c = await connect('node-proxy', 0, 300);
+    await until(() => c.versions().length === 1, 'v2');
+    expect(c.versions()).toEqual([2]);
+  });
+
   it('ignores an ACK from a proxy that never connected', () => {
     distributor.ack({ proxy: 'stranger', version: 9 });
     expect(distributor.list()).toEqual([]);

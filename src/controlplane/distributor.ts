@@ -33,6 +33,9 @@ interface Stream {
 export const HEARTBEAT_MS = 5_000;
 
 /** One proxy process: its name and pid (two processes share a name while one hands over to the other). */
+/** How many recently published snapshots are kept for late ACKs. */
+const RECENT_KEPT = 8;
+
 const keyOf = (name: string, pid: number): string => `${name}/${pid}`;
 
 export class Distributor {
@@ -44,6 +47,14 @@ export class Distributor {
   private readonly expected = new Set<string>();
   private readonly events = new EventEmitter();
   private readonly heartbeat: NodeJS.Timeout;
+  /**
+   * The last snapshot some process of each name ACKed, serialized, when it is older than the
+   * current one: a new process of that name (a restart after a crash) gets it first, so it has
+   * a config in force even when it refuses the current one, as its predecessor did.
+   */
+  private readonly lastGood = new Map<string, { version: number; line: string }>();
+  /** Recently published snapshots by version, so an ACK arriving after a publish can still name its snapshot. */
+  private readonly recent = new Map<number, string>();
 
   constructor(heartbeatMs = HEARTBEAT_MS) {
     this.events.setMaxListeners(1000);
@@ -65,6 +76,8 @@ export class Distributor {
   publish(snapshot: ConfigSnapshot): void {
     this.snapshot = snapshot;
     this.serialized = `${JSON.stringify(snapshot)}\n`;
+    this.recent.set(snapshot.version, this.serialized);
+    for (const v of this.recent.keys()) if (this.recent.size > RECENT_KEPT) this.recent.delete(v);
     for (const s of this.streams.values()) s.res.write(this.serialized);
   }
 
@@ -78,7 +91,10 @@ export class Distributor {
     this.events.emit('change');
   }
 
-  /** Attaches a proxy's stream; the current snapshot is sent at once. */
+  /**
+   * Attaches a proxy's stream; the current snapshot is sent at once, preceded by the last one a
+   * process of that name ACKed when the name has not enforced the current one.
+   */
   connect(name: string, pid: number, ackedVersion: number, res: ServerResponse, adminPort?: number): void {
     const key = keyOf(name, pid);
     const old = this.streams.get(key);
@@ -100,6 +116,8 @@ export class Distributor {
     res.flushHeaders();
     // A half-open connection is found by the kernel too, not only by the proxy's idle timer.
     res.socket?.setKeepAlive(true, HEARTBEAT_MS);
+    const good = this.lastGood.get(name);
+    if (good && good.version < this.version && ackedVersion < good.version) res.write(good.line);
     if (this.snapshot) res.write(this.serialized);
     res.on('close', () => {
       if (this.streams.get(key) === stream) {
@@ -133,8 +151,15 @@ export class Distributor {
       // A late ACK of an older version never moves a proxy backwards.
       info.ackedVersion = Math.max(info.ackedVersion, a.version);
       delete info.lastError;
+      this.rememberGood(info.name, a.version);
     }
     this.events.emit('change');
+  }
+
+  private rememberGood(name: string, version: number): void {
+    const line = this.recent.get(version);
+    const known = this.lastGood.get(name);
+    if (line && (!known || known.version < version)) this.lastGood.set(name, { version, line });
   }
 
   list(): ProxyInfo[] {
