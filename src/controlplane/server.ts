@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AuthService } from '../apiserver/auth/auth-service.js';
+import { sqliteAuth } from '../apiserver/auth/auth-store.js';
 import { createApiServer } from '../apiserver/server.js';
 import type { ControlPlane } from './control-plane.js';
 import { storeProjects } from './projects.js';
@@ -25,7 +26,8 @@ export interface ServerOptions {
 
 export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const projects = storeProjects(cp.store);
-  const auth = new AuthService(projects, cp.store.database, {
+  const auth = new AuthService(projects, sqliteAuth(cp.store.database), {
+    log: cp.opts.log,
     instanceToken: cp.token,
     adminPassword: cp.opts.home.adminCredentials().password,
     ...(opts.now ? { now: opts.now } : {}),

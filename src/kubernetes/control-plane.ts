@@ -3,11 +3,13 @@
  * from and applied to the cluster, releases run by the Kubernetes engine, and the API is the
  * local engine's: the same server and route plugins (src/apiserver/), so the same accounts,
  * roles, audit log, parameter checks, error catalogue, OpenAPI document and console. Accounts,
- * sessions, tokens and the audit log are kept in the instance home's SQLite file (`authDb`).
+ * sessions, tokens and the audit log are graymesh objects in the cluster (users, workspaces,
+ * memberships, tokens and auditevents.graymesh.dev), read and written through the engine's
+ * object store, so the cluster identity is used by that store alone.
  */
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { AuthService } from '../apiserver/auth/auth-service.js';
+import { objectAuth } from '../apiserver/auth/object-auth.js';
 import { ProjectCache } from '../apiserver/projects.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
@@ -30,8 +32,6 @@ export interface ClusterControlPlaneOptions {
   conn: ClusterConnection | KubeClient;
   /** The home's instance token: platform-admin, as on the local engine. */
   token: string;
-  /** The SQLite file accounts, tokens and the audit log are kept in (the home's). */
-  authDb: string;
   /** The first start's `admin` password (the home's credentials file). */
   adminPassword: string;
   port: number;
@@ -50,7 +50,6 @@ export class ClusterControlPlane {
   readonly telemetry: ClusterTelemetry;
   /** The cluster's graymesh projects: Namespaces with sidecar injection, as apply labels them. */
   readonly projects: ProjectCache;
-  private db: Database.Database | undefined;
   private app: FastifyInstance | undefined;
   url = '';
 
@@ -65,7 +64,7 @@ export class ClusterControlPlane {
     await this.engine.installCrds();
     await this.engine.startController();
     await this.projects.start();
-    this.app = this.server();
+    this.app = await this.server();
     const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
     this.url = address.replace('[::1]', '127.0.0.1');
   }
@@ -74,14 +73,12 @@ export class ClusterControlPlane {
     await this.app?.close();
     await this.projects.close();
     await this.engine.close();
-    this.db?.close();
   }
 
-  private server(): FastifyInstance {
+  private async server(): Promise<FastifyInstance> {
     const { engine, projects, opts } = this;
-    this.db = new Database(opts.authDb);
-    this.db.pragma('journal_mode = WAL');
-    const auth = new AuthService(projects, this.db, { instanceToken: opts.token, adminPassword: opts.adminPassword, ...(opts.now ? { now: opts.now } : {}) });
+    const accounts = await objectAuth(engine.store, opts.log);
+    const auth = new AuthService(projects, accounts, { instanceToken: opts.token, adminPassword: opts.adminPassword, log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
     const { app, api } = createApiServer({ auth, log: opts.log });
     registerStatusRoute(app, api, { status: () => this.status() });
     registerReleaseRoutes(app, api, { releases: engine.releases, projects, prepare: clusterPrepare(engine) });

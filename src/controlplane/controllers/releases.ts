@@ -9,8 +9,7 @@ import type { Mesh } from '../../engine/mesh.js';
 import type { Workloads } from '../../engine/workloads.js';
 import { SqliteObjectStore } from '../object-store.js';
 import type { Store } from '../store.js';
-import { invalid } from '../../api/errors.js';
-import { checkIncoming } from '../tenancy.js';
+import { checkTenancyOn } from '../../engine/tenancy.js';
 
 /** Ready when every replica's pod passes its readiness probe (the workload controller counts them in status.readyReplicas). */
 export const localWorkloads: Workloads = {
@@ -43,15 +42,13 @@ export function localMesh(host: Pick<LocalReleaseHost, 'settle' | 'proxies'>): M
 }
 
 export function localReleaseController(host: LocalReleaseHost): ReleaseController {
+  const store = new SqliteObjectStore(host.store);
   return new ReleaseController({
-    store: new SqliteObjectStore(host.store),
+    store,
     mesh: localMesh(host),
     workloads: localWorkloads,
     log: host.log,
     // The compiler's output passes the same tenancy check as a user's apply.
-    checkRule: (obj) => {
-      const refused = checkIncoming(host.store, [obj]);
-      if (refused.length > 0) throw invalid(refused[0] as string, refused);
-    },
+    checkRule: (obj) => checkTenancyOn(store, [obj]),
   });
 }
