@@ -14,6 +14,7 @@ import { registerStatusRoutes } from './routes/status.js';
 import { registerTelemetryRoutes } from './routes/telemetry.js';
 import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
+import { registerTelemetryQueryRoutes } from '../apiserver/routes/telemetry-queries.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
 import { registerProjectWriteRoutes } from '../apiserver/routes/project-writes.js';
 import { KINDS } from '../api/kinds.js';
@@ -40,6 +41,7 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
   registerStatusRoutes(app, api, cp);
   registerReleaseRoutes(app, api, { releases: cp.releases, projects, prepare: localPrepare(cp) });
   registerTelemetryRoutes(app, api, cp);
+  registerTelemetryQueryRoutes(app, api, { telemetry: cp.telemetry.sources, store: cp.objects, projects });
   registerExportRoutes(app, api, { projects, objectsOf: async (p) => KINDS.filter((k) => k.namespaced && k.writable).flatMap((k) => cp.store.list(k.kind, { namespace: p })) });
   registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp), prepare: localPrepare(cp) });
   registerProjectWriteRoutes(app, api, { projects, writes: localProjectWrites(cp) });

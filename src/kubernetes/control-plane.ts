@@ -19,7 +19,7 @@ import { registerStatusRoute } from '../apiserver/routes/status.js';
 import { registerTelemetryQueryRoutes } from '../apiserver/routes/telemetry-queries.js';
 import { createApiServer } from '../apiserver/server.js';
 import { INJECTION_LABEL } from '../config/export/export.js';
-import type { ClusterTelemetry } from '../telemetry/query/trace-source.js';
+import type { TelemetrySources } from '../telemetry/query/trace-source.js';
 import { clusterPrepare, clusterProjectWrites, clusterWrites } from './api-deps.js';
 import { IstiodConvergence } from './convergence.js';
 import { KubernetesEngine } from './engine.js';
@@ -47,7 +47,7 @@ export interface ClusterControlPlaneOptions {
 
 export class ClusterControlPlane {
   readonly engine: KubernetesEngine;
-  readonly telemetry: ClusterTelemetry;
+  readonly telemetry: TelemetrySources;
   /** The cluster's graymesh projects: Namespaces with sidecar injection, as apply labels them. */
   readonly projects: ProjectCache;
   private app: FastifyInstance | undefined;
