@@ -8,7 +8,8 @@ import { sqliteAuth } from '../apiserver/auth/auth-store.js';
 import { createApiServer } from '../apiserver/server.js';
 import type { ControlPlane } from './control-plane.js';
 import { storeProjects } from './projects.js';
-import { registerResourceRoutes } from './routes/resources.js';
+import { registerNodeRoutes } from '../apiserver/routes/node.js';
+import { localNodeOperations } from './node-ops.js';
 import { registerXdsRoutes } from './routes/xds.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerTelemetryRoutes } from './routes/telemetry.js';
@@ -45,7 +46,7 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
   registerExportRoutes(app, api, { projects, objectsOf: async (p) => KINDS.filter((k) => k.namespaced && k.writable).flatMap((k) => cp.store.list(k.kind, { namespace: p })) });
   registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp), prepare: localPrepare(cp) });
   registerProjectWriteRoutes(app, api, { projects, writes: localProjectWrites(cp) });
-  registerResourceRoutes(app, api, cp);
+  registerNodeRoutes(app, api, { projects, node: localNodeOperations(cp) });
   registerXdsRoutes(app, api, cp);
   return app;
 }

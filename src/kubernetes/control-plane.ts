@@ -12,6 +12,8 @@ import { AuthService } from '../apiserver/auth/auth-service.js';
 import { objectAuth } from '../apiserver/auth/object-auth.js';
 import { ProjectCache } from '../apiserver/projects.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
+import { registerNodeRoutes } from '../apiserver/routes/node.js';
+import { clusterImage } from '../config/export/cluster-images.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
 import { registerProjectWriteRoutes } from '../apiserver/routes/project-writes.js';
 import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
@@ -80,11 +82,20 @@ export class ClusterControlPlane {
     const accounts = await objectAuth(engine.store, opts.log);
     const auth = new AuthService(projects, accounts, { instanceToken: opts.token, adminPassword: opts.adminPassword, log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
     const { app, api } = createApiServer({ auth, log: opts.log });
-    registerStatusRoute(app, api, { status: () => this.status() });
+    registerStatusRoute(app, api, { status: () => this.status(), mesh: engine.convergence });
     registerReleaseRoutes(app, api, { releases: engine.releases, projects, prepare: clusterPrepare(engine) });
     registerExportRoutes(app, api, { projects, objectsOf: (p) => engine.namespaceObjects(p) });
     registerTelemetryQueryRoutes(app, api, { telemetry: this.telemetry, store: engine.store, projects });
-    registerObjectRoutes(app, api, { projects, store: engine.store, releases: engine.releases, writes: clusterWrites(engine, projects), prepare: clusterPrepare(engine) });
+    registerObjectRoutes(app, api, {
+      projects,
+      store: engine.store,
+      releases: engine.releases,
+      writes: clusterWrites(engine, projects),
+      prepare: clusterPrepare(engine),
+      sampleImages: clusterImage,
+    });
+    // Logs and the node proxy are the local engine's: here they answer 501 naming the kubectl command.
+    registerNodeRoutes(app, api, { projects });
     registerProjectWriteRoutes(app, api, { projects, writes: clusterProjectWrites(engine, projects) });
     return app;
   }

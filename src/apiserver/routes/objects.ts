@@ -16,6 +16,7 @@ import { checkTenancyOn } from '../../engine/tenancy.js';
 import type { OpenApi } from '../openapi.js';
 import type { ProjectDirectory } from '../projects.js';
 import { registerObjectWriteRoutes } from './object-writes.js';
+import { registerSampleRoutes, type SampleImage } from './samples.js';
 import { userOf, type Prepared, type PrepareObjects } from './releases.js';
 
 /** Who writes, as the engine's writes need to know it. */
@@ -72,6 +73,8 @@ export interface ObjectRoutesDeps {
   writes: ObjectWrites;
   /** The engine's validation, as its apply runs it (the routes add the tenancy check). */
   prepare: PrepareObjects;
+  /** The images samples run with on this engine (a cluster's), when not the manifests' own. */
+  sampleImages?: SampleImage;
 }
 
 /**
@@ -184,4 +187,5 @@ export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, engineD
   api.add('delete', '/api/v1/projects/:project/:resource/:name', 'Deletes an object (an application with its components)');
 
   registerObjectWriteRoutes(app, api, deps);
+  registerSampleRoutes(app, api, { ...deps, ...(deps.sampleImages ? { images: deps.sampleImages } : {}) });
 }

@@ -21,22 +21,37 @@ export const localWorkloads: Workloads = {
   drainMs: 30_000,
 };
 
-export interface LocalReleaseHost {
-  store: Store;
+export interface LocalMeshHost {
   /** Publishes the current config and waits until every proxy enforces it; returns its version. */
   settle(): Promise<number>;
-  /** How many proxies are connected now. */
-  proxies(): number;
+  /** Publishes the current config without waiting; returns its version. */
+  publish(): number;
+  /** Waits until every proxy enforces version N (throws past the timeout). */
+  waitFor(version: number, timeoutMs: number): Promise<void>;
+  /** The proxies with the version each has ACKed. */
+  proxies(): { name: string; connected: boolean; ackedVersion: number }[];
+}
+
+export interface LocalReleaseHost {
+  store: Store;
+  mesh: Mesh;
   log(msg: string): void;
 }
 
 /** The mesh of the local engine: the distributor's snapshot, ACKed by every node proxy. */
-export function localMesh(host: Pick<LocalReleaseHost, 'settle' | 'proxies'>): Mesh {
+export function localMesh(host: LocalMeshHost): Mesh {
   return {
     async settle() {
       const start = Date.now();
       const version = await host.settle();
-      return { version, method: 'acks', proxies: host.proxies(), waitedMs: Date.now() - start };
+      return { version, method: 'acks', proxies: host.proxies().filter((p) => p.connected).length, waitedMs: Date.now() - start };
+    },
+    async enforced(given, timeoutMs) {
+      const start = Date.now();
+      const version = given ?? host.publish();
+      await host.waitFor(version, timeoutMs);
+      const proxies = host.proxies().map((p) => ({ ...p, current: p.connected && p.ackedVersion >= version }));
+      return { version, method: 'acks', proxies, waitedMs: Date.now() - start };
     },
   };
 }
@@ -45,7 +60,7 @@ export function localReleaseController(host: LocalReleaseHost): ReleaseControlle
   const store = new SqliteObjectStore(host.store);
   return new ReleaseController({
     store,
-    mesh: localMesh(host),
+    mesh: host.mesh,
     workloads: localWorkloads,
     log: host.log,
     // The compiler's output passes the same tenancy check as a user's apply.
