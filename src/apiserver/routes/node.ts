@@ -29,40 +29,43 @@ export interface NodeRoutesDeps {
 
 const ON_CLUSTER = 'the kubernetes engine keeps no logs (kubelet does);';
 
+/** One log route: its path, what it reads, what kubectl reads on a cluster, and its summary. */
+interface LogRoute {
+  path: string;
+  read: 'podLog' | 'proxyLog' | 'workloadLog';
+  kubectl: (project: string, name: string) => string;
+  summary: string;
+}
+
+const LOG_ROUTES: LogRoute[] = [
+  { path: '/api/v1/projects/:project/pods/:name/log', read: 'podLog', kubectl: (p, n) => `kubectl logs -n ${p} ${n}`, summary: "A pod's stdout and stderr (501 on a cluster: kubectl logs)" },
+  {
+    path: '/api/v1/projects/:project/pods/:name/proxy-log',
+    read: 'proxyLog',
+    kubectl: (p, n) => `kubectl logs -n ${p} ${n} -c istio-proxy`,
+    summary: "The proxy's access log for a pod: requests it served and its workload sent (501 on a cluster: kubectl logs -c istio-proxy)",
+  },
+  {
+    path: '/api/v1/projects/:project/deployments/:name/log',
+    read: 'workloadLog',
+    kubectl: (p, n) => `kubectl logs -n ${p} deployment/${n}`,
+    summary: 'The logs of every pod of a workload (501 on a cluster: kubectl logs deployment/NAME)',
+  },
+];
+
 export function registerNodeRoutes(app: FastifyInstance, api: OpenApi, deps: NodeRoutesDeps): void {
   const { node } = deps;
-  const tailOf = (q: unknown): number => Number((q as { tail?: string }).tail ?? '0');
-  const TEXT = 'text/plain; charset=utf-8';
-
-  app.get('/api/v1/projects/:project/pods/:name/log', async (req, reply) => {
-    const { project, name } = req.params as { project: string; name: string };
-    mustProject(deps.projects, project);
-    if (!node) throw notImplemented(`${ON_CLUSTER} use kubectl logs -n ${project} ${name}`);
-    const out = await node.podLog(project, name, tailOf(req.query));
-    reply.type(TEXT);
-    return out;
-  });
-  api.add('get', '/api/v1/projects/:project/pods/:name/log', "A pod's stdout and stderr (501 on a cluster: kubectl logs)", true, ['tail']);
-
-  app.get('/api/v1/projects/:project/pods/:name/proxy-log', async (req, reply) => {
-    const { project, name } = req.params as { project: string; name: string };
-    mustProject(deps.projects, project);
-    if (!node) throw notImplemented(`${ON_CLUSTER} use kubectl logs -n ${project} ${name} -c istio-proxy`);
-    const out = await node.proxyLog(project, name, tailOf(req.query));
-    reply.type(TEXT);
-    return out;
-  });
-  api.add('get', '/api/v1/projects/:project/pods/:name/proxy-log', "The proxy's access log for a pod: requests it served and its workload sent (501 on a cluster: kubectl logs -c istio-proxy)", true, ['tail']);
-
-  app.get('/api/v1/projects/:project/deployments/:name/log', async (req, reply) => {
-    const { project, name } = req.params as { project: string; name: string };
-    mustProject(deps.projects, project);
-    if (!node) throw notImplemented(`${ON_CLUSTER} use kubectl logs -n ${project} deployment/${name}`);
-    const out = await node.workloadLog(project, name, tailOf(req.query));
-    reply.type(TEXT);
-    return out;
-  });
-  api.add('get', '/api/v1/projects/:project/deployments/:name/log', 'The logs of every pod of a workload (501 on a cluster: kubectl logs deployment/NAME)', true, ['tail']);
+  for (const r of LOG_ROUTES) {
+    app.get(r.path, async (req, reply) => {
+      const { project, name } = req.params as { project: string; name: string };
+      mustProject(deps.projects, project);
+      if (!node) throw notImplemented(`${ON_CLUSTER} use ${r.kubectl(project, name)}`);
+      const out = await node[r.read](project, name, Number((req.query as { tail?: string }).tail ?? '0'));
+      reply.type('text/plain; charset=utf-8');
+      return out;
+    });
+    api.add('get', r.path, r.summary, true, ['tail']);
+  }
 
   app.post('/api/v1/proxies/restart', async () => {
     if (!node) throw notImplemented('the kubernetes engine runs no node proxy (each pod has its own sidecar); use kubectl rollout restart deployment/NAME -n PROJECT');
