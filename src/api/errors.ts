@@ -32,6 +32,8 @@ export const badRequest = (message: string): GmError => new GmError('GM_ERR_BAD_
 export const notFound = (message: string): GmError => new GmError('GM_ERR_NOT_FOUND', 404, message);
 export const conflict = (message: string): GmError => new GmError('GM_ERR_CONFLICT', 409, message);
 export const alreadyExists = (message: string): GmError => new GmError('GM_ERR_ALREADY_EXISTS', 409, message);
+/** What an engine does not offer, with where to find it instead (a cluster's pod logs: kubectl logs). */
+export const notImplemented = (message: string): GmError => new GmError('GM_ERR_NOT_IMPLEMENTED', 501, message);
 export const unavailable = (message: string): GmError => new GmError('GM_ERR_UNAVAILABLE', 503, message);
 export const timeout = (message: string): GmError => new GmError('GM_ERR_TIMEOUT', 504, message);
 export const forbidden = (message: string): GmError => new GmError('GM_ERR_FORBIDDEN', 403, message);

@@ -51,6 +51,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
   });
 
   // Every route, whoever registers it, is authenticated and authorised by the guard (auth/policy.ts).
+  app.addHook('onReady', async () => deps.auth.ready);
   app.addHook('onClose', async () => deps.auth.close());
   installGuard(app, deps.auth, deps.guard);
 

@@ -14,7 +14,8 @@ import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
-import { localReleaseController } from './controllers/releases.js';
+import { localMesh, localReleaseController } from './controllers/releases.js';
+import type { Mesh } from '../engine/mesh.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
@@ -41,6 +42,8 @@ export class ControlPlane {
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
   readonly releases: ReleaseController;
+  /** The Mesh port: the distributor's snapshot, ACKed by every node proxy. */
+  readonly mesh: Mesh;
   readonly telemetry: Telemetry;
   readonly instance: string;
   readonly token: string;
@@ -76,12 +79,13 @@ export class ControlPlane {
       ...(process.env.GRAYMESH_OTLP_EXPORT_URL ? { exportUrl: process.env.GRAYMESH_OTLP_EXPORT_URL } : {}),
       log: opts.log,
     });
-    this.releases = localReleaseController({
-      store: this.store,
+    this.mesh = localMesh({
       settle: () => this.settle(),
-      proxies: () => this.distributor.list().filter((p) => p.connected).length,
-      log: opts.log,
+      publish: () => this.syncConfig(),
+      waitFor: (v, ms) => this.distributor.waitFor(v, ms),
+      proxies: () => this.distributor.list(),
     });
+    this.releases = localReleaseController({ store: this.store, mesh: this.mesh, log: opts.log });
   }
 
   get gatewayPort(): number {

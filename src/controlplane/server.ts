@@ -4,15 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AuthService } from '../apiserver/auth/auth-service.js';
+import { sqliteAuth } from '../apiserver/auth/auth-store.js';
 import { createApiServer } from '../apiserver/server.js';
 import type { ControlPlane } from './control-plane.js';
 import { storeProjects } from './projects.js';
-import { registerResourceRoutes } from './routes/resources.js';
+import { registerNodeRoutes } from '../apiserver/routes/node.js';
+import { localNodeOperations } from './node-ops.js';
 import { registerXdsRoutes } from './routes/xds.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerTelemetryRoutes } from './routes/telemetry.js';
 import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
+import { registerTelemetryQueryRoutes } from '../apiserver/routes/telemetry-queries.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
 import { registerProjectWriteRoutes } from '../apiserver/routes/project-writes.js';
 import { KINDS } from '../api/kinds.js';
@@ -25,7 +28,8 @@ export interface ServerOptions {
 
 export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const projects = storeProjects(cp.store);
-  const auth = new AuthService(projects, cp.store.database, {
+  const auth = new AuthService(projects, sqliteAuth(cp.store.database), {
+    log: cp.opts.log,
     instanceToken: cp.token,
     adminPassword: cp.opts.home.adminCredentials().password,
     ...(opts.now ? { now: opts.now } : {}),
@@ -38,10 +42,11 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
   registerStatusRoutes(app, api, cp);
   registerReleaseRoutes(app, api, { releases: cp.releases, projects, prepare: localPrepare(cp) });
   registerTelemetryRoutes(app, api, cp);
+  registerTelemetryQueryRoutes(app, api, { telemetry: cp.telemetry.sources, store: cp.objects, projects });
   registerExportRoutes(app, api, { projects, objectsOf: async (p) => KINDS.filter((k) => k.namespaced && k.writable).flatMap((k) => cp.store.list(k.kind, { namespace: p })) });
   registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp), prepare: localPrepare(cp) });
   registerProjectWriteRoutes(app, api, { projects, writes: localProjectWrites(cp) });
-  registerResourceRoutes(app, api, cp);
+  registerNodeRoutes(app, api, { projects, node: localNodeOperations(cp) });
   registerXdsRoutes(app, api, cp);
   return app;
 }

@@ -30,17 +30,15 @@ export function tenancyFor(ctx: Pick<WriteContext, 'canSee'>): PrepareOptions {
   return { tenancy: { canSee: ctx.canSee } };
 }
 
-/** The local engine's validation for routes under a project (the shared release routes). */
+/** The local engine's validation for the shared routes; they run the tenancy check themselves (src/engine/tenancy.ts). */
 export function localPrepare(cp: ControlPlane): PrepareObjects {
-  return async (docs, project, o) =>
-    prepare(cp.store, docs, project, { ...(o.onlyIn ? { onlyIn: o.onlyIn } : {}), ...(o.namesOnly ? { tenancy: false as const } : o.canSee ? tenancyFor({ canSee: o.canSee }) : {}) });
+  return async (docs, project, o) => prepare(cp.store, docs, project, { ...(o.onlyIn ? { onlyIn: o.onlyIn } : {}), tenancy: false });
 }
 
 export function localWrites(cp: ControlPlane): ObjectWrites {
   const { store } = cp;
   return {
-    async apply(body, ctx) {
-      const { objects, warnings } = prepare(store, body.objects, body.project, tenancyFor(ctx));
+    async apply({ objects, warnings }, body, ctx) {
       await admitObjects(objects, (o) => cp.admit(o));
       if (body.dryRun) return { results: objects.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, action: 'validated' })), warnings };
       // Releases go through their controller, which records who applied them in their history and

@@ -12,6 +12,7 @@ import type { PrepareObjects } from '../apiserver/routes/releases.js';
 import type { ProjectCache } from '../apiserver/projects.js';
 import type { KubeObject, Namespace } from '../api/objects.js';
 import { EXPORT_ORDER, INJECTION_LABEL } from '../config/export/export.js';
+import { withoutAllows } from '../config/tenancy/facts.js';
 import type { KubernetesEngine } from './engine.js';
 
 /** On a cluster every write is the API server's own: nothing waits on proxies, no config version. */
@@ -42,9 +43,9 @@ export function clusterWrites(engine: KubernetesEngine, projects: ProjectCache):
   };
 
   return {
-    async apply(body) {
+    async apply(prepared, body) {
       if (body.dryRun) throw invalid('--dry-run is not offered by the kubernetes engine; use kubectl apply --dry-run=server');
-      const out = await engine.applyObjects(body.objects, body.project);
+      const out = await engine.applyPrepared(prepared);
       // A project applied here is known to the access checks at once, not only when its watch event lands.
       for (const r of out.results) {
         if (r.kind !== 'Namespace') continue;
@@ -86,7 +87,8 @@ export function clusterProjectWrites(engine: KubernetesEngine, projects: Project
     async remove(name) {
       await store.delete('Namespace', undefined, name);
       projects.forget(name);
+      // A project created again under the name is trusted by nobody.
+      for (const ns of withoutAllows(projects.list(), name)) projects.remember(await store.update(ns));
     },
-    noAllowRoutesFrom: 'the kubernetes engine runs no tenancy check (a project\'s rules may name any host, as Istio allows); remove the field',
   };
 }

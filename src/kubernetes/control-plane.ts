@@ -3,13 +3,17 @@
  * from and applied to the cluster, releases run by the Kubernetes engine, and the API is the
  * local engine's: the same server and route plugins (src/apiserver/), so the same accounts,
  * roles, audit log, parameter checks, error catalogue, OpenAPI document and console. Accounts,
- * sessions, tokens and the audit log are kept in the instance home's SQLite file (`authDb`).
+ * sessions, tokens and the audit log are graymesh objects in the cluster (users, workspaces,
+ * memberships, tokens and auditevents.graymesh.dev), read and written through the engine's
+ * object store, so the cluster identity is used by that store alone.
  */
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { AuthService } from '../apiserver/auth/auth-service.js';
+import { objectAuth } from '../apiserver/auth/object-auth.js';
 import { ProjectCache } from '../apiserver/projects.js';
 import { registerExportRoutes } from '../apiserver/routes/export.js';
+import { registerNodeRoutes } from '../apiserver/routes/node.js';
+import { clusterImage } from '../config/export/cluster-images.js';
 import { registerObjectRoutes } from '../apiserver/routes/objects.js';
 import { registerProjectWriteRoutes } from '../apiserver/routes/project-writes.js';
 import { registerReleaseRoutes } from '../apiserver/routes/releases.js';
@@ -17,7 +21,7 @@ import { registerStatusRoute } from '../apiserver/routes/status.js';
 import { registerTelemetryQueryRoutes } from '../apiserver/routes/telemetry-queries.js';
 import { createApiServer } from '../apiserver/server.js';
 import { INJECTION_LABEL } from '../config/export/export.js';
-import type { ClusterTelemetry } from '../telemetry/query/trace-source.js';
+import type { TelemetrySources } from '../telemetry/query/trace-source.js';
 import { clusterPrepare, clusterProjectWrites, clusterWrites } from './api-deps.js';
 import { IstiodConvergence } from './convergence.js';
 import { KubernetesEngine } from './engine.js';
@@ -30,8 +34,6 @@ export interface ClusterControlPlaneOptions {
   conn: ClusterConnection | KubeClient;
   /** The home's instance token: platform-admin, as on the local engine. */
   token: string;
-  /** The SQLite file accounts, tokens and the audit log are kept in (the home's). */
-  authDb: string;
   /** The first start's `admin` password (the home's credentials file). */
   adminPassword: string;
   port: number;
@@ -47,10 +49,9 @@ export interface ClusterControlPlaneOptions {
 
 export class ClusterControlPlane {
   readonly engine: KubernetesEngine;
-  readonly telemetry: ClusterTelemetry;
+  readonly telemetry: TelemetrySources;
   /** The cluster's graymesh projects: Namespaces with sidecar injection, as apply labels them. */
   readonly projects: ProjectCache;
-  private db: Database.Database | undefined;
   private app: FastifyInstance | undefined;
   url = '';
 
@@ -65,7 +66,7 @@ export class ClusterControlPlane {
     await this.engine.installCrds();
     await this.engine.startController();
     await this.projects.start();
-    this.app = this.server();
+    this.app = await this.server();
     const address = await this.app.listen({ port: this.opts.port, host: this.opts.listen });
     this.url = address.replace('[::1]', '127.0.0.1');
   }
@@ -74,20 +75,27 @@ export class ClusterControlPlane {
     await this.app?.close();
     await this.projects.close();
     await this.engine.close();
-    this.db?.close();
   }
 
-  private server(): FastifyInstance {
+  private async server(): Promise<FastifyInstance> {
     const { engine, projects, opts } = this;
-    this.db = new Database(opts.authDb);
-    this.db.pragma('journal_mode = WAL');
-    const auth = new AuthService(projects, this.db, { instanceToken: opts.token, adminPassword: opts.adminPassword, ...(opts.now ? { now: opts.now } : {}) });
+    const accounts = await objectAuth(engine.store, opts.log);
+    const auth = new AuthService(projects, accounts, { instanceToken: opts.token, adminPassword: opts.adminPassword, log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
     const { app, api } = createApiServer({ auth, log: opts.log });
-    registerStatusRoute(app, api, { status: () => this.status() });
+    registerStatusRoute(app, api, { status: () => this.status(), mesh: engine.convergence });
     registerReleaseRoutes(app, api, { releases: engine.releases, projects, prepare: clusterPrepare(engine) });
     registerExportRoutes(app, api, { projects, objectsOf: (p) => engine.namespaceObjects(p) });
     registerTelemetryQueryRoutes(app, api, { telemetry: this.telemetry, store: engine.store, projects });
-    registerObjectRoutes(app, api, { projects, store: engine.store, releases: engine.releases, writes: clusterWrites(engine, projects), prepare: clusterPrepare(engine) });
+    registerObjectRoutes(app, api, {
+      projects,
+      store: engine.store,
+      releases: engine.releases,
+      writes: clusterWrites(engine, projects),
+      prepare: clusterPrepare(engine),
+      sampleImages: clusterImage,
+    });
+    // Logs and the node proxy are the local engine's: here they answer 501 naming the kubectl command.
+    registerNodeRoutes(app, api, { projects });
     registerProjectWriteRoutes(app, api, { projects, writes: clusterProjectWrites(engine, projects) });
     return app;
   }

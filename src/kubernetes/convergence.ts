@@ -14,8 +14,8 @@
  * another revision's name), graymesh waits a fixed settle time instead (5 s by default,
  * `--settle-time`), long enough for istiod's push in a quiet mesh, and says so in the log.
  */
-import { timeout } from '../api/errors.js';
-import type { Mesh, Settled } from '../engine/mesh.js';
+import { invalid, timeout } from '../api/errors.js';
+import type { Enforcement, Mesh, Settled } from '../engine/mesh.js';
 import type { KubeClient } from './client.js';
 
 export interface ConvergenceResult extends Settled {
@@ -61,6 +61,11 @@ export const DEFAULT_SETTLE_MS = 5_000;
 const TYPES = ['cluster', 'listener', 'route', 'endpoint'] as const;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A cluster numbers no config versions: istiod names none in a push. */
+function noVersions(version: number | undefined): void {
+  if (version !== undefined) throw invalid('version: the kubernetes engine has no config versions (istiod names none in a push); wait without one for every proxy to enforce what the cluster holds');
+}
+
 /** The proxies with something sent and not yet ACKed. */
 export function pendingProxies(statuses: SyncStatus[]): string[] {
   return statuses
@@ -101,7 +106,20 @@ export class IstiodConvergence implements Convergence {
     return this.opts.settleMs ?? DEFAULT_SETTLE_MS;
   }
 
-  async settle(): Promise<ConvergenceResult> {
+  /** The settle of a release step, bounded by `timeoutMs`; the proxies as istiod reports them after it. */
+  async enforced(version: number | undefined, timeoutMs: number): Promise<Enforcement> {
+    noVersions(version);
+    const r = await this.settleWithin(timeoutMs);
+    const statuses = r.method === 'istiod' ? ((await this.syncz()) ?? []) : [];
+    const pending = new Set(pendingProxies(statuses));
+    return { method: r.method, proxies: statuses.map((s) => ({ name: s.proxy, current: !pending.has(s.proxy) })), waitedMs: r.waitedMs };
+  }
+
+  settle(): Promise<ConvergenceResult> {
+    return this.settleWithin(this.opts.timeoutMs ?? 30_000);
+  }
+
+  private async settleWithin(timeoutMs: number): Promise<ConvergenceResult> {
     const start = Date.now();
     await sleep(this.opts.debounceMs ?? 200);
     const fallback = async (): Promise<ConvergenceResult> => {
@@ -110,7 +128,7 @@ export class IstiodConvergence implements Convergence {
     };
     // Do not ask a missing istiod on every step: a minute of the settle time, then ask again.
     if (Date.now() < this.unavailableUntil) return fallback();
-    const deadline = start + (this.opts.timeoutMs ?? 30_000);
+    const deadline = start + timeoutMs;
     let previous: string | undefined;
     for (;;) {
       const statuses = await this.syncz();
@@ -125,7 +143,7 @@ export class IstiodConvergence implements Convergence {
       previous = pendingProxies(statuses).length === 0 ? fp : undefined;
       if (Date.now() > deadline) {
         const pending = pendingProxies(statuses);
-        throw timeout(`proxies did not ACK istiod's push within ${this.opts.timeoutMs ?? 30_000} ms: ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ` and ${pending.length - 5} more` : ''}`);
+        throw timeout(`proxies did not ACK istiod's push within ${timeoutMs} ms: ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ` and ${pending.length - 5} more` : ''}`);
       }
       await sleep(this.opts.pollMs ?? 200);
     }
@@ -135,6 +153,12 @@ export class IstiodConvergence implements Convergence {
 /** A fixed settle time: for clusters without Istio's debug endpoint, and for tests. */
 export class SettleTime implements Convergence {
   constructor(private readonly ms: number) {}
+
+  async enforced(version: number | undefined): Promise<Enforcement> {
+    noVersions(version);
+    const r = await this.settle();
+    return { method: r.method, proxies: [], waitedMs: r.waitedMs };
+  }
 
   async settle(): Promise<ConvergenceResult> {
     await sleep(this.ms);

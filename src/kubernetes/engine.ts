@@ -12,8 +12,10 @@ import { invalid } from '../api/errors.js';
 import { formatIssue, validateObject } from '../config/validate/index.js';
 import type { Release } from '../config/release/types.js';
 import { ReleaseController } from '../engine/releases/controller.js';
+import { checkTenancyOn } from '../engine/tenancy.js';
 import { KubeClient } from './client.js';
 import { IstiodConvergence, type Convergence, type IstiodOptions } from './convergence.js';
+import { accountCrds } from '../config/export/account-crds.js';
 import { graymeshCrds } from '../config/export/crds.js';
 import { EXPORT_ORDER, INJECTION_LABEL } from '../config/export/export.js';
 import type { InformerStats } from './informer.js';
@@ -55,12 +57,20 @@ export class KubernetesEngine {
     const log = opts.log ?? (() => undefined);
     this.store = new KubeObjectStore(this.client, { log });
     this.convergence = opts.convergence ?? new IstiodConvergence(this.client, { ...opts.istiod, log });
-    this.releases = new ReleaseController({ store: this.store, mesh: this.convergence, workloads: clusterWorkloads, log, pollMs: opts.pollMs ?? 500 });
+    this.releases = new ReleaseController({
+      store: this.store,
+      mesh: this.convergence,
+      workloads: clusterWorkloads,
+      log,
+      pollMs: opts.pollMs ?? 500,
+      // The compiler's output passes the same tenancy check as a user's apply.
+      checkRule: (obj) => checkTenancyOn(this.store, [obj]),
+    });
   }
 
-  /** Applies graymesh's CRDs and waits until the API server serves them (condition Established). */
+  /** Applies graymesh's CRDs (its kinds' and its accounts') and waits until the API server serves them (condition Established). */
   async installCrds(timeoutMs = 60_000): Promise<void> {
-    for (const crd of graymeshCrds()) {
+    for (const crd of [...graymeshCrds(), ...accountCrds()]) {
       await this.client.apply(crd);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -106,7 +116,14 @@ export class KubernetesEngine {
    * written. Namespaces get sidecar injection.
    */
   async applyObjects(docs: unknown[], defaultNamespace?: string): Promise<{ results: ClusterApplyResult[]; warnings: string[] }> {
-    const { objects, warnings } = this.prepareObjects(docs, defaultNamespace);
+    const prepared = this.prepareObjects(docs, defaultNamespace);
+    await checkTenancyOn(this.store, prepared.objects);
+    return this.applyPrepared(prepared);
+  }
+
+  /** Applies validated, tenancy-checked objects in dependency order, each Release admitted before it is written. */
+  async applyPrepared({ objects: given, warnings }: { objects: KubeObject[]; warnings: string[] }): Promise<{ results: ClusterApplyResult[]; warnings: string[] }> {
+    const objects = [...given];
     objects.sort((a, b) => rank(a.kind) - rank(b.kind));
     const results: ClusterApplyResult[] = [];
     for (const o of objects) {

@@ -4,6 +4,7 @@
  * core kinds under /api/v1, the others under /apis/GROUP/VERSION, namespaced ones below
  * /namespaces/NS.
  */
+import { ACCOUNTS_API_VERSION, ACCOUNT_KINDS } from '../api/account-objects.js';
 import { invalid } from '../api/errors.js';
 
 export interface ResourceType {
@@ -30,6 +31,8 @@ export const RESOURCES: readonly ResourceType[] = [
   { kind: 'Gateway', apiVersion: ISTIO, plural: 'gateways', namespaced: true },
   { kind: 'ServiceEntry', apiVersion: ISTIO, plural: 'serviceentries', namespaced: true },
   { kind: 'Release', apiVersion: 'graymesh.dev/v1alpha1', plural: 'releases', namespaced: true },
+  // graymesh's accounts and audit log, kept in the cluster (src/api/account-objects.ts).
+  ...ACCOUNT_KINDS.map((k) => ({ kind: k.kind, apiVersion: ACCOUNTS_API_VERSION, plural: k.plural, namespaced: false })),
 ];
 
 /** The resource of a kind (Istio's older apiVersions are written as v1). */

@@ -2,21 +2,20 @@
  * Telemetry on a cluster, from what the cluster runs: metrics from its Prometheus and traces from
  * its Jaeger, by URL (`--prometheus URL --jaeger URL`).
  *
- * Metrics: the control plane's MetricsSource (src/controlplane/telemetry/metrics-source.ts)
- * already has a Prometheus implementation asking Kiali's PromQL; the engine uses it as it is.
- * Traces: the control plane has no source interface for traces (its span store is its own), so
- * TraceSource is defined here, in the control plane's shapes (TraceSummary, TraceView), with
- * Jaeger's query API behind it (jaeger-query /api/services, /api/traces, /api/traces/{id}).
+ * Metrics: the shared PrometheusSource (src/telemetry/query/metrics.ts), asking Kiali's PromQL.
+ * Traces: the shared TraceSource (src/telemetry/query/trace-source.ts) with Jaeger's query API
+ * behind it (jaeger-query /api/services, /api/traces, /api/traces/{id}), in graymesh's shapes
+ * (TraceSummary, TraceView); a project is searched one Istio service name at a time.
  */
 import { unavailable } from '../api/errors.js';
 import { PrometheusSource } from '../telemetry/query/metrics.js';
-import type { ClusterTelemetry, TraceSearch, TraceSource } from '../telemetry/query/trace-source.js';
+import { searchByService, type ProjectTraceSearch, type TelemetrySources, type TraceSearch, type TraceSource } from '../telemetry/query/trace-source.js';
 import type { JaegerTrace } from '../telemetry/query/jaeger.js';
 import type { TraceSpanView, TraceSummary, TraceView } from '../telemetry/query/trace-views.js';
 import type { TagValue } from '../telemetry/query/span.js';
 
 /** Adapters for the URLs given; each is left out when its URL is. */
-export function clusterTelemetry(urls: { prometheus?: string; jaeger?: string }): ClusterTelemetry {
+export function clusterTelemetry(urls: { prometheus?: string; jaeger?: string }): TelemetrySources {
   return {
     ...(urls.prometheus ? { metrics: new PrometheusSource(urls.prometheus) } : {}),
     ...(urls.jaeger ? { traces: new JaegerTraceSource(urls.jaeger) } : {}),
@@ -90,6 +89,7 @@ export function traceSummary(t: JaegerTrace): TraceSummary {
 
 export class JaegerTraceSource implements TraceSource {
   readonly kind = 'jaeger' as const;
+  readonly missing = 'in Jaeger (never received, or past its retention)';
   private readonly url: string;
 
   constructor(url: string) {
@@ -113,6 +113,10 @@ export class JaegerTraceSource implements TraceSource {
 
   async services(): Promise<string[]> {
     return ((await this.get<string[]>('/api/services')) ?? []).sort();
+  }
+
+  searchProject(project: string, q: ProjectTraceSearch): Promise<TraceSummary[]> {
+    return searchByService(this, project, q);
   }
 
   async search(q: TraceSearch): Promise<TraceSummary[]> {

@@ -77,7 +77,6 @@ export async function upKubernetes(home: Home, o: KubernetesUpOptions): Promise<
   const cp = new ClusterControlPlane({
     conn,
     token: home.adminToken(),
-    authDb: home.dbFile,
     adminPassword: home.adminCredentials().password,
     port: o.port,
     listen: o.listen,

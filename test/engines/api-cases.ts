@@ -8,12 +8,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { canaryRelease } from '../kubernetes/fixtures.js';
+import { accountCases } from './account-cases.js';
 
 export interface ApiHarness {
   readonly name: 'local' | 'kubernetes';
   /** Starts the engine's API; `consoleDir` holds the console's built files. */
   start(consoleDir: string): Promise<{ url: string; token: string; adminPassword: string }>;
   stop(): Promise<void>;
+  /**
+   * What the engine keeps of an account where it keeps accounts (the home's SQLite file
+   * locally, a User object in the cluster): its password hash and the hashes of its tokens.
+   */
+  kept(user: string): Promise<{ passwordHash: string; tokenHashes: string[] } | undefined>;
+  /** Breaches of the engine's API contract seen so far (the recorded API server's; none locally). */
+  breaches(): string[];
 }
 
 export const PROJECT = 'contract';
@@ -90,7 +98,11 @@ export function apiCases(make: () => ApiHarness): void {
     tokens.admin = await login('admin', started.adminPassword);
   }, 60_000);
 
-  afterAll(() => engine.stop());
+  afterAll(async () => {
+    const breaches = engine.breaches();
+    await engine.stop();
+    expect(breaches).toEqual([]);
+  });
 
   it(`${engine.name}: a project-viewer is refused a write with the catalogue's 403 and an audit entry`, async () => {
     const r = await call(tokens.viewer, 'POST', '/api/v1/apply', { objects: [service('refused')] });
@@ -189,9 +201,8 @@ export function apiCases(make: () => ApiHarness): void {
 
     const changed = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { governance: false }))) as { metadata: { annotations: Record<string, string> } };
     expect(changed.metadata.annotations['graymesh.dev/governance']).toBe('false');
-    const allow = await call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { allowRoutesFrom: [PROJECT] });
-    // The tenancy check that reads allowRoutesFrom runs on the local engine only.
-    expect(allow.status, allow.text).toBe(engine.name === 'local' ? 200 : 422);
+    const allow = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { allowRoutesFrom: [PROJECT] }))) as { metadata: { annotations: Record<string, string> } };
+    expect(allow.metadata.annotations['graymesh.dev/allow-routes-from']).toBe(PROJECT);
 
     expect(await ok(call(tokens.admin, 'DELETE', `/api/v1/projects/${name}`))).toEqual({ deleted: name });
     expect((await call(tokens.admin, 'GET', `/api/v1/projects/${name}`)).status).toBe(404);
@@ -228,8 +239,53 @@ export function apiCases(make: () => ApiHarness): void {
       ['/api/v1/projects/{project}', 'patch'],
       ['/api/v1/projects/{project}', 'delete'],
       ['/api/v1/projects/{project}/export', 'get'],
+      ['/api/v1/projects/{project}/samples/{name}', 'post'],
+      ['/api/v1/config/wait', 'get'],
+      ['/api/v1/projects/{project}/pods/{name}/log', 'get'],
+      ['/api/v1/projects/{project}/pods/{name}/proxy-log', 'get'],
+      ['/api/v1/projects/{project}/deployments/{name}/log', 'get'],
+      ['/api/v1/proxies/restart', 'post'],
+      ['/api/v1/projects/{project}/graph', 'get'],
+      ['/api/v1/projects/{project}/traces', 'get'],
     ] as const) {
       expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
     }
   });
+
+  it(`${engine.name}: a sample is applied through the engine's writes, and config/wait answers once every proxy enforces it`, async () => {
+    const project = `${PROJECT}-sample`;
+    const deployed = await call(tokens.admin, 'POST', `/api/v1/projects/${project}/samples/bookinfo`, {});
+    expect(deployed.status, deployed.text).toBe(200);
+    const results = (deployed.body as { results: { kind: string; name: string; action: string }[] }).results;
+    expect(results).toContainEqual(expect.objectContaining({ kind: 'Namespace', name: project, action: 'created' }));
+    expect(results).toContainEqual(expect.objectContaining({ kind: 'Deployment', name: 'productpage-v1', action: 'created' }));
+    const deployments = (await ok(call(tokens.admin, 'GET', `/api/v1/projects/${project}/deployments`))) as { items: { metadata: { name: string } }[] };
+    expect(deployments.items.map((d) => d.metadata.name).sort()).toEqual(['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1']);
+    const unknown = await call(tokens.admin, 'POST', `/api/v1/projects/${project}/samples/nope`, {});
+    expect(unknown.body).toEqual({ error: { code: 'GM_ERR_NOT_FOUND', message: 'unknown sample "nope"; the samples are: bookinfo, grpc-greeter' } });
+
+    const waited = (await ok(call(tokens.viewer, 'GET', '/api/v1/config/wait?timeout=10000'))) as { method: string; proxies: unknown[] };
+    expect(waited.method).toBe(engine.name === 'local' ? 'acks' : 'istiod');
+    expect((await call(tokens.viewer, 'GET', '/api/v1/config/wait?timeout=soon')).status).toBe(400);
+    await ok(call(tokens.admin, 'DELETE', `/api/v1/projects/${project}`));
+  });
+
+  it(`${engine.name}: logs and the node proxy's restart are one route set; a cluster answers 501 naming kubectl`, async () => {
+    const log = await call(tokens.admin, 'GET', `/api/v1/projects/${PROJECT}/pods/reviews-v1-0/log`);
+    const restart = await call(tokens.admin, 'POST', '/api/v1/proxies/restart');
+    if (engine.name === 'kubernetes') {
+      expect(log.status).toBe(501);
+      expect(log.body).toEqual({ error: { code: 'GM_ERR_NOT_IMPLEMENTED', message: `the kubernetes engine keeps no logs (kubelet does); use kubectl logs -n ${PROJECT} reviews-v1-0` } });
+      expect(restart.status).toBe(501);
+      expect((restart.body as { error: { message: string } }).error.message).toMatch(/kubectl rollout restart/);
+    } else {
+      expect(log.body).toEqual({ error: { code: 'GM_ERR_NOT_FOUND', message: `pod reviews-v1-0 not found in project ${PROJECT}` } });
+      // This control plane was started without the node proxy's supervisor.
+      expect(restart.status).toBe(503);
+    }
+    expect((await call(tokens.viewer, 'POST', '/api/v1/proxies/restart')).status).toBe(403);
+    expect((await call(tokens.admin, 'GET', '/api/v1/projects/nope/pods/x/log')).status).toBe(404);
+  });
+
+  accountCases({ engine, project: PROJECT, workspace: WORKSPACE, admin: () => tokens.admin as string, call });
 }

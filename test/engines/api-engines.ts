@@ -1,8 +1,8 @@
 /**
  * Both engines' APIs for the API contract (api-cases.ts), each as its `up` builds it: the local
  * one a ControlPlane on a SQLite file in a fresh home, the Kubernetes one a ClusterControlPlane
- * on the recorded API server contract (test/kubernetes/fake-apiserver.ts) with its accounts in
- * the home's SQLite file. Both listen on a real socket.
+ * on the recorded API server contract (test/kubernetes/fake-apiserver.ts), its accounts graymesh
+ * objects there. Both listen on a real socket.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +34,18 @@ export class LocalApi implements ApiHarness {
     return { url, token: this.cp.token, adminPassword: home.adminCredentials().password };
   }
 
+  async kept(user: string): Promise<{ passwordHash: string; tokenHashes: string[] } | undefined> {
+    const db = this.cp!.store.database;
+    const row = db.prepare('SELECT password_hash FROM auth_users WHERE name = ?').get(user) as { password_hash: string } | undefined;
+    if (!row) return undefined;
+    const tokens = db.prepare('SELECT hash FROM auth_tokens WHERE user = ?').all(user) as { hash: string }[];
+    return { passwordHash: row.password_hash, tokenHashes: tokens.map((t) => t.hash) };
+  }
+
+  breaches(): string[] {
+    return [];
+  }
+
   async stop(): Promise<void> {
     await this.app?.close();
     await this.cp?.stop(true);
@@ -55,8 +67,7 @@ export class KubernetesApi implements ApiHarness {
     this.cp = new ClusterControlPlane({
       conn: { context: 'fake', server: this.fake.url, namespace: 'default' },
       token: home.adminToken(),
-      authDb: home.dbFile,
-      adminPassword: home.adminCredentials().password,
+        adminPassword: home.adminCredentials().password,
       port: 0,
       listen: '127.0.0.1',
       settleMs: 10,
@@ -64,6 +75,18 @@ export class KubernetesApi implements ApiHarness {
     });
     await this.cp.start();
     return { url: this.cp.url, token: home.adminToken(), adminPassword: home.adminCredentials().password };
+  }
+
+  /** The User object in the cluster, and the Token objects naming the user. */
+  async kept(user: string): Promise<{ passwordHash: string; tokenHashes: string[] } | undefined> {
+    const u = this.fake!.get('User', undefined, user) as { spec: { passwordHash: string } } | undefined;
+    if (!u) return undefined;
+    const tokens = this.fake!.list('Token') as unknown as { spec: { user: string; hash: string } }[];
+    return { passwordHash: u.spec.passwordHash, tokenHashes: tokens.filter((t) => t.spec.user === user).map((t) => t.spec.hash) };
+  }
+
+  breaches(): string[] {
+    return [...(this.fake?.violations ?? [])];
   }
 
   async stop(): Promise<void> {

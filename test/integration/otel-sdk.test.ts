@@ -46,7 +46,7 @@ describe('spans from the OpenTelemetry SDK', () => {
     app.addHook('onRequest', async (req, reply) => {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return reply.status(401).send({ error: { code: 'GM_ERR_UNAUTHORIZED', message: 'no' } });
     });
-    registerTelemetryRoutes(app, new OpenApi(), { telemetry, store });
+    registerTelemetryRoutes(app, new OpenApi(), { telemetry });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/traces`;
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());

@@ -15,7 +15,7 @@ import { IstioRouter } from '../../src/dataplane/istio/istio-router.js';
 import { atGateway, outbound } from '../../src/dataplane/istio/fixtures.js';
 import type { RouteDecision } from '../../src/dataplane/router.js';
 import { applyObjects, deleteNamespaceContents, prepare } from '../../src/controlplane/apply.js';
-import { bookinfoManifests } from '../../src/controlplane/samples/bookinfo.js';
+import { bookinfoManifests } from '../../src/config/samples/bookinfo.js';
 import { buildSnapshotContent } from '../../src/controlplane/snapshot-builder.js';
 import { Store } from '../../src/controlplane/store.js';
 import { ACCEPTED_CONDITION, HOST_NOT_OWNED, judgeStored, recordVerdicts, withAllowRoutesFrom } from '../../src/controlplane/tenancy.js';

@@ -10,7 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/objects.js';
 import type { Release } from '../../src/config/release/types.js';
-import { bookinfoDeployment } from '../../src/controlplane/samples/bookinfo.js';
+import { bookinfoDeployment } from '../../src/config/samples/bookinfo.js';
 import { KubeClient } from '../../src/kubernetes/client.js';
 import { IstiodConvergence } from '../../src/kubernetes/convergence.js';
 import { KubernetesEngine } from '../../src/kubernetes/engine.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Deployment, KubeObject } from '../../src/api/objects.js';
-import { bookinfoDeployment } from '../../src/controlplane/samples/bookinfo.js';
+import { bookinfoDeployment } from '../../src/config/samples/bookinfo.js';
 import { releaseCrd, type JsonSchemaProps } from '../../src/config/export/crds.js';
 import { EXPORT_ORDER, exportProject } from '../../src/config/export/export.js';
 import { liveCanaryProject, NS } from './fixtures.js';

@@ -344,6 +344,9 @@ export class FakeApiServer {
       return this.reply(res, r, 404, rec.status(404, 'NotFound', 'the server could not find the requested resource'));
     }
     const { rt, namespace, name, sub } = target;
+    if (r.method !== 'GET' && rt.apiVersion.startsWith('graymesh.dev/') && !this.get('CustomResourceDefinition', undefined, this.resourceName(rt))) {
+      this.violation(r, `${rt.kind} written before its CustomResourceDefinition ${this.resourceName(rt)} was installed`);
+    }
     switch (r.method) {
       case 'GET':
         if (name === undefined && (r.query.watch === '1' || r.query.watch === 'true')) return this.watch(r, res, rt, namespace);

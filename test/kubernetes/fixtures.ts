@@ -2,7 +2,7 @@
 import type { Deployment, KubeObject } from '../../src/api/objects.js';
 import { compileDestinationRule, compileVirtualService } from '../../src/config/release/compile.js';
 import type { Release } from '../../src/config/release/types.js';
-import { bookinfoDeployment, bookinfoManifests } from '../../src/controlplane/samples/bookinfo.js';
+import { bookinfoDeployment, bookinfoManifests } from '../../src/config/samples/bookinfo.js';
 
 export const NS = 'demo-project';
 let rv = 100;

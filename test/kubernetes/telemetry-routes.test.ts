@@ -132,7 +132,7 @@ describe('kubernetes engine control plane: telemetry routes', () => {
     for (const o of exportProject(p, { crds: false }).items) if (['Namespace', 'Deployment', 'Service'].includes(o.kind)) fake.seed(o);
     prom = await listen((u) => ({ status: 200, body: prometheusAnswer(u) }));
     jaeger = await listen(jaegerAnswer);
-    const base = { conn: { context: 'fake', server: fake.url, namespace: NS }, token: TOKEN, authDb: ':memory:', adminPassword: 'telemetry-test-password', port: 0, listen: '127.0.0.1', settleMs: 10, log: () => {} };
+    const base = { conn: { context: 'fake', server: fake.url, namespace: NS }, token: TOKEN, adminPassword: 'telemetry-test-password', port: 0, listen: '127.0.0.1', settleMs: 10, log: () => {} };
     cp = new ClusterControlPlane({ ...base, prometheus: prom.url, jaeger: jaeger.url });
     bare = new ClusterControlPlane(base);
     await cp.start();

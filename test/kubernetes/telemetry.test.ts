@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterTelemetry } from '../../src/kubernetes/telemetry.js';
+import { JaegerTraceSource, clusterTelemetry } from '../../src/kubernetes/telemetry.js';
 
 const TRACE = {
   traceID: 'abc123',
@@ -72,17 +72,19 @@ describe('cluster telemetry adapters', () => {
   });
 
   it("searches Jaeger's query API and reads Istio's spans as graymesh traces", async () => {
-    const { traces } = clusterTelemetry({ jaeger: url });
-    expect(await traces!.services()).toEqual(['productpage.demo-project', 'reviews.demo-project']);
-    const found = await traces!.search({ service: 'reviews.demo-project', tags: { error: 'true' }, minDurationMs: 100, startMs: 1_000, endMs: 2_000, limit: 5 });
+    const traces = new JaegerTraceSource(url);
+    expect(await traces.services()).toEqual(['productpage.demo-project', 'reviews.demo-project']);
+    const found = await traces.search({ service: 'reviews.demo-project', tags: { error: 'true' }, minDurationMs: 100, startMs: 1_000, endMs: 2_000, limit: 5 });
     const q = asked.filter((u) => u.pathname === '/api/traces').at(-1)!.searchParams;
     expect(Object.fromEntries(q)).toEqual({ service: 'reviews.demo-project', tags: '{"error":"true"}', minDuration: '100ms', start: '1000000', end: '2000000', limit: '5' });
     expect(found).toEqual([{ traceId: 'abc123', rootService: 'productpage.demo-project', rootOperation: TRACE.spans[0]!.operationName, start: 1_700_000_000_000, durationMs: 50, spanCount: 2, errorCount: 1, services: { 'productpage.demo-project': 1, 'reviews.demo-project': 1 } }]);
-    const view = await traces!.trace('abc123');
+    const view = await traces.trace('abc123');
     expect(view?.spans.map((s) => [s.spanId, s.parentSpanId, s.process.pod, s.process.workload, s.process.version])).toEqual([
       ['s1', '', 'productpage-v1-7d9c8f6b5d-x2x9k', 'productpage-v1', 'v1'],
       ['s2', 's1', 'reviews-v2-5f7c9d8b4f-abcde', 'reviews-v2', 'v2'],
     ]);
-    expect(await traces!.trace('nope')).toBeUndefined();
+    expect(await traces.trace('nope')).toBeUndefined();
+    // A project is searched per Istio service name.
+    expect((await traces.searchProject('demo-project', { service: 'reviews', limit: 5 })).map((t) => t.traceId)).toEqual(['abc123']);
   });
 });

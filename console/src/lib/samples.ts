@@ -1,6 +1,6 @@
 /**
  * The samples the Deploy Sample wizard offers, as the control plane deploys
- * them (src/controlplane/samples/): what each step of the wizard shows.
+ * them (src/config/samples/): what each step of the wizard shows.
  */
 
 export interface SampleComponent {

@@ -7,7 +7,8 @@
 import { forbidden, notFound } from '../../api/errors.js';
 import type { Namespace } from '../../api/objects.js';
 import type { ProjectDirectory } from '../projects.js';
-import type { AuthStore, Workspace } from './auth-store.js';
+import type { AccountStore } from './account-store.js';
+import type { Workspace } from './auth-store.js';
 import {
   ProjectAccess,
   WORKSPACE_LABEL,
@@ -46,7 +47,7 @@ export class Access {
 
   constructor(
     readonly principal: Principal | undefined,
-    private readonly auth: AuthStore,
+    private readonly auth: AccountStore,
     private readonly projects: ProjectDirectory,
   ) {}
 

@@ -4,6 +4,7 @@
  * The log keeps the most recent MAX_ROWS entries.
  */
 import type Database from 'better-sqlite3';
+import type { AuditStore } from './account-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -65,7 +66,7 @@ export interface AuditQuery {
 
 type Row = { [K in keyof AuditEntry]: AuditEntry[K] | null };
 
-export class AuditLog {
+export class AuditLog implements AuditStore {
   private inserts = 0;
 
   constructor(private readonly db: Database.Database) {

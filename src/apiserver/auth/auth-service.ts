@@ -5,11 +5,10 @@
  */
 import { GmError, invalid, unauthorized } from '../../api/errors.js';
 import { dns1123LabelError } from '../../api/names.js';
-import type Database from 'better-sqlite3';
 import type { ProjectDirectory } from '../projects.js';
 import type { Principal } from './access.js';
-import { AuditLog } from './audit-log.js';
-import { AuthStore, type TokenRecord, type User } from './auth-store.js';
+import type { AccountStore, AuditStore, AuthBackend } from './account-store.js';
+import type { TokenRecord, User } from './auth-store.js';
 import { FailureLimiter } from './rate-limit.js';
 import { SESSION_PREFIX, hashPassword, hashPasswordSync, newToken, safeEqual, tokenHash, verifyPassword } from './secrets.js';
 
@@ -32,6 +31,8 @@ export interface AuthOptions {
   addressFailures?: number;
   /** The clock sessions and tokens expire by, ms since the epoch (Date.now). */
   now?: () => number;
+  /** Where a write that failed in the background is told. */
+  log?: (msg: string) => void;
 }
 
 /** A refused login: 429 with the seconds to wait. */
@@ -56,8 +57,10 @@ export function passwordError(password: unknown): string | undefined {
 }
 
 export class AuthService {
-  readonly accounts: AuthStore;
-  readonly audit: AuditLog;
+  readonly accounts: AccountStore;
+  readonly audit: AuditStore;
+  /** Resolves once the first start's admin account exists (the server waits for it before it listens). */
+  readonly ready: Promise<void>;
   private readonly userLimiter: FailureLimiter;
   private readonly addressLimiter: FailureLimiter;
   private readonly unwatch: () => void;
@@ -65,32 +68,35 @@ export class AuthService {
   readonly now: () => number;
 
   /**
-   * `db`: the SQLite file accounts, tokens and the audit log are kept in (the instance home's,
-   * on either engine); `projects`: the engine's projects, for access decisions.
+   * `backend`: where accounts, tokens and the audit log are kept (the local engine's SQLite
+   * file, or graymesh objects in the cluster); `projects`: the engine's projects, for access decisions.
    */
   constructor(
     readonly projects: ProjectDirectory,
-    db: Database.Database,
+    private readonly backend: AuthBackend,
     private readonly opts: AuthOptions,
   ) {
     this.now = opts.now ?? Date.now;
-    this.accounts = new AuthStore(db);
-    this.audit = new AuditLog(db);
+    this.accounts = backend.accounts;
+    this.audit = backend.audit;
     this.userLimiter = new FailureLimiter({ limit: opts.userFailures ?? 5, windowMs: 60_000 });
     this.addressLimiter = new FailureLimiter({ limit: opts.addressFailures ?? 20, windowMs: 60_000 });
-    this.bootstrap();
+    this.ready = this.bootstrap();
     // A deleted project takes its members with it, so one created later under the same name starts empty.
-    this.unwatch = projects.onDeleted((name) => this.accounts.clearMembers('project', name));
+    this.unwatch = projects.onDeleted((name) => {
+      this.accounts.clearMembers('project', name).catch((err: Error) => opts.log?.(`members of deleted project ${name} not removed: ${err.message}`));
+    });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.unwatch();
+    await this.backend.close?.();
   }
 
   /** On the first start: the `admin` platform-admin, with the password of the credentials file. */
-  private bootstrap(): void {
+  private async bootstrap(): Promise<void> {
     if (this.accounts.listUsers().length > 0) return;
-    this.accounts.createUser('admin', hashPasswordSync(this.opts.adminPassword), 'platform-admin');
+    await this.accounts.createUser('admin', hashPasswordSync(this.opts.adminPassword), 'platform-admin');
   }
 
   /**
@@ -154,10 +160,10 @@ export class AuthService {
     this.userLimiter.clear(userKey);
     const user = this.accounts.getUser(name) as User;
     const now = this.now();
-    this.accounts.pruneExpired(now);
+    await this.accounts.pruneExpired(now);
     const token = newToken(SESSION_PREFIX);
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), SESSION_TTL_MS);
-    this.accounts.addToken(tokenHash(token), 'session', user.name, undefined, expiresAt);
+    await this.accounts.addToken(tokenHash(token), 'session', user.name, undefined, expiresAt);
     return { token, user, expiresAt: new Date(expiresAt).toISOString() };
   }
 
@@ -174,7 +180,7 @@ export class AuthService {
   async setPassword(name: string, password: unknown): Promise<void> {
     const perr = passwordError(password);
     if (perr) throw invalid(perr);
-    this.accounts.setPassword(name, await hashPassword(password as string));
+    await this.accounts.setPassword(name, await hashPassword(password as string));
   }
 
   async checkPassword(name: string, password: unknown): Promise<boolean> {

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { PlatformRole, ProjectRole, WorkspaceRole } from '../../api/roles.js';
+import type { AccountStore, AuthBackend } from './account-store.js';
+import { AuditLog } from './audit-log.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS auth_users (
@@ -119,7 +121,8 @@ const toToken = (r: TokenRow): TokenRecord => ({
   ...(r.expires_at !== null ? { expiresAt: r.expires_at } : {}),
 });
 
-export class AuthStore {
+/** Accounts in the local engine's SQLite file: each write is done when its promise is made. */
+export class AuthStore implements AccountStore {
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
   }
@@ -149,19 +152,19 @@ export class AuthStore {
   }
 
   /** Creates a user; false when the name is taken. */
-  createUser(name: string, passwordHash: string, platformRole: PlatformRole): boolean {
+  async createUser(name: string, passwordHash: string, platformRole: PlatformRole): Promise<boolean> {
     const r = this.db
       .prepare('INSERT OR IGNORE INTO auth_users (name, password_hash, platform_role, created_at) VALUES (?, ?, ?, ?)')
       .run(name, passwordHash, platformRole, new Date().toISOString());
     return r.changes === 1;
   }
 
-  setPassword(name: string, passwordHash: string): void {
+  async setPassword(name: string, passwordHash: string): Promise<void> {
     this.db.prepare('UPDATE auth_users SET password_hash = ? WHERE name = ?').run(passwordHash, name);
   }
 
   /** Deletes a user with their memberships and tokens. */
-  deleteUser(name: string): boolean {
+  async deleteUser(name: string): Promise<boolean> {
     return this.transaction(() => {
       this.db.prepare('DELETE FROM auth_members WHERE user = ?').run(name);
       this.db.prepare('DELETE FROM auth_tokens WHERE user = ?').run(name);
@@ -180,14 +183,14 @@ export class AuthStore {
     return this.db.prepare('SELECT name, created_by AS createdBy, created_at AS createdAt FROM auth_workspaces ORDER BY name').all() as Workspace[];
   }
 
-  createWorkspace(name: string, createdBy: string): boolean {
+  async createWorkspace(name: string, createdBy: string): Promise<boolean> {
     const r = this.db
       .prepare('INSERT OR IGNORE INTO auth_workspaces (name, created_by, created_at) VALUES (?, ?, ?)')
       .run(name, createdBy, new Date().toISOString());
     return r.changes === 1;
   }
 
-  deleteWorkspace(name: string): boolean {
+  async deleteWorkspace(name: string): Promise<boolean> {
     return this.transaction(() => {
       this.db.prepare("DELETE FROM auth_members WHERE scope = 'workspace' AND target = ?").run(name);
       return this.db.prepare('DELETE FROM auth_workspaces WHERE name = ?').run(name).changes === 1;
@@ -217,7 +220,7 @@ export class AuthStore {
   }
 
   /** Adds a member, or changes their role. */
-  setMember(scope: MemberScope, target: string, user: string, role: string): void {
+  async setMember(scope: MemberScope, target: string, user: string, role: string): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO auth_members (scope, target, user, role, created_at) VALUES (?, ?, ?, ?, ?)
@@ -226,18 +229,18 @@ export class AuthStore {
       .run(scope, target, user, role, new Date().toISOString());
   }
 
-  removeMember(scope: MemberScope, target: string, user: string): boolean {
+  async removeMember(scope: MemberScope, target: string, user: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM auth_members WHERE scope = ? AND target = ? AND user = ?').run(scope, target, user).changes === 1;
   }
 
   /** Forgets every member of a project (when it is deleted, so a new one of the same name starts empty). */
-  clearMembers(scope: MemberScope, target: string): void {
+  async clearMembers(scope: MemberScope, target: string): Promise<void> {
     this.db.prepare('DELETE FROM auth_members WHERE scope = ? AND target = ?').run(scope, target);
   }
 
   // Tokens.
 
-  addToken(hash: string, kind: TokenKind, user: string, project: string | undefined, expiresAt: number | undefined): TokenRecord {
+  async addToken(hash: string, kind: TokenKind, user: string, project: string | undefined, expiresAt: number | undefined): Promise<TokenRecord> {
     const rec: TokenRecord = {
       id: randomUUID(),
       kind,
@@ -273,17 +276,22 @@ export class AuthStore {
   }
 
   /** Revokes a token: it is gone, so it authenticates nobody. */
-  revokeToken(id: string): boolean {
+  async revokeToken(id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM auth_tokens WHERE id = ?').run(id).changes === 1;
   }
 
   /** Revokes every session of a user, except one (the caller's own, on a password change). */
-  revokeSessions(user: string, except?: string): void {
+  async revokeSessions(user: string, except?: string): Promise<void> {
     this.db.prepare("DELETE FROM auth_tokens WHERE kind = 'session' AND user = ? AND id != ?").run(user, except ?? '');
   }
 
   /** Removes expired tokens. */
-  pruneExpired(now: number): void {
+  async pruneExpired(now: number): Promise<void> {
     this.db.prepare('DELETE FROM auth_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now);
   }
+}
+
+/** Accounts and the audit log in tables of one SQLite file (the local engine's). */
+export function sqliteAuth(db: Database.Database): AuthBackend {
+  return { accounts: new AuthStore(db), audit: new AuditLog(db) };
 }

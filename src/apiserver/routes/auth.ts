@@ -48,7 +48,7 @@ export function registerAuthRoutes(app: FastifyInstance, api: OpenApi, auth: Aut
   app.post('/api/v1/logout', opts, async (req) => {
     const p = req.access.principal!;
     if (p.kind !== 'user' || !p.tokenId) throw badRequest('this token is not a login session; there is nothing to log out of');
-    auth.accounts.revokeToken(p.tokenId);
+    await auth.accounts.revokeToken(p.tokenId);
     return { revoked: true };
   });
   api.add('post', '/api/v1/logout', 'Ends the calling session: its token stops working');
@@ -84,7 +84,7 @@ export function registerAuthRoutes(app: FastifyInstance, api: OpenApi, auth: Aut
     }
     const ttl = secondsField(b.expiresIn, 'expiresIn', 10 * 365 * 24 * 3600);
     const token = newToken(SCOPED_PREFIX);
-    const rec = auth.accounts.addToken(tokenHash(token), b.scope, req.access.user, project as string | undefined, ttl !== undefined ? auth.now() + ttl * 1000 : undefined);
+    const rec = await auth.accounts.addToken(tokenHash(token), b.scope, req.access.user, project as string | undefined, ttl !== undefined ? auth.now() + ttl * 1000 : undefined);
     reply.status(201);
     return { ...tokenView(rec), token };
   });
@@ -99,7 +99,7 @@ export function registerAuthRoutes(app: FastifyInstance, api: OpenApi, auth: Aut
     const { id } = req.params as { id: string };
     const rec = auth.accounts.getToken(id);
     if (!rec || rec.kind === 'session' || (!req.access.isPlatformAdmin && rec.user !== req.access.user)) throw notFound(`token ${id} not found`);
-    auth.accounts.revokeToken(id);
+    await auth.accounts.revokeToken(id);
     return { revoked: id };
   });
   api.add('delete', '/api/v1/tokens/:id', 'Revokes a scoped token');

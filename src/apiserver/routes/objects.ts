@@ -12,10 +12,12 @@ import { dns1123LabelError } from '../../api/names.js';
 import type { KubeObject, Namespace } from '../../api/objects.js';
 import type { ReleaseController } from '../../engine/releases/controller.js';
 import type { ObjectStore } from '../../engine/store.js';
+import { checkTenancyOn } from '../../engine/tenancy.js';
 import type { OpenApi } from '../openapi.js';
 import type { ProjectDirectory } from '../projects.js';
 import { registerObjectWriteRoutes } from './object-writes.js';
-import { userOf, type PrepareObjects } from './releases.js';
+import { registerSampleRoutes, type SampleImage } from './samples.js';
+import { userOf, type Prepared, type PrepareObjects } from './releases.js';
 
 /** Who writes, as the engine's writes need to know it. */
 export interface WriteContext {
@@ -46,8 +48,11 @@ export interface Settled {
 
 /** How an engine writes. */
 export interface ObjectWrites {
-  /** Applies manifests, all validated and admitted before anything is written; answers the apply's body. */
-  apply(body: ApplyBody, ctx: WriteContext): Promise<unknown>;
+  /**
+   * Applies manifests the route has validated (the engine's `prepare`) and tenancy-checked;
+   * admits them before anything is written; answers the apply's body.
+   */
+  apply(prepared: Prepared, body: ApplyBody, ctx: WriteContext): Promise<unknown>;
   /** Deletes an object that exists (never a Release: the controller abandons those). */
   remove(kind: KindInfo, obj: KubeObject, ctx: WriteContext): Promise<void>;
   /** Creates one validated, admitted object (never a Release); 409 when it exists. */
@@ -66,8 +71,23 @@ export interface ObjectRoutesDeps {
   store: ObjectStore;
   releases: ReleaseController;
   writes: ObjectWrites;
-  /** The engine's validation, as its apply runs it. */
+  /** The engine's validation, as its apply runs it (the routes add the tenancy check). */
   prepare: PrepareObjects;
+  /** The images samples run with on this engine (a cluster's), when not the manifests' own. */
+  sampleImages?: SampleImage;
+}
+
+/**
+ * The engine's validation, then the tenancy check both engines share (src/engine/tenancy.ts):
+ * a traffic object names and routes to its own project's hosts only, unless the owner lets it
+ * in. Owners are named only to callers who see their project. A delete names objects only.
+ */
+export function withTenancy(prepare: PrepareObjects, store: ObjectStore): PrepareObjects {
+  return async (docs, project, o) => {
+    const out = await prepare(docs, project, o);
+    if (!o.namesOnly) await checkTenancyOn(store, out.objects, o.canSee ? { canSee: o.canSee } : {});
+    return out;
+  };
 }
 
 interface Params {
@@ -108,7 +128,8 @@ export function writeContext(req: FastifyRequest): WriteContext {
   return { user: userOf(req), canSee: (p) => req.access.canSeeProject(p) };
 }
 
-export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, deps: ObjectRoutesDeps): void {
+export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, engineDeps: ObjectRoutesDeps): void {
+  const deps = { ...engineDeps, prepare: withTenancy(engineDeps.prepare, engineDeps.store) };
   const { projects, store } = deps;
 
   app.post('/api/v1/apply', async (req) => {
@@ -118,7 +139,9 @@ export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, deps: O
       const err = dns1123LabelError(body.project);
       if (err) throw invalid(`project: ${err}`);
     }
-    return deps.writes.apply(body as ApplyBody, writeContext(req));
+    const ctx = writeContext(req);
+    const prepared = await deps.prepare(body.objects, body.project, { canSee: ctx.canSee });
+    return deps.writes.apply(prepared, body as ApplyBody, ctx);
   });
   api.add('post', '/api/v1/apply', 'Applies manifests, all or nothing');
 
@@ -164,4 +187,5 @@ export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, deps: O
   api.add('delete', '/api/v1/projects/:project/:resource/:name', 'Deletes an object (an application with its components)');
 
   registerObjectWriteRoutes(app, api, deps);
+  registerSampleRoutes(app, api, { ...deps, ...(deps.sampleImages ? { images: deps.sampleImages } : {}) });
 }

@@ -1,20 +1,19 @@
 /**
- * Telemetry routes over sources an engine reads (the Kubernetes engine's), with the local engine's paths,
- * query parameters and bodies (src/controlplane/routes/telemetry.ts): the graph and chart series
- * from the cluster's Prometheus through the same PrometheusSource and graph builder, and trace
- * search and view from its Jaeger through the TraceSource. Without the URL a route answers 503
- * naming the flag to pass.
+ * The graph, chart and trace routes both engines serve, over the telemetry sources an engine
+ * gives (src/telemetry/query/trace-source.ts): the local engine's embedded metrics and span
+ * stores (or a Prometheus), the Kubernetes engine's Prometheus and Jaeger. One graph builder and
+ * one set of queries, so paths, parameters and bodies are the same on both. A source the engine
+ * lacks (a cluster without `--prometheus` or `--jaeger`) answers 503 naming the flag to pass.
  */
 import type { FastifyInstance } from 'fastify';
 import { notFound, unavailable } from '../../api/errors.js';
 import type { Deployment, Service } from '../../api/objects.js';
 import type { ProjectInventory } from '../../telemetry/query/graph.js';
 import { parseDuration } from '../../telemetry/query/duration.js';
-import { projectGraph, projectSeries } from '../../telemetry/query/project-queries.js';
+import { checkSeries, checkWindow, projectGraph, projectSeries } from '../../telemetry/query/project-queries.js';
 import type { MetricsSource } from '../../telemetry/query/metrics.js';
-import type { TraceSummary } from '../../telemetry/query/trace-views.js';
 import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../../telemetry/query/params.js';
-import type { ClusterTelemetry, TraceSearch, TraceSource } from '../../telemetry/query/trace-source.js';
+import type { ProjectTraceSearch, TelemetrySources, TraceSource } from '../../telemetry/query/trace-source.js';
 import type { ObjectStore } from '../../engine/store.js';
 import type { OpenApi } from '../openapi.js';
 import type { ProjectDirectory } from '../projects.js';
@@ -22,7 +21,7 @@ import { mustProject } from './objects.js';
 
 /** What the routes need of the engine. */
 export interface TelemetryQueryDeps {
-  telemetry: ClusterTelemetry;
+  telemetry: TelemetrySources;
   store: ObjectStore;
   projects: ProjectDirectory;
 }
@@ -31,12 +30,12 @@ const TRACE_QUERY = ['service', 'operation', 'tag', 'minDuration', 'maxDuration'
 
 const FLAG_HINT = 'restart with `graymesh up --engine kubernetes';
 
-function metricsOf(t: ClusterTelemetry): MetricsSource {
+function metricsOf(t: TelemetrySources): MetricsSource {
   if (!t.metrics) throw unavailable(`no Prometheus configured for graph and metrics; ${FLAG_HINT} --prometheus URL\` (the cluster's Prometheus)`);
   return t.metrics;
 }
 
-function tracesOf(t: ClusterTelemetry): TraceSource {
+function tracesOf(t: TelemetrySources): TraceSource {
   if (!t.traces) throw unavailable(`no Jaeger configured for traces; ${FLAG_HINT} --jaeger URL\` (the cluster's jaeger-query)`);
   return t.traces;
 }
@@ -54,18 +53,23 @@ async function inventory(store: ObjectStore, project: string): Promise<ProjectIn
   };
 }
 
-/**
- * Searches a project's traces. Jaeger searches one service at a time, named as Istio names it
- * (`reviews.demo-project`); without --service every service of the project is searched and the
- * most recent traces kept.
- */
-async function searchProject(traces: TraceSource, project: string, q: Omit<TraceSearch, 'service'>, service: string | undefined): Promise<TraceSummary[]> {
-  const suffix = `.${project}`;
-  const services = service ? [service.includes('.') ? service : `${service}${suffix}`] : (await traces.services()).filter((s) => s.endsWith(suffix));
-  const found = await Promise.all(services.map((s) => traces.search({ ...q, service: s })));
-  const byId = new Map<string, TraceSummary>();
-  for (const t of found.flat()) byId.set(t.traceId, t);
-  return [...byId.values()].sort((a, b) => b.start - a.start).slice(0, q.limit);
+/** The trace search of a request's query. */
+function traceSearch(q: Query): ProjectTraceSearch {
+  const service = one(q, 'service');
+  const operation = one(q, 'operation');
+  const tags = tagsOf(many(q, 'tag'), '=');
+  const d = durations(q);
+  const r = rangeOf(q);
+  return {
+    ...(service ? { service } : {}),
+    ...(operation ? { operation } : {}),
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+    ...(d.minDurationUs !== undefined ? { minDurationMs: d.minDurationUs / 1000 } : {}),
+    ...(d.maxDurationUs !== undefined ? { maxDurationMs: d.maxDurationUs / 1000 } : {}),
+    ...(r.startUs !== undefined ? { startMs: r.startUs / 1000 } : {}),
+    ...(r.endUs !== undefined ? { endMs: r.endUs / 1000 } : {}),
+    limit: limitOf(q, 20),
+  };
 }
 
 export function registerTelemetryQueryRoutes(app: FastifyInstance, api: OpenApi, deps: TelemetryQueryDeps): void {
@@ -79,7 +83,10 @@ export function registerTelemetryQueryRoutes(app: FastifyInstance, api: OpenApi,
     const { project: projectName } = req.params as { project: string };
     project(projectName);
     const windowMs = parseDuration(one(req.query as Query, 'window') ?? '60s', 'window');
-    return projectGraph(source, await inventory(store, projectName), windowMs);
+    checkWindow(windowMs);
+    await telemetry.refresh?.();
+    // One end for every query, so the embedded store computes the window's increase once.
+    return projectGraph(source, await inventory(store, projectName), windowMs, telemetry.latestMs?.());
   });
   api.add('get', '/api/v1/projects/:project/graph', "A project's versioned-app graph with rates, success, latency and health", true, ['window']);
 
@@ -91,13 +98,11 @@ export function registerTelemetryQueryRoutes(app: FastifyInstance, api: OpenApi,
     const workload = one(q, 'workload');
     const service = one(q, 'service');
     const version = one(q, 'version');
-    const points = await projectSeries(
-      source,
-      projectName,
-      { ...(workload ? { workload } : {}), ...(service ? { service } : {}), ...(version ? { version } : {}) },
-      parseDuration(one(q, 'window') ?? '600s', 'window'),
-      parseDuration(one(q, 'step') ?? '10s', 'step'),
-    );
+    const windowMs = parseDuration(one(q, 'window') ?? '600s', 'window');
+    const stepMs = parseDuration(one(q, 'step') ?? '10s', 'step');
+    checkSeries(windowMs, stepMs);
+    await telemetry.refresh?.();
+    const points = await projectSeries(source, projectName, { ...(workload ? { workload } : {}), ...(service ? { service } : {}), ...(version ? { version } : {}) }, windowMs, stepMs);
     return { points };
   });
   api.add('get', '/api/v1/projects/:project/metrics', 'Rate, success and latency over time into a workload, service or version', true, ['workload', 'service', 'version', 'window', 'step']);
@@ -106,21 +111,7 @@ export function registerTelemetryQueryRoutes(app: FastifyInstance, api: OpenApi,
     const traces = tracesOf(telemetry);
     const { project: projectName } = req.params as { project: string };
     project(projectName);
-    const q = req.query as Query;
-    const operation = one(q, 'operation');
-    const tags = tagsOf(many(q, 'tag'), '=');
-    const d = durations(q);
-    const r = rangeOf(q);
-    const search: Omit<TraceSearch, 'service'> = {
-      ...(operation ? { operation } : {}),
-      ...(Object.keys(tags).length > 0 ? { tags } : {}),
-      ...(d.minDurationUs !== undefined ? { minDurationMs: d.minDurationUs / 1000 } : {}),
-      ...(d.maxDurationUs !== undefined ? { maxDurationMs: d.maxDurationUs / 1000 } : {}),
-      ...(r.startUs !== undefined ? { startMs: r.startUs / 1000 } : {}),
-      ...(r.endUs !== undefined ? { endMs: r.endUs / 1000 } : {}),
-      limit: limitOf(q, 20),
-    };
-    return { items: await searchProject(traces, projectName, search, one(q, 'service')) };
+    return { items: await traces.searchProject(projectName, traceSearch(req.query as Query)) };
   });
   api.add('get', '/api/v1/projects/:project/traces', 'Searches traces of a project, most recent first', true, TRACE_QUERY);
 
@@ -129,7 +120,7 @@ export function registerTelemetryQueryRoutes(app: FastifyInstance, api: OpenApi,
     const given = (req.params as { id: string }).id;
     normalizeTraceId(given);
     const view = await traces.trace(given.toLowerCase());
-    if (!view) throw notFound(`trace ${given} not found in Jaeger (never received, or past its retention)`);
+    if (!view) throw notFound(`trace ${given.toLowerCase()} not found ${traces.missing}`);
     return view;
   });
   api.add('get', '/api/v1/traces/:id', 'A trace with every span and the instance that served it');

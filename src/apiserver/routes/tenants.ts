@@ -53,7 +53,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     const wsRole = b.workspaceRole ?? 'workspace-regular';
     if (!isWorkspaceRole(wsRole)) throw invalid(`workspaceRole: one of ${WORKSPACE_ROLES.join(', ')}`);
     if (!(await auth.createUser(b.name, b.password, b.platformRole === 'platform-admin'))) throw alreadyExists(`user ${String(b.name)} already exists`);
-    if (workspace) accounts.setMember('workspace', workspace, b.name as string, wsRole);
+    if (workspace) await accounts.setMember('workspace', workspace, b.name as string, wsRole);
     reply.status(201);
     return userView(b.name as string);
   });
@@ -77,7 +77,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
       throw forbidden('currentPassword: wrong; the password was not changed');
     }
     await auth.setPassword(user, b.password);
-    accounts.revokeSessions(user, self ? req.access.principal?.tokenId : undefined);
+    await accounts.revokeSessions(user, self ? req.access.principal?.tokenId : undefined);
     return { user, passwordChanged: true };
   });
   api.add('put', '/api/v1/users/:user/password', "Changes a password: {password, currentPassword} (the user) or {password} (platform-admin); ends the user's other sessions");
@@ -87,7 +87,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     const u = accounts.getUser(mustUser(user))!;
     if (user === req.access.user) throw conflict(`user ${user}: you cannot delete yourself`);
     if (u.platformRole === 'platform-admin' && accounts.countPlatformAdmins() <= 1) throw conflict(`user ${user} is the last platform-admin`);
-    accounts.deleteUser(user);
+    await accounts.deleteUser(user);
     return { deleted: user };
   });
   api.add('delete', '/api/v1/users/:user', 'Deletes a user, their memberships and sessions (platform-admin)');
@@ -104,7 +104,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     const { name } = (req.body ?? {}) as { name?: unknown };
     const err = dns1123LabelError(name);
     if (err) throw invalid(`workspace: name ${err}`);
-    if (!accounts.createWorkspace(name as string, req.access.user)) throw alreadyExists(`workspace ${String(name)} already exists`);
+    if (!(await accounts.createWorkspace(name as string, req.access.user))) throw alreadyExists(`workspace ${String(name)} already exists`);
     reply.status(201);
     return workspaceView(req, name as string);
   });
@@ -118,7 +118,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     if (!accounts.getWorkspace(workspace)) throw notFound(`workspace ${workspace} not found`);
     const left = projectsOf(workspace).map((ns) => ns.metadata.name);
     if (left.length > 0) throw conflict(`workspace ${workspace} still holds projects ${left.join(', ')}; delete them first`);
-    accounts.deleteWorkspace(workspace);
+    await accounts.deleteWorkspace(workspace);
     return { deleted: workspace };
   });
   api.add('delete', '/api/v1/workspaces/:workspace', 'Deletes an empty workspace (platform-admin)');
@@ -149,7 +149,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
         }
       }
       const had = accounts.memberRole(scope, target, user);
-      accounts.setMember(scope, target, user, b.role as string);
+      await accounts.setMember(scope, target, user, b.role as string);
       reply.status(had ? 200 : 201);
       return { user, role: b.role, [scope]: target };
     });
@@ -158,7 +158,7 @@ export function registerTenantRoutes(app: FastifyInstance, api: OpenApi, auth: A
     app.delete(`${base}/:user`, async (req) => {
       const target = targetOf(req);
       const { user } = req.params as { user: string };
-      if (!accounts.removeMember(scope, target, user)) throw notFound(`user ${user} is not a member of ${scope} ${target}`);
+      if (!(await accounts.removeMember(scope, target, user))) throw notFound(`user ${user} is not a member of ${scope} ${target}`);
       return { removed: user, [scope]: target };
     });
     api.add('delete', `${base}/:user`, `Removes a member from a ${scope}`);

@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GmError, invalid, unavailable } from '../../api/errors.js';
 import { ControlPlane } from '../../controlplane/control-plane.js';
-import { bookinfoManifests } from '../../controlplane/samples/bookinfo.js';
+import { bookinfoManifests } from '../../config/samples/bookinfo.js';
 import { applyObjects, prepare } from '../../controlplane/apply.js';
 import { GOVERNANCE_ANNOTATION, type Deployment } from '../../api/objects.js';
 import { Home } from '../../runtime/home.js';

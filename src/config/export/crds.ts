@@ -85,7 +85,7 @@ function defOf(kind: string): KindDef {
   return def;
 }
 
-interface CrdOptions {
+export interface CrdOptions {
   singular: string;
   shortNames: readonly string[];
   printerColumns?: { name: string; type: string; jsonPath: string; description?: string }[];
@@ -94,7 +94,8 @@ interface CrdOptions {
   validations?: { rule: string; message: string }[];
 }
 
-function crd(def: KindDef, o: CrdOptions): KubeObject {
+/** A CustomResourceDefinition of a kind, its schema from the kind's field table. */
+export function crd(def: KindDef, o: CrdOptions): KubeObject {
   const [group, version] = (def.apiVersions[0] as string).split('/') as [string, string];
   const schema = kindSchema(def);
   schema.description = o.description;

@@ -10,7 +10,7 @@ import type { Deployment, KubeObject } from '../../api/objects.js';
 import type { Release, ReleaseSpec, ReleaseStatus } from '../../config/release/types.js';
 import { Store, type WatchEventType } from '../store.js';
 import type { ReleaseController } from '../../engine/releases/controller.js';
-import { localReleaseController } from './releases.js';
+import { localMesh, localReleaseController } from './releases.js';
 
 const NS = 'demo';
 
@@ -52,15 +52,16 @@ describe('release controller: make-before-break order', () => {
     store = new Store(':memory:');
     steps = [];
     let version = 0;
-    ctl = localReleaseController({
-      store,
+    const mesh = localMesh({
       settle: async () => {
         steps.push('settle');
         return ++version;
       },
-      proxies: () => 1,
-      log: () => undefined,
+      publish: () => version,
+      waitFor: async () => undefined,
+      proxies: () => [{ name: 'node-proxy', connected: true, ackedVersion: version }],
     });
+    ctl = localReleaseController({ store, mesh, log: () => undefined });
     store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: NS }, spec: { ports: [{ port: 9080 }], selector: { app: 'reviews' } } });
     store.create(deployment('v1'));
     store.watch((e) => {

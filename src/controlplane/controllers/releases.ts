@@ -9,8 +9,7 @@ import type { Mesh } from '../../engine/mesh.js';
 import type { Workloads } from '../../engine/workloads.js';
 import { SqliteObjectStore } from '../object-store.js';
 import type { Store } from '../store.js';
-import { invalid } from '../../api/errors.js';
-import { checkIncoming } from '../tenancy.js';
+import { checkTenancyOn } from '../../engine/tenancy.js';
 
 /** Ready when every replica's pod passes its readiness probe (the workload controller counts them in status.readyReplicas). */
 export const localWorkloads: Workloads = {
@@ -22,36 +21,49 @@ export const localWorkloads: Workloads = {
   drainMs: 30_000,
 };
 
-export interface LocalReleaseHost {
-  store: Store;
+export interface LocalMeshHost {
   /** Publishes the current config and waits until every proxy enforces it; returns its version. */
   settle(): Promise<number>;
-  /** How many proxies are connected now. */
-  proxies(): number;
+  /** Publishes the current config without waiting; returns its version. */
+  publish(): number;
+  /** Waits until every proxy enforces version N (throws past the timeout). */
+  waitFor(version: number, timeoutMs: number): Promise<void>;
+  /** The proxies with the version each has ACKed. */
+  proxies(): { name: string; connected: boolean; ackedVersion: number }[];
+}
+
+export interface LocalReleaseHost {
+  store: Store;
+  mesh: Mesh;
   log(msg: string): void;
 }
 
 /** The mesh of the local engine: the distributor's snapshot, ACKed by every node proxy. */
-export function localMesh(host: Pick<LocalReleaseHost, 'settle' | 'proxies'>): Mesh {
+export function localMesh(host: LocalMeshHost): Mesh {
   return {
     async settle() {
       const start = Date.now();
       const version = await host.settle();
-      return { version, method: 'acks', proxies: host.proxies(), waitedMs: Date.now() - start };
+      return { version, method: 'acks', proxies: host.proxies().filter((p) => p.connected).length, waitedMs: Date.now() - start };
+    },
+    async enforced(given, timeoutMs) {
+      const start = Date.now();
+      const version = given ?? host.publish();
+      await host.waitFor(version, timeoutMs);
+      const proxies = host.proxies().map((p) => ({ ...p, current: p.connected && p.ackedVersion >= version }));
+      return { version, method: 'acks', proxies, waitedMs: Date.now() - start };
     },
   };
 }
 
 export function localReleaseController(host: LocalReleaseHost): ReleaseController {
+  const store = new SqliteObjectStore(host.store);
   return new ReleaseController({
-    store: new SqliteObjectStore(host.store),
-    mesh: localMesh(host),
+    store,
+    mesh: host.mesh,
     workloads: localWorkloads,
     log: host.log,
     // The compiler's output passes the same tenancy check as a user's apply.
-    checkRule: (obj) => {
-      const refused = checkIncoming(host.store, [obj]);
-      if (refused.length > 0) throw invalid(refused[0] as string, refused);
-    },
+    checkRule: (obj) => checkTenancyOn(store, [obj]),
   });
 }

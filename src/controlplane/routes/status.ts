@@ -1,6 +1,5 @@
 /** Instance status: the control plane, the gateway, the proxies and the config version they enforce. */
 import type { FastifyInstance } from 'fastify';
-import { GmError, unavailable } from '../../api/errors.js';
 import type { ProxyInfo } from '../distributor.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { OpenApi } from '../../apiserver/openapi.js';
@@ -71,14 +70,5 @@ export function statusOf(cp: ControlPlane): StatusBody {
 }
 
 export function registerStatusRoutes(app: FastifyInstance, api: OpenApi, cp: ControlPlane): void {
-  registerStatusRoute(app, api, { status: () => statusOf(cp) });
-
-  app.post('/api/v1/proxies/restart', async () => {
-    if (!cp.proxies) throw unavailable('this control plane does not run the node proxy; restart it where it runs');
-    const r = await cp.proxies.handover().catch((err: Error) => {
-      throw err instanceof GmError ? err : unavailable(`node proxy restart failed: ${err.message}`);
-    });
-    return { ...r, version: cp.distributor.version };
-  });
-  api.add('post', '/api/v1/proxies/restart', 'Replaces the node proxy process without failing a request (hand-over of its listening sockets)');
+  registerStatusRoute(app, api, { status: () => statusOf(cp), mesh: cp.mesh });
 }

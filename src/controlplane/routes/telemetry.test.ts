@@ -1,7 +1,7 @@
 /**
- * The telemetry routes in-process (Fastify inject): ingest in every format,
- * graymesh's and Jaeger's trace queries, graph, chart series and /metrics
- * from a fake proxy admin endpoint on a real socket.
+ * The local engine's telemetry in-process (Fastify inject): its own routes (ingest in every
+ * format, Jaeger's query API, /metrics) and the shared graph, chart and trace routes over its
+ * embedded stores, from a fake proxy admin endpoint on a real socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -17,6 +17,9 @@ import { Distributor } from '../distributor.js';
 import { OpenApi } from '../../apiserver/openapi.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { registerTelemetryRoutes } from './telemetry.js';
+import { registerTelemetryQueryRoutes } from '../../apiserver/routes/telemetry-queries.js';
+import { SqliteObjectStore } from '../object-store.js';
+import { storeProjects } from '../projects.js';
 import { edgeLabels, series } from '../telemetry/synthetic-stats.js';
 import type { StatsSnapshot } from '../../telemetry/stats.js';
 
@@ -98,7 +101,9 @@ describe('telemetry routes', () => {
     distributor.connect('node-proxy', 1, 0, fakeStream, (admin.address() as AddressInfo).port);
     telemetry = new Telemetry({ homeDir: dir, store, distributor, pollMs: 60_000, log: () => undefined });
     app = Fastify();
-    registerTelemetryRoutes(app, new OpenApi(), { telemetry, store });
+    const api = new OpenApi();
+    registerTelemetryRoutes(app, api, { telemetry });
+    registerTelemetryQueryRoutes(app, api, { telemetry: telemetry.sources, store: new SqliteObjectStore(store), projects: storeProjects(store) });
     await app.ready();
   });
 

@@ -1,28 +1,25 @@
 /**
- * Telemetry routes: span ingest (OTLP/HTTP JSON and protobuf at /v1/traces,
- * Zipkin v2 at /api/v2/spans), graymesh's trace search and trace view, the
- * Jaeger query API (/api/services, /api/traces, ...) for Jaeger UI and
- * Grafana, topology, chart series, and /metrics for Prometheus.
+ * The local engine's own telemetry routes, over the stores it keeps: span ingest (OTLP/HTTP
+ * JSON and protobuf at /v1/traces, Zipkin v2 at /api/v2/spans), the Jaeger query API
+ * (/api/services, /api/traces, ...) for Jaeger UI and Grafana, and /metrics for Prometheus. On a
+ * cluster Jaeger and Prometheus serve these themselves. Graph, charts and trace search are the
+ * shared routes (src/apiserver/routes/telemetry-queries.ts) over the same stores.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { badRequest, notFound } from '../../api/errors.js';
+import { badRequest } from '../../api/errors.js';
 import type { OpenApi } from '../../apiserver/openapi.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import type { Store } from '../store.js';
-import { parseDuration } from '../../telemetry/query/duration.js';
 import { spansFromOtlp, type OtlpTraceRequest } from '../telemetry/otlp-json.js';
 import { decodeOtlpProto } from '../telemetry/otlp-proto.js';
 import { spansFromZipkin } from '../telemetry/zipkin.js';
-import { summarize, traceView } from '../../telemetry/query/trace-views.js';
 import { envelope, jaegerTrace } from '../../telemetry/query/jaeger.js';
 import { durations, limitOf, many, normalizeTraceId, one, rangeOf, tagsOf, type Query } from '../../telemetry/query/params.js';
 
 /** What the routes need of the control plane. */
 export interface TelemetryHost {
   telemetry: Telemetry;
-  store: Store;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -43,9 +40,6 @@ function decompress(req: FastifyRequest, payload: Readable): Readable {
 
 export function registerTelemetryRoutes(app: FastifyInstance, api: OpenApi, cp: TelemetryHost): void {
   const t = cp.telemetry;
-  const mustProject = (p: string): void => {
-    if (!cp.store.get('Namespace', undefined, p)) throw notFound(`project ${p} not found`);
-  };
   if (!app.hasContentTypeParser(PROTOBUF)) {
     app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }
@@ -68,77 +62,6 @@ export function registerTelemetryRoutes(app: FastifyInstance, api: OpenApi, cp: 
     return reply.status(202).send();
   });
   api.add('post', '/api/v2/spans', 'Zipkin v2 JSON span ingest');
-
-  // graymesh's trace API.
-  app.get('/api/v1/projects/:project/traces', async (req) => {
-    const { project } = req.params as { project: string };
-    mustProject(project);
-    const q = req.query as Query;
-    const service = one(q, 'service');
-    const operation = one(q, 'operation');
-    const ids = t.spans.findTraceIds({
-      namespace: project,
-      ...(service ? { service: [service, `${service}.${project}`] } : {}),
-      ...(operation ? { operation } : {}),
-      tags: tagsOf(many(q, 'tag'), '='),
-      ...durations(q),
-      ...rangeOf(q),
-      limit: limitOf(q, 20),
-    });
-    const traces = t.spans.traces(ids);
-    return { items: ids.map((id) => summarize(id, traces.get(id) ?? [])) };
-  });
-  api.add('get', '/api/v1/projects/:project/traces', 'Searches traces of a project, most recent first', true, [
-    'service',
-    'operation',
-    'tag',
-    'minDuration',
-    'maxDuration',
-    'start',
-    'end',
-    'lookback',
-    'limit',
-  ]);
-
-  app.get('/api/v1/traces/:id', async (req) => {
-    const id = normalizeTraceId((req.params as { id: string }).id);
-    const spans = t.spans.trace(id);
-    if (spans.length === 0) throw notFound(`trace ${id} not found (never received, or past retention)`);
-    return traceView(id, spans);
-  });
-  api.add('get', '/api/v1/traces/:id', 'A trace with every span and the instance that served it');
-
-  // Topology and charts.
-  app.get('/api/v1/projects/:project/graph', async (req) => {
-    const { project } = req.params as { project: string };
-    mustProject(project);
-    const q = req.query as Query;
-    return t.graph(project, parseDuration(one(q, 'window') ?? '60s', 'window'));
-  });
-  api.add('get', '/api/v1/projects/:project/graph', "A project's versioned-app graph with rates, success, latency and health", true, ['window']);
-
-  app.get('/api/v1/projects/:project/metrics', async (req) => {
-    const { project } = req.params as { project: string };
-    mustProject(project);
-    const q = req.query as Query;
-    const workload = one(q, 'workload');
-    const service = one(q, 'service');
-    const version = one(q, 'version');
-    const points = await t.series(
-      project,
-      { ...(workload ? { workload } : {}), ...(service ? { service } : {}), ...(version ? { version } : {}) },
-      parseDuration(one(q, 'window') ?? '600s', 'window'),
-      parseDuration(one(q, 'step') ?? '10s', 'step'),
-    );
-    return { points };
-  });
-  api.add('get', '/api/v1/projects/:project/metrics', 'Rate, success and latency over time into a workload, service or version', true, [
-    'workload',
-    'service',
-    'version',
-    'window',
-    'step',
-  ]);
 
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await t.prometheusText()));
   api.add('get', '/metrics', "Every proxy's Istio metrics in Prometheus text format, for a Prometheus to scrape");

@@ -21,12 +21,4 @@ export function registerXdsRoutes(app: FastifyInstance, api: OpenApi, cp: Contro
     return { ok: true };
   });
   api.add('post', '/xds/v1/ack', 'A proxy acknowledges (or refuses) a config version');
-
-  app.get('/api/v1/config/wait', async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    const version = q.version ? Number(q.version) : cp.syncConfig();
-    await cp.distributor.waitFor(version, Math.min(Number(q.timeout ?? 10_000), 60_000));
-    return { version, proxies: cp.distributor.list() };
-  });
-  api.add('get', '/api/v1/config/wait', 'Waits until every proxy enforces a config version', true, ['version', 'timeout']);
 }

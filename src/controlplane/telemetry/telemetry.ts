@@ -1,20 +1,21 @@
 /**
  * The control plane's telemetry, wired in one place: the span collector and
  * store (with optional OTLP export), the stats poller feeding the embedded
- * metrics store, and the metrics source graph and chart queries use (the
- * embedded store, or Prometheus with --prometheus).
+ * metrics store, and the sources the shared graph, chart and trace routes read
+ * (the embedded stores, or Prometheus with --prometheus).
  */
 import path from 'node:path';
-import type { Deployment, Service } from '../../api/objects.js';
+import type { Service } from '../../api/objects.js';
 import type { Distributor } from '../distributor.js';
 import type { Store } from '../store.js';
 import { Collector } from './collector.js';
-import type { Graph, ProjectInventory } from '../../telemetry/query/graph.js';
 import { MetricsStore } from './metrics-store.js';
 import { EmbeddedSource } from './metrics-source.js';
 import { PrometheusSource, type MetricsSource } from '../../telemetry/query/metrics.js';
 import { OtlpExporter } from './otlp-exporter.js';
-import { checkSeries, checkWindow, MAX_WINDOW_MS, projectGraph, projectSeries, type MetricsFilter, type MetricsPoint } from '../../telemetry/query/project-queries.js';
+import { MAX_WINDOW_MS } from '../../telemetry/query/project-queries.js';
+import type { TelemetrySources } from '../../telemetry/query/trace-source.js';
+import { EmbeddedTraceSource } from './trace-source.js';
 import { mergeExpositions } from './prom-text.js';
 import { SpanStore, type RetentionOptions } from './span-store.js';
 import { StatsPoller } from './stats-poller.js';
@@ -34,7 +35,7 @@ export interface TelemetryOptions {
   log(msg: string): void;
 }
 
-export { MAX_WINDOW_MS, type MetricsFilter, type MetricsPoint } from '../../telemetry/query/project-queries.js';
+export { MAX_WINDOW_MS } from '../../telemetry/query/project-queries.js';
 
 export class Telemetry {
   readonly spans: SpanStore;
@@ -43,6 +44,8 @@ export class Telemetry {
   readonly poller: StatsPoller;
   readonly source: MetricsSource;
   readonly exporter: OtlpExporter | undefined;
+  /** What the shared graph, chart and trace routes read: the embedded stores (or the Prometheus). */
+  readonly sources: TelemetrySources;
 
   constructor(private readonly opts: TelemetryOptions) {
     this.spans = new SpanStore(path.join(opts.homeDir, 'traces.db'), opts.retention);
@@ -64,6 +67,13 @@ export class Telemetry {
       log: opts.log,
     });
     this.source = opts.prometheusUrl ? new PrometheusSource(opts.prometheusUrl) : new EmbeddedSource(this.metrics);
+    const embedded = this.source.kind === 'embedded';
+    this.sources = {
+      metrics: this.source,
+      traces: new EmbeddedTraceSource(this.spans),
+      // The embedded store reads every proxy once more before a query, and answers up to that reading.
+      ...(embedded ? { refresh: () => this.poller.poll(), latestMs: () => this.metrics.latestMs() ?? Date.now() } : {}),
+    };
   }
 
   private serviceIndex: { at: number; map: Map<string, string[]> } | undefined;
@@ -93,27 +103,6 @@ export class Telemetry {
     this.spans.close();
   }
 
-  /** What a project holds, for the graph's idle nodes. */
-  inventory(project: string): ProjectInventory {
-    return {
-      name: project,
-      workloads: this.opts.store.list<Deployment>('Deployment', { namespace: project }).map((d) => {
-        const labels = d.spec?.template.metadata?.labels ?? d.metadata.labels ?? {};
-        return { name: d.metadata.name, app: labels.app ?? d.metadata.name, version: labels.version ?? '' };
-      }),
-      services: this.opts.store.list<Service>('Service', { namespace: project }).map((s) => s.metadata.name),
-    };
-  }
-
-  /** The project's topology over the window ending now. */
-  async graph(project: string, windowMs: number): Promise<Graph> {
-    checkWindow(windowMs);
-    if (this.source.kind === 'embedded') await this.poller.poll();
-    // One end for every query, so the embedded store computes the window's increase once.
-    const endMs = this.source.kind === 'embedded' ? (this.metrics.latestMs() ?? Date.now()) : Date.now();
-    return projectGraph(this.source, this.inventory(project), windowMs, endMs);
-  }
-
   /**
    * Jaeger's service dependencies (its UI's System Architecture view): calls
    * between services over the lookback, from the metrics (reporter=source).
@@ -130,13 +119,6 @@ export class Telemetry {
       calls.set(`${parent}\u0000${child}`, c);
     }
     return [...calls.values()].filter((c) => c.callCount > 0);
-  }
-
-  /** Chart points for a project's traffic (into a workload, service and/or version), one per step. */
-  async series(project: string, f: MetricsFilter, windowMs: number, stepMs: number): Promise<MetricsPoint[]> {
-    checkSeries(windowMs, stepMs);
-    if (this.source.kind === 'embedded') await this.poller.poll();
-    return projectSeries(this.source, project, f, windowMs, stepMs);
   }
 
   /** The control plane's /metrics: every proxy's series, and the collector's own. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../api/objects.js';
-import { portProtocol } from '../../config/protocol.js';
-import { formatIssue, validateObject } from '../../config/validate/index.js';
-import { isKnownImage } from '../../runtime/image-catalog.js';
-import { SAMPLES as WIZARD_SAMPLES } from '../../../console/src/lib/samples.js';
-import { SAMPLE_NAMES, sampleManifests } from './index.js';
+import type { KubeObject } from '../../src/api/objects.js';
+import { portProtocol } from '../../src/config/protocol.js';
+import { formatIssue, validateObject } from '../../src/config/validate/index.js';
+import { isKnownImage } from '../../src/runtime/image-catalog.js';
+import { SAMPLES as WIZARD_SAMPLES } from '../../console/src/lib/samples.js';
+import { SAMPLE_NAMES, sampleManifests } from '../../src/config/samples/index.js';
 
 const names = (objects: KubeObject[], kind: string): string[] => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
 
