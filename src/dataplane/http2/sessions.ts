@@ -19,7 +19,8 @@ import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, t
 import type net from 'node:net';
 import type { DownstreamRequest, DownstreamResponse, PeerAddresses } from '../downstream.js';
 import type { PrefaceHandover } from '../http1/server.js';
-import { MAX_HEAD_BYTES } from '../http1/head.js';
+import { MAX_HEAD_BYTES, type RequestHead } from '../http1/head.js';
+import { asksForH2c, switchToH2c } from './upgrade.js';
 import { H2Request } from './request.js';
 import { H2Response } from './response.js';
 
@@ -74,6 +75,15 @@ export class H2Sessions implements PrefaceHandover {
     socket.unshift(read);
     this.server.emit('connection', socket);
     this.pending = undefined;
+  }
+
+  /** An HTTP/1.1 request without a body asking for h2c (RFC 7540 §3.2); one with a body is served as HTTP/1.1. */
+  upgradable(head: RequestHead): boolean {
+    return head.minor === 1 && !head.chunked && head.contentLength <= 0 && head.method !== 'CONNECT' && asksForH2c(head.target, head.headers, head.upgrade);
+  }
+
+  upgrade(socket: net.Socket, head: RequestHead, read: Buffer | undefined): void {
+    switchToH2c(socket, head, read, (bytes) => this.take(socket, bytes));
   }
 
   closeIdle(): void {
