@@ -29,6 +29,11 @@ export class TeeBody implements BodySource, BodyConsumer {
     return !this.overflowed;
   }
 
+  /** The client's body has ended. */
+  get complete(): boolean {
+    return this.ended;
+  }
+
   /** An attempt reads the body: what came so far, then the rest as it arrives. */
   pipeTo(consumer: BodyConsumer): void {
     this.consumer = consumer;
