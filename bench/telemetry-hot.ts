@@ -181,7 +181,7 @@ function newRecord(s: Slot): RequestRecord {
     method: s.rr.method, path: s.rr.path, protocol: 'HTTP/1.1', grpc: false, grpcStatus: undefined, requestMessages: 0, responseMessages: 0, status: 0, flags: '-', bytesReceived: cl === undefined ? 0 : Number(cl) || 0, bytesSent: 0,
     authority: s.rr.authority, userAgent: h['user-agent'], requestId: h['x-request-id'] as string | undefined, forwardedFor: h['x-forwarded-for'] as string | undefined,
     source: s.rr.source, destinationService: undefined, destinationServiceName: undefined, destinationProject: undefined, upstream: undefined, upstreamCluster: undefined,
-    routeName: undefined, attempts: 0,
+    routeName: undefined, attempts: 0, mirror: false,
     downstreamRemote: `127.0.0.1:${s.remotePort}`,
     downstreamLocal: s.rr.source.kind === 'gateway' ? '127.0.0.1:8080' : '127.0.0.1:15001',
   };

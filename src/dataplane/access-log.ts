@@ -38,6 +38,8 @@ export class AccessLog {
     line.charCodeAt(0);
     const up = r.upstream;
     if (up?.pod) this.push(this.fileOf(up) ?? this.open(up, `${up.project}/${up.pod}`, up.project, up.pod), line);
+    // A mirror's copy is the mirror pod's line only: its caller logged the request it answered.
+    if (r.mirror) return;
     const src = r.source;
     this.push(this.fileOf(src) ?? (src.kind === 'outbound' ? this.open(src, `${src.project}/${src.workload}`, src.project, src.workload) : this.open(src, 'gateway', '', 'gateway')), line);
   };

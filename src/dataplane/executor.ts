@@ -54,7 +54,7 @@ export class Executor {
       new UpstreamHeaders(telemetry),
       new HashKey(),
       new RequestBody(),
-      new Mirrors(pools),
+      new Mirrors(pools, telemetry, (rec) => this.report(rec)),
       new Attempts(pools, this.outlier, telemetry),
       new SwitchProtocols(telemetry),
       new Respond(),
@@ -96,6 +96,11 @@ export class Executor {
       rec.status = 0;
       rec.flags = rec.flags === '-' ? 'DC' : rec.flags;
     }
+    this.report(rec);
+  }
+
+  /** Hands a finished record (a request's, or a mirror's copy's) to every sink. */
+  private report(rec: RequestRecord): void {
     for (const sink of this.sinks) {
       try {
         sink(rec);

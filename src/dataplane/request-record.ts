@@ -67,6 +67,8 @@ export interface RequestRecord extends TraceFields {
   upstreamCluster?: string;
   routeName?: string;
   attempts: number;
+  /** A mirror's copy of a request (Host `-shadow`): counted at the destination reporter only, as the mirror's own proxy would. */
+  mirror: boolean;
   downstreamRemote: string;
   downstreamLocal: string;
 }
@@ -120,6 +122,7 @@ export function openRecord(req: DownstreamRequest, rr: RouteRequest): RequestRec
     upstreamCluster: undefined,
     routeName: undefined,
     attempts: 0,
+    mirror: false,
     downstreamRemote: `${socket.remoteAddress ?? '-'}:${socket.remotePort ?? 0}`,
     downstreamLocal: `${socket.localAddress ?? '-'}:${socket.localPort ?? 0}`,
   };

@@ -75,6 +75,10 @@ export class UpstreamAttempt implements ResponseHandler {
   private timedOut = false;
   /** A switched upstream socket nobody took yet: closed if the attempt is aborted. */
   private untaken: net.Socket | undefined;
+  /** Sees the body while it is held back before `pipe` (each chunk, then null once the answer is over). */
+  private observer: ((chunk: Buffer | null) => void) | undefined;
+  /** The answer broke off after its head, before anything was piped. */
+  private broken = false;
 
   constructor(perTryMs: number) {
     this.head = new Promise((r) => (this.settle = r));
@@ -141,12 +145,26 @@ export class UpstreamAttempt implements ResponseHandler {
       return this.sink.write(chunk);
     }
     (this.buffered ??= []).push(chunk);
+    this.observer?.(chunk);
     return true;
   }
 
   onTrailers(fields: string[]): void {
     this.trailerFields = fields;
     this.trailersFn?.(fields);
+    this.observer?.(null);
+  }
+
+  /**
+   * While the answer is held back (not piped yet), `fn` sees what has come of
+   * its body and each chunk after, then null once the trailers or the end came
+   * or the answer broke off.
+   */
+  observe(fn: ((chunk: Buffer | null) => void) | undefined): void {
+    this.observer = fn;
+    if (!fn) return;
+    for (const c of this.buffered ?? []) fn(c);
+    if (this.trailerFields || this.ended) fn(null);
   }
 
   /** Runs fn with the trailer fields when they come (before the answer ends). */
@@ -160,6 +178,7 @@ export class UpstreamAttempt implements ResponseHandler {
     clearTimeout(this.timer);
     if (this.sink) this.endSink(this.sink);
     this.finish();
+    this.observer?.(null);
   }
 
   onError(err: Error): void {
@@ -170,20 +189,28 @@ export class UpstreamAttempt implements ResponseHandler {
     } else if (this.sink && !this.sink.writableFinished) {
       // The answer broke off after its head: the client's connection is cut, as Envoy does.
       this.sink.destroy();
+    } else if (!this.sink) {
+      this.broken = true;
     }
     this.finish();
+    this.observer?.(null);
   }
 
   /** Sends the body to the client as it arrives, with backpressure; `meter` sees every chunk sent. */
   pipe(res: DownstreamResponse, meter?: (chunk: Buffer) => void): void {
     this.sink = res;
     this.meter = meter;
+    this.observer = undefined;
     if (this.buffered) {
       for (const c of this.buffered) {
         meter?.(c);
         res.write(c);
       }
       this.buffered = undefined;
+    }
+    if (this.broken) {
+      res.destroy();
+      return;
     }
     if (this.complete) {
       this.endSink(res);

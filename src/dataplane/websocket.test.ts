@@ -227,12 +227,12 @@ describe('WebSocket through the gateway', () => {
     expect((await roundTrip(ws, 'still here')).data.toString()).toBe('still here');
   });
 
-  it('serves an h2c upgrade request as plain HTTP/1.1, its connection closed after the answer', async () => {
+  it('serves an h2c upgrade request with a body as plain HTTP/1.1, its connection closed after the answer', async () => {
     const bin = await httpbin('v1');
     const proxy = await startProxy(snapshot(1, [endpoint('httpbin', 'v1', bin.port)]));
     const client = net.connect({ host: '127.0.0.1', port: proxy.gatewayPort });
     closers.push(() => void client.destroy());
-    client.write(`GET /headers HTTP/1.1\r\nhost: ${GW}\r\nconnection: upgrade, http2-settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAAP__\r\n\r\n`);
+    client.write(`POST /anything HTTP/1.1\r\nhost: ${GW}\r\nconnection: upgrade, http2-settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAAP__\r\ncontent-length: 2\r\n\r\nhi`);
     let read = '';
     client.on('data', (c: Buffer) => (read += c.toString('latin1')));
     await new Promise((r) => client.once('end', r));

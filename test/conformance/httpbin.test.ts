@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { eventually } from '../helpers/instance.js';
-import { ISTIO_SAMPLES, Mesh, field, parseAccessLine, sendMany, startServer, tally, type Reply, type TestServer } from './mesh.js';
+import { ISTIO_SAMPLES, Mesh, field, parseAccessLine, sendMany, speaking, startServer, tally, type Reply, type TestServer } from './mesh.js';
 
 const P = 'conf';
 const HTTPBIN = 'http://httpbin:8000';
@@ -771,6 +771,8 @@ describe('Istio data-plane conformance (httpbin)', () => {
       const ok = parsed.find((l) => l.path === '/headers?case=mirror') as ReturnType<typeof parseAccessLine>;
       expect(ok).toMatchObject({ method: 'GET', status: 200, flags: '-', authority: 'httpbin:8000', cluster: `outbound|8000|v1|httpbin.${P}.svc.cluster.local` });
       expect(ok.upstreamHost).toMatch(/^127\.0\.0\.1:\d+$/);
+      // The protocol the caller spoke to its outbound listener (the suite runs over both).
+      expect(ok.protocol).toBe(speaking() === 'h2c' ? 'HTTP/2' : 'HTTP/1.1');
     });
   });
 });

@@ -4,9 +4,15 @@
  * absolute-form request (`GET http://httpbin:8000/get`) to the caller's outbound listener, the
  * port its HTTP_PROXY names (`status.proxyPort` of its pod). Every CLI call is asynchronous so
  * servers a test runs in this process keep answering meanwhile.
+ *
+ * The suite speaks HTTP/1.1 to the proxy, or HTTP/2 with prior knowledge (h2c) once a file has
+ * called `speak('h2c')` (the `*.h2c.test.ts` files, which run the same cases again): a request
+ * to a listener then goes as one HTTP/2 stream, the absolute-form target as `:authority` and
+ * `:path`, as an HTTP/2 client of a proxy sends it. The control plane's API is always HTTP/1.1.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -32,6 +38,19 @@ export interface SendOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+}
+
+export type Protocol = 'http1' | 'h2c';
+let protocol: Protocol = 'http1';
+
+/** What the suite speaks to the proxy from here on. */
+export function speak(p: Protocol): void {
+  protocol = p;
+}
+
+/** What the suite speaks to the proxy. */
+export function speaking(): Protocol {
+  return protocol;
 }
 
 /** The label the engine puts on every pod naming its workload (Deployment). */
@@ -94,7 +113,7 @@ export class Mesh {
    */
   async api(urlPath: string): Promise<string> {
     this.token ??= /token:\s*(\S+)/.exec(readFileSync(path.join(this.gm.home, 'admin-credentials'), 'utf8'))?.[1] ?? '';
-    const r = await sendTo(this.gm.port, urlPath, { headers: { host: `127.0.0.1:${this.gm.port}`, authorization: `Bearer ${this.token}` } });
+    const r = await sendTo(this.gm.port, urlPath, { headers: { host: `127.0.0.1:${this.gm.port}`, authorization: `Bearer ${this.token}` } }, 'http1');
     expect(r.status, `GET ${urlPath}: ${r.body}`).toBe(200);
     return r.body;
   }
@@ -194,7 +213,8 @@ export function sendVia(proxyPort: number, url: string, opts: SendOptions = {}):
 }
 
 /** One request on a fresh connection; `target` is the request-target (origin or absolute form). */
-export function sendTo(port: number, target: string, opts: SendOptions = {}): Promise<Reply> {
+export function sendTo(port: number, target: string, opts: SendOptions = {}, over: Protocol = protocol): Promise<Reply> {
+  if (over === 'h2c') return sendH2c(port, target, opts);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -211,6 +231,46 @@ export function sendTo(port: number, target: string, opts: SendOptions = {}): Pr
     );
     req.on('timeout', () => req.destroy(new Error(`request to ${target} timed out`)));
     req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** One request as an HTTP/2 stream on a fresh h2c session (prior knowledge); Host becomes `:authority`. */
+function sendH2c(port: number, target: string, opts: SendOptions): Promise<Reply> {
+  const started = Date.now();
+  const fields: http2.OutgoingHttpHeaders = {};
+  let authority = '';
+  for (const [name, value] of Object.entries(opts.headers ?? {})) {
+    if (name.toLowerCase() === 'host') authority = value;
+    else fields[name.toLowerCase()] = value;
+  }
+  let path = target;
+  if (/^https?:\/\//i.test(target)) {
+    const u = new URL(target);
+    authority ||= u.host;
+    path = `${u.pathname}${u.search}`;
+  }
+  if (opts.body !== undefined) fields['content-length'] = String(Buffer.byteLength(opts.body));
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', reject);
+    const req = session.request({ ':method': opts.method ?? 'GET', ':path': path, ':authority': authority, ':scheme': 'http', ...fields });
+    req.setTimeout(30_000, () => req.close(http2.constants.NGHTTP2_CANCEL));
+    let head: http2.IncomingHttpHeaders = {};
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('response', (h) => (head = h));
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      session.close();
+      const headers: http.IncomingHttpHeaders = {};
+      for (const [name, value] of Object.entries(head)) if (!name.startsWith(':')) headers[name] = value as string | string[];
+      resolve({ status: Number(head[':status'] ?? 0), headers, body, ms: Date.now() - started });
+    });
+    req.on('error', (err) => {
+      session.destroy();
+      reject(err);
+    });
     req.end(opts.body);
   });
 }
@@ -278,13 +338,14 @@ export const ENVOY_LINE =
   /^\[(\S+)\] "(\S+) (\S+) (\S+)" (\d+) (\S+) (\S+) (\S+) "([^"]*)" (\d+) (\d+) (\d+) (\S+) "([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)" (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$/;
 
 /** An access-log line's fields, by name; fails the test when the line is not in Envoy's format. */
-export function parseAccessLine(line: string): { method: string; path: string; status: number; flags: string; authority: string; upstreamHost: string; cluster: string; route: string } {
+export function parseAccessLine(line: string): { method: string; path: string; protocol: string; status: number; flags: string; authority: string; upstreamHost: string; cluster: string; route: string } {
   const m = ENVOY_LINE.exec(line);
   expect(m, `not an Envoy-format access-log line: ${line}`).not.toBeNull();
   const g = m as RegExpExecArray;
   return {
     method: g[2] as string,
     path: g[3] as string,
+    protocol: g[4] as string,
     status: Number(g[5]),
     flags: g[6] as string,
     authority: g[17] as string,

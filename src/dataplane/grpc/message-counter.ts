@@ -18,6 +18,11 @@ export class GrpcMessageCounter {
   /** The length being assembled from a split prefix. */
   private length = 0;
 
+  /** Every message whose prefix was read has ended too: the stream is between messages. */
+  get between(): boolean {
+    return this.remaining === 0 && this.prefixRead === 0;
+  }
+
   feed(chunk: Uint8Array): void {
     let i = 0;
     const n = chunk.length;

@@ -200,6 +200,10 @@ export class Connection {
       }
       if (head.minor === 1) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     }
+    if (head.upgrade !== undefined && !this.closing && this.server.http2?.upgradable(head)) {
+      this.handOver(this.buf, head);
+      return false;
+    }
     this.keepAlive = head.keepAlive;
     const req = new Http1Request(head, this);
     const res = new Http1Response(this, req, head.keepAlive && !this.closing);
@@ -290,8 +294,12 @@ export class Connection {
     }
   }
 
-  /** The connection speaks HTTP/2: the HTTP/2 listener takes the socket and what was read of it. */
-  private handOver(read: Buffer): void {
+  /**
+   * The connection speaks HTTP/2: the HTTP/2 listener takes the socket and
+   * what was read of it, opening with the preface, or after an h2c upgrade
+   * request (`upgrade`) that becomes its first stream.
+   */
+  private handOver(read: Buffer | undefined, upgrade?: RequestHead): void {
     const socket = this.socket;
     this.state = State.Closed;
     this.buf = undefined;
@@ -300,7 +308,8 @@ export class Connection {
     socket.off('drain', this.listeners.drain);
     socket.off('close', this.listeners.close);
     this.server.forget(this);
-    this.server.http2!.take(socket, read);
+    if (upgrade) this.server.http2!.upgrade(socket, upgrade, read);
+    else this.server.http2!.take(socket, read!);
   }
 
   /** Answers a malformed request itself and closes the connection. */

@@ -10,6 +10,7 @@
  */
 import net from 'node:net';
 import { Connection } from './connection.js';
+import type { RequestHead } from './head.js';
 import type { Http1Request } from './request.js';
 import type { Http1Response } from './response.js';
 
@@ -19,6 +20,10 @@ export type RequestHandler = (req: Http1Request, res: Http1Response) => void;
 export interface PrefaceHandover {
   /** The socket, paused, with what was read of it so far (the preface and any frames after it). */
   take(socket: net.Socket, read: Buffer): void;
+  /** Whether a request head asks to upgrade its connection to HTTP/2 (h2c) in a way this listener takes. */
+  upgradable(head: RequestHead): boolean;
+  /** Answers 101 to an h2c upgrade request and goes on with the connection as HTTP/2, the request being its stream 1. */
+  upgrade(socket: net.Socket, head: RequestHead, read: Buffer | undefined): void;
   /** Closes connections with nothing in flight. */
   closeIdle(): void;
   /** Closes every connection once what is in flight on it is done (a GOAWAY first). */

@@ -16,6 +16,8 @@ export class H2Response extends AnswerState implements DownstreamResponse {
   private noBody: boolean;
   private pending: OutgoingHttpHeaders | undefined;
   private trailerFields: OutgoingHttpHeaders | undefined;
+  /** The proxy reset the stream itself (not the client). */
+  resetHere = false;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -73,6 +75,7 @@ export class H2Response extends AnswerState implements DownstreamResponse {
 
   destroy(): void {
     if (this.destroyed || this.writableFinished) return;
+    this.resetHere = true;
     this.stream.close(0x2); // INTERNAL_ERROR: the client sees the answer break off.
   }
 
@@ -95,6 +98,7 @@ export class H2Response extends AnswerState implements DownstreamResponse {
       stream.respond(head, options);
     } catch {
       // A field HTTP/2 cannot carry: the stream is reset rather than answered wrongly.
+      this.resetHere = true;
       stream.close(0x2);
     }
   }

@@ -11,15 +11,23 @@
  * holds a client to it only once the client has acknowledged the setting, so
  * every stream is measured here too and a larger one answered 431) and a count
  * of fields (a stream over it is reset), the memory a
- * session may hold, and counts of refused streams and invalid frames (the
- * session ends with a GOAWAY); nghttp2 limits the rate of streams a client
- * resets itself (rapid reset). A session error ends that session only.
+ * session may hold, and counts of invalid frames and of streams Node
+ * refuses for want of session memory (the session ends with a GOAWAY).
+ * Streams over the concurrent limit nghttp2 refuses itself (REFUSED_STREAM,
+ * cheap, the session going on). Streams a client opens and resets at once
+ * (rapid reset, CVE-2023-44487) are held to Envoy's premature-reset rule:
+ * once a session has closed 500 streams, it is ended with a GOAWAY
+ * (ENHANCE_YOUR_CALM) when at least half of them were reset by the client
+ * within a second of opening; nghttp2's own limit (a burst of 1000 resets)
+ * sends a GOAWAY but leaves the connection open, so this rule is what closes
+ * it. A session error ends that session only.
  */
 import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type net from 'node:net';
 import type { DownstreamRequest, DownstreamResponse, PeerAddresses } from '../downstream.js';
 import type { PrefaceHandover } from '../http1/server.js';
-import { MAX_HEAD_BYTES } from '../http1/head.js';
+import { MAX_HEAD_BYTES, type RequestHead } from '../http1/head.js';
+import { asksForH2c, switchToH2c } from './upgrade.js';
 import { H2Request } from './request.js';
 import { H2Response } from './response.js';
 
@@ -41,6 +49,10 @@ export const H2_LIMITS = {
   maxSessionInvalidFrames: 1000,
   /** A session with no stream open is closed after this long (the HTTP/1.1 listener's idle time). */
   idleMs: 60_000,
+  /** Streams a session has closed before the premature-reset rule judges it (Envoy's premature_reset_total_stream_count). */
+  prematureResetMinStreams: 500,
+  /** A stream the client resets sooner than this after opening it is a premature reset (Envoy's premature_reset_min_stream_lifetime). */
+  prematureResetMs: 1000,
 };
 
 interface Session {
@@ -48,6 +60,11 @@ interface Session {
   peer: PeerAddresses;
   /** Streams open on it. */
   streams: number;
+  /** Streams closed, and of those, reset by the client within prematureResetMs of opening. */
+  closed: number;
+  premature: number;
+  /** The premature-reset rule has ended it. */
+  ending: boolean;
 }
 
 export class H2Sessions implements PrefaceHandover {
@@ -74,6 +91,15 @@ export class H2Sessions implements PrefaceHandover {
     socket.unshift(read);
     this.server.emit('connection', socket);
     this.pending = undefined;
+  }
+
+  /** An HTTP/1.1 request without a body asking for h2c (RFC 7540 §3.2); one with a body is served as HTTP/1.1. */
+  upgradable(head: RequestHead): boolean {
+    return head.minor === 1 && !head.chunked && head.contentLength <= 0 && head.method !== 'CONNECT' && asksForH2c(head.target, head.headers, head.upgrade);
+  }
+
+  upgrade(socket: net.Socket, head: RequestHead, read: Buffer | undefined): void {
+    switchToH2c(socket, head, read, (bytes) => this.take(socket, bytes));
   }
 
   closeIdle(): void {
@@ -104,13 +130,32 @@ export class H2Sessions implements PrefaceHandover {
   }
 
   private open(session: Http2Session): void {
-    const entry: Session = { session, peer: this.pending ?? {}, streams: 0 };
+    const entry: Session = { session, peer: this.pending ?? {}, streams: 0, closed: 0, premature: 0, ending: false };
     this.sessions.set(session, entry);
     session.setTimeout(H2_LIMITS.idleMs, () => {
       if (entry.streams === 0) session.close();
     });
     session.on('error', () => undefined);
     session.once('close', () => this.sessions.delete(session));
+  }
+
+  /** A stream of the session closed: counted, and the session ended by the premature-reset rule. */
+  private closed(entry: Session, res: H2Response, opened: number): void {
+    entry.streams--;
+    entry.closed++;
+    if (!res.writableFinished && !res.resetHere && Date.now() - opened < H2_LIMITS.prematureResetMs) entry.premature++;
+    if (entry.closed < H2_LIMITS.prematureResetMinStreams || entry.premature * 2 < entry.closed) return;
+    if (entry.ending) return;
+    entry.ending = true;
+    // Not from within this callback: it may run inside nghttp2's read of the frames, and a session
+    // destroyed there fails Node's memory accounting (an assertion that ends the process).
+    setImmediate(() => {
+      const session = entry.session;
+      if (session.destroyed) return;
+      session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      // The GOAWAY is written with what is queued; then the connection is closed, streams and all.
+      setImmediate(() => session.destroy());
+    });
   }
 
   private serve(stream: ServerHttp2Stream, fields: IncomingHttpHeaders): void {
@@ -120,12 +165,13 @@ export class H2Sessions implements PrefaceHandover {
       return;
     }
     const entry = this.sessions.get(stream.session!);
-    if (entry) {
-      entry.streams++;
-      stream.once('close', () => entry.streams--);
-    }
     const req = new H2Request(stream, fields, entry?.peer ?? {});
     const res = new H2Response(stream, req.method);
+    if (entry) {
+      entry.streams++;
+      const opened = Date.now();
+      stream.once('close', () => this.closed(entry, res, opened));
+    }
     try {
       this.handler(req, res);
     } catch (err) {

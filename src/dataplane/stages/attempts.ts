@@ -8,13 +8,16 @@
  * ran out) goes to the next stage; no endpoint left is 503 UH; a client gone
  * meanwhile ends it all. A gRPC request's grpc-timeout bounds it as the
  * route's timeout does (the sooner of the two), and its answers are retried
- * on their grpc-status as retryOn says (cancelled, unavailable, ...). An
+ * on their grpc-status as retryOn says (cancelled, unavailable, ...): a
+ * trailers-only answer's at once, a unary-shaped call's from its trailers,
+ * the answer held back until they come (grpc/trailer-hold.ts). An
  * upgrade request goes over HTTP/1.1 on a connection of its own, outside the
  * endpoint's pool; a 101 ends the attempt (the endpoint counts it in flight
  * no more) and hands its socket on.
  */
 import type { EndpointConfig } from '../../config/snapshot.js';
 import { grpcStatusOf, grpcTimeoutMs } from '../grpc/status.js';
+import { holdForTrailers } from '../grpc/trailer-hold.js';
 import { endpointKey, type OutlierDetector } from '../outlier.js';
 import type { Cluster } from '../policy.js';
 import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
@@ -23,7 +26,7 @@ import type { UpstreamPools } from '../upstream.js';
 import type { Exchange } from './exchange.js';
 import { localReply } from './local-reply.js';
 import { addFlag } from './response-flags.js';
-import { ANSWER, EXHAUSTED, OVERFLOW, RETRY, RetryBudget, RetryState } from './retry-state.js';
+import { ANSWER, EXHAUSTED, OVERFLOW, RETRY, RetryBudget, RetryState, type Verdict } from './retry-state.js';
 import { STOP, type Next, type Stage } from './stage.js';
 import { TeeBody } from './tee-body.js';
 
@@ -72,6 +75,14 @@ export class Attempts implements Stage {
         const grpc = x.rec.grpc ? grpcStatusOf(head.headers) : undefined;
         let verdict = retry.verdict(status, head.failure, grpc);
         const tee = x.body instanceof TeeBody ? x.body : undefined;
+        if (verdict === ANSWER && grpc === undefined && status === 200 && heldForTrailers(x, retry)) {
+          verdict = await this.trailerVerdict(attempt, retry);
+          if (x.clientGone) {
+            release(cluster, ep, key);
+            attempt.abort();
+            return;
+          }
+        }
         // A streamed body grown past what is kept for a retry cannot be sent again.
         if (verdict === RETRY && tee?.overflowed) verdict = ANSWER;
         if (verdict !== RETRY) {
@@ -92,6 +103,13 @@ export class Attempts implements Stage {
     } catch (err) {
       x.fail(err as Error);
     }
+  }
+
+  /** What becomes of a gRPC answer held back until its trailers (grpc/trailer-hold.ts): retried on their grpc-status, or passed on. */
+  private async trailerVerdict(attempt: UpstreamAttempt, retry: RetryState): Promise<Verdict> {
+    if (!(await holdForTrailers(attempt))) return ANSWER;
+    const late = grpcStatusOf(attempt.trailerFields);
+    return late === undefined ? ANSWER : retry.verdict(200, undefined, late);
   }
 
   /** The request's retry state; the route's deadline starts now: its timeout, or a gRPC client's grpc-timeout when that is sooner. */
@@ -120,6 +138,16 @@ export class Attempts implements Stage {
     pool.dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body, upgrade }, attempt);
     return attempt;
   }
+}
+
+/**
+ * A gRPC call whose answer is held for its trailers: its route retries on a gRPC status with tries
+ * left, and the call is unary-shaped (the client sent one message and ended, so it can be sent again).
+ */
+function heldForTrailers(x: Exchange, retry: RetryState): boolean {
+  if (!x.rec.grpc || x.rec.requestMessages !== 1 || !retry.retriesOnGrpc) return false;
+  const body = x.body;
+  return body instanceof TeeBody ? body.complete && !body.overflowed : x.replayable;
 }
 
 /** The try to `ep` is over: no longer in flight there. */

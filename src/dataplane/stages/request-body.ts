@@ -1,8 +1,8 @@
 /**
  * The request body: buffered whole when the route may send it more than once
  * (retries, mirrors) and it is at most REPLAY_LIMIT with a known length; of
- * unknown length on a route that retries, streamed and kept for a retry as it
- * goes (TeeBody, never mirrored); else streamed to the one attempt as it arrives. A client that goes away before
+ * unknown length on a route that retries or mirrors, streamed and kept for a
+ * retry as it goes, mirrors reading along (TeeBody); else streamed to the one attempt as it arrives. A client that goes away before
  * its buffered body ended leaves nothing to send (flag DC). A gRPC request's
  * messages are counted as the client's body is read, whichever way it goes.
  */
@@ -26,8 +26,8 @@ export class RequestBody implements Stage {
     const length = Number(cl ?? NaN);
     const source: BodySource = x.rec.grpc ? new CountedBody(x.req, x.rec) : x.req;
     const retries = (action.retries?.attempts ?? 0) > 0;
-    if (retries && cl === undefined) {
-      // No length to judge by (chunked, or HTTP/2 as gRPC sends it): streamed, and kept for a retry as it goes.
+    if ((retries || action.mirrors.length > 0) && cl === undefined) {
+      // No length to judge by (chunked, or HTTP/2 as gRPC sends it): streamed, and kept for a retry or a mirror as it goes.
       x.body = new TeeBody(source, REPLAY_LIMIT);
       x.replayable = false;
       return CONTINUE;

@@ -87,6 +87,14 @@ export class RetryState {
     return RETRY;
   }
 
+  /** Another try may follow an answer whose grpc-status retryOn names (a gRPC condition is on, tries are left). */
+  get retriesOnGrpc(): boolean {
+    const on = this.policy?.retryOn;
+    if (on === undefined || this.tries >= this.maxTries) return false;
+    for (const condition of GRPC_RETRY_ON.keys()) if (on.has(condition)) return true;
+    return false;
+  }
+
   /** The wait before the next try: 25 ms doubling per retry up to 250 ms (Envoy's default base and cap), times 0.5-1.5 for jitter. */
   backoffMs(random = Math.random()): number {
     return Math.min(250, 25 * 2 ** (this.tries - 1)) * (0.5 + random);

@@ -4,7 +4,8 @@
  * the attempt as it arrives, as Envoy's router streams it, and kept as it
  * goes up to REPLAY_LIMIT, so a retry sends what came so far again and then
  * the rest. Past the limit nothing more is kept and the body can no longer be
- * sent again (Envoy stops buffering for retries there too).
+ * sent again (Envoy stops buffering for retries there too). A mirror reads
+ * along (`follow`), as Envoy streams a shadow's body.
  */
 import type { BodyConsumer, BodySource } from '../downstream.js';
 
@@ -16,6 +17,8 @@ export class TeeBody implements BodySource, BodyConsumer {
   private ended = false;
   private failed: Error | undefined;
   private consumer: BodyConsumer | undefined;
+  /** Mirrors reading along, without backpressure: cut off once the body passes the limit. */
+  private followers: BodyConsumer[] | undefined;
 
   constructor(
     private readonly req: BodySource,
@@ -27,6 +30,11 @@ export class TeeBody implements BodySource, BodyConsumer {
   /** The body can still be sent from its start. */
   get replayable(): boolean {
     return !this.overflowed;
+  }
+
+  /** The client's body has ended. */
+  get complete(): boolean {
+    return this.ended;
   }
 
   /** An attempt reads the body: what came so far, then the rest as it arrives. */
@@ -43,14 +51,34 @@ export class TeeBody implements BodySource, BodyConsumer {
     this.req.unpause();
   }
 
+  /**
+   * The body for a mirror: what came so far, then the rest as it arrives,
+   * never holding the client back; a body past the limit fails the mirror
+   * (a copy is not worth that much memory).
+   */
+  follow(): BodySource {
+    return {
+      pipeTo: (consumer) => {
+        if (this.overflowed) return consumer.error(new Error('body too large to mirror'));
+        for (const c of this.kept) consumer.data(c);
+        if (this.failed) consumer.error(this.failed);
+        else if (this.ended) consumer.end();
+        else (this.followers ??= []).push(consumer);
+      },
+      unpause: () => undefined,
+    };
+  }
+
   data(chunk: Buffer): boolean {
     if (!this.overflowed) {
       this.keptBytes += chunk.length;
       if (this.keptBytes > this.limit) {
         this.overflowed = true;
         this.kept = [];
+        this.cutFollowers(new Error('body too large to mirror'));
       } else {
         this.kept.push(chunk);
+        if (this.followers) for (const f of this.followers) f.data(chunk);
       }
     }
     // Between attempts (a backoff) the client waits.
@@ -60,11 +88,21 @@ export class TeeBody implements BodySource, BodyConsumer {
   end(): void {
     this.ended = true;
     this.consumer?.end();
+    const followers = this.followers;
+    this.followers = undefined;
+    if (followers) for (const f of followers) f.end();
   }
 
   error(err: Error): void {
     this.failed = err;
     this.consumer?.error(err);
+    this.cutFollowers(err);
+  }
+
+  private cutFollowers(err: Error): void {
+    const followers = this.followers;
+    this.followers = undefined;
+    if (followers) for (const f of followers) f.error(err);
   }
 
   /** The attempt reading it is over (a retry follows): nothing goes to it any more. */

@@ -28,6 +28,7 @@ export function requestRecord(over: Partial<RequestRecord> & { grpc?: boolean } 
     authority: 'reviews:9080',
     source: PRODUCTPAGE_LISTENER,
     attempts: 1,
+    mirror: false,
     downstreamRemote: '127.0.0.1:5000',
     downstreamLocal: '127.0.0.1:15001',
     ...over,

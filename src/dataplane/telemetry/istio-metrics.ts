@@ -16,6 +16,9 @@
  * label set is seen; series are keyed by that text, so two routes to the same
  * labels share one.
  *
+ * A mirror's copy of a request counts at the destination reporter only: the
+ * caller's proxy reports the request it answered, the mirror's pod the copy.
+ *
  * A gRPC series also counts the messages of its requests in each direction
  * (istio_request_messages_total, istio_response_messages_total), from the
  * counts the request path keeps in the record.
@@ -159,7 +162,7 @@ export class IstioMetrics {
   readonly record = (rec: RequestRecord): void => {
     const src = rec.sourcePeer ?? this.peers.source(rec.source);
     const dst = rec.destinationPeer ?? UNKNOWN_PEER;
-    this.seriesFor('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec);
+    if (!rec.mirror) this.seriesFor('source', src, dst, rec, rec.status, rec.flags).observe(rec.durationMs, rec);
     if (rec.upstreamStatus !== undefined && dst !== UNKNOWN_PEER) {
       // The pod's own proxy would have seen none of the source side's flags but a downstream disconnect.
       const flags = rec.flags !== '-' && rec.flags.split(',').includes('DC') ? 'DC' : '-';
