@@ -95,6 +95,8 @@ function graymeshTargets(i: BenchInstance, label: string): Target[] {
 
 export async function system(): Promise<Figure[]> {
   const notes: string[] = [];
+  // The load before anything of this run started: how busy the machine was with other work.
+  const load = os.loadavg()[0] ?? 0;
   const gm = await startInstance(ROOT);
   const base = BASELINE_ROOT ? await startInstance(BASELINE_ROOT) : undefined;
   const { proxies, skipped } = await startCProxies(gm.upstreamPort);
@@ -166,8 +168,7 @@ export async function system(): Promise<Figure[]> {
     if (luaDir) rmSync(luaDir, { recursive: true, force: true });
   }
   const all = [...hops.values()];
-  const load = os.loadavg()[0] ?? 0;
-  const lines = [`system: ${REPS} interleaved rounds, ${SECONDS} s each; median of the rounds (spread in the figures below); load average ${load.toFixed(1)} on ${os.cpus().length} cores${load > os.cpus().length * 0.5 ? ' — the machine was busy, figures are noisy' : ''}`, ...notes, '', hopTable(all), '', ...goalLines(all)];
+  const lines = [`system: ${REPS} interleaved rounds, ${SECONDS} s each; median of the rounds (spread in the figures below); load average before the run ${load.toFixed(1)} on ${os.cpus().length} cores${load > os.cpus().length * 0.5 ? ' — the machine was busy with other work: figures are noisy' : ''}`, ...notes, '', hopTable(all), '', ...goalLines(all)];
   process.stdout.write(`${lines.join('\n')}\n\n`);
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench', 'results', 'system.md'), `${new Date().toISOString()} ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n${lines.join('\n')}\n`);
