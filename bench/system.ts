@@ -23,7 +23,7 @@ import { BASELINE_ROOT, ROOT, script } from './lib/env.js';
 import { fig, median, type Figure } from './lib/figures.js';
 import { GATEWAY_HOST, startInstance, type BenchInstance } from './lib/instance.js';
 import type { OpenLoopOptions, OpenLoopResult } from './lib/open-loop.js';
-import { runJson, startReady, treeCpuSeconds, treeMemoryMb, type Proc } from './lib/processes.js';
+import { cpuSeconds, runJson, startReady, memoryMb, treeCpuSeconds, treeMemoryMb, type Proc } from './lib/processes.js';
 import { goalLines, hopTable, type Hop } from './system-report.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -70,7 +70,8 @@ function openLoop(t: Target): Promise<OpenLoopResult> {
 /** Runs `f` and returns its result with the CPU-seconds the proxy and the control plane used, and spans stored meanwhile. */
 async function measured<T>(t: Target, f: () => Promise<T> | T): Promise<{ r: T; proxyCpu: number; cpCpu: number; spans: number; seconds: number }> {
   const p0 = t.proxyPid ? treeCpuSeconds(t.proxyPid) : 0;
-  const c0 = t.instance ? treeCpuSeconds(t.instance.cpPid) : 0;
+  // The control plane's own process: its children (the proxy, the workloads) are counted apart.
+  const c0 = t.instance ? cpuSeconds(t.instance.cpPid) : 0;
   const s0 = t.instance?.spansStored() ?? 0;
   const w0 = Date.now();
   const r = await f();
@@ -80,7 +81,7 @@ async function measured<T>(t: Target, f: () => Promise<T> | T): Promise<{ r: T; 
   return {
     r,
     proxyCpu: t.proxyPid ? treeCpuSeconds(t.proxyPid) - p0 : 0,
-    cpCpu: t.instance ? treeCpuSeconds(t.instance.cpPid) - c0 : 0,
+    cpCpu: t.instance ? cpuSeconds(t.instance.cpPid) - c0 : 0,
     spans: (t.instance?.spansStored() ?? 0) - s0,
     seconds,
   };
@@ -159,7 +160,7 @@ export async function system(): Promise<Figure[]> {
     }
     for (const t of targets) {
       if (t.proxyPid && !t.wrkOnly) (hops.get(t.name) as Hop).memory = treeMemoryMb(t.proxyPid);
-      if (t.instance && !t.wrkOnly) (hops.get(t.name) as Hop).cpMemory = treeMemoryMb(t.instance.cpPid);
+      if (t.instance && !t.wrkOnly) (hops.get(t.name) as Hop).cpMemory = memoryMb(t.instance.cpPid);
     }
   } finally {
     await Promise.all(peers.map((p) => p.stop()));

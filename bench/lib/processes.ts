@@ -96,16 +96,16 @@ export function treeCpuSeconds(pid: number): number {
   return processTree(pid).reduce((a, p) => a + (safe(() => cpuSeconds(p)) ?? 0), 0);
 }
 
-/** Resident and anonymous (heap, stacks: RssAnon) memory of a process and its descendants, MB. */
+/** Resident and anonymous (heap, stacks: RssAnon) memory of one process, MB. */
+export function memoryMb(pid: number): { rss: number; anon: number } {
+  const status = safe(() => readFileSync(`/proc/${pid}/status`, 'latin1')) ?? '';
+  return { rss: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024, anon: Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024 };
+}
+
+/** memoryMb of a process and its descendants, summed. */
 export function treeMemoryMb(pid: number): { rss: number; anon: number } {
-  let rss = 0;
-  let anon = 0;
-  for (const p of processTree(pid)) {
-    const status = safe(() => readFileSync(`/proc/${p}/status`, 'latin1')) ?? '';
-    rss += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-    anon += Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-  }
-  return { rss, anon };
+  const all = processTree(pid).map(memoryMb);
+  return { rss: all.reduce((a, m) => a + m.rss, 0), anon: all.reduce((a, m) => a + m.anon, 0) };
 }
 
 function safe<T>(f: () => T): T | undefined {
