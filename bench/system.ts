@@ -45,8 +45,8 @@ interface Target {
 }
 
 let luaDir: string | undefined;
-function wrk(t: Target): number {
-  const args = ['-t1', '-c32', `-d${SECONDS}s`, '-H', `Host: ${t.host}`];
+function wrk(t: Target, seconds = SECONDS): number {
+  const args = ['-t1', '-c32', `-d${seconds}s`, '-H', `Host: ${t.host}`];
   if (t.absolute) {
     luaDir ??= mkdtempSync(path.join(os.tmpdir(), 'graymesh-bench-wrk-'));
     const file = path.join(luaDir, `${t.port}.lua`);
@@ -114,8 +114,15 @@ export async function system(): Promise<Figure[]> {
       proxyPid: gm.proxyPid,
       instance: gm,
       wrkOnly: true,
-      before: () => gm.setGovernance(false),
-      after: () => gm.setGovernance(true),
+      // A new snapshot makes the next seconds slower (the proxy compiles and swaps its router): warm up after each change.
+      before: async () => {
+        await gm.setGovernance(false);
+        wrk({ name: 'warm-up', port: gm.gatewayPort, host: GATEWAY_HOST }, 2);
+      },
+      after: async () => {
+        await gm.setGovernance(true);
+        wrk({ name: 'warm-up', port: gm.gatewayPort, host: GATEWAY_HOST }, 2);
+      },
     },
     ...proxies.map((p) => ({ name: p.name, port: p.port, host: 'upstream', proxyPid: p.pid })),
     { name: '@fastify/http-proxy', port: fastify.port, host: 'upstream', proxyPid: fastify.pid },
@@ -123,7 +130,7 @@ export async function system(): Promise<Figure[]> {
   ];
   const hops = new Map<string, Hop>(targets.map((t) => [t.name, { name: t.name, rps: [], wrkProxyCores: [], wrkCpCores: [], wrkSpansPerSec: [], p50: [], p90: [], p99: [], proxyCpuPer1000: [], cpCpuPer1000: [], spansPerSec: [], errors: 0 }]));
   try {
-    for (const t of targets) if (!t.wrkOnly) wrk({ ...t }); // warm-up (JIT, connections)
+    for (const t of targets) if (!t.wrkOnly) wrk(t, 1); // warm-up (JIT, connections)
     for (let round = 0; round < REPS; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
       process.stderr.write(`bench: system round ${round + 1}/${REPS}\n`);
