@@ -176,7 +176,7 @@ function newRecord(s: Slot): RequestRecord {
   const cl = h['content-length'];
   return {
     startTime: Date.now(), hrStart: performance.now(), durationMs: 0, upstreamStartMs: undefined, upstreamStatus: undefined,
-    traceId: undefined, parentSpanId: undefined, sampled: undefined, debug: undefined, tracestate: undefined, spanId: undefined, serverSpanId: undefined,
+    traceId: undefined, parentSpanId: undefined, sampled: undefined, debug: undefined, tracestate: undefined, traced: false, spanId: undefined, serverSpanId: undefined,
     sourcePeer: undefined, destinationPeer: undefined, upstreamMs: undefined,
     method: s.rr.method, path: s.rr.path, protocol: 'HTTP/1.1', grpc: false, grpcStatus: undefined, requestMessages: 0, responseMessages: 0, status: 0, flags: '-', bytesReceived: cl === undefined ? 0 : Number(cl) || 0, bytesSent: 0,
     authority: s.rr.authority, userAgent: h['user-agent'], requestId: h['x-request-id'] as string | undefined, forwardedFor: h['x-forwarded-for'] as string | undefined,

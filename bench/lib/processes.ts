@@ -76,3 +76,42 @@ export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : 0;
 }
+
+/** A process and its descendants (nginx's workers, a pod's children). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, 'latin1').trim();
+      if (children) out.push(...children.split(' ').map(Number));
+    } catch {
+      // Gone since it was listed.
+    }
+  }
+  return out;
+}
+
+/** CPU seconds a process and its descendants have used so far. */
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((a, p) => a + (safe(() => cpuSeconds(p)) ?? 0), 0);
+}
+
+/** Resident and anonymous (heap, stacks: RssAnon) memory of one process, MB. */
+export function memoryMb(pid: number): { rss: number; anon: number } {
+  const status = safe(() => readFileSync(`/proc/${pid}/status`, 'latin1')) ?? '';
+  return { rss: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024, anon: Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024 };
+}
+
+/** memoryMb of a process and its descendants, summed. */
+export function treeMemoryMb(pid: number): { rss: number; anon: number } {
+  const all = processTree(pid).map(memoryMb);
+  return { rss: all.reduce((a, m) => a + m.rss, 0), anon: all.reduce((a, m) => a + m.anon, 0) };
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}

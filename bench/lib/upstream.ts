@@ -1,7 +1,8 @@
 /**
  * The benchmark upstream: answers every request with a fixed 1 KB body after
  * reading the request body, on keep-alive connections. Run as its own process:
- * `node upstream.js PORT [NAME]`; prints `ready PORT` when listening.
+ * `node upstream.js PORT [NAME]`; prints `ready PORT` when listening. Without
+ * PORT it listens on $PORT, as a graymesh workload does (`bench -- system`).
  */
 import http from 'node:http';
 
@@ -19,8 +20,8 @@ export function startUpstream(port: number, name = 'upstream'): Promise<http.Ser
 }
 
 if (process.argv[1]?.endsWith('upstream.js')) {
-  const port = Number(process.argv[2] ?? '0');
-  void startUpstream(port, process.argv[3]).then((s) => {
+  const port = Number(process.argv[2] ?? process.env.PORT ?? '0');
+  void startUpstream(port, process.argv[3] ?? process.env.SERVICE_NAME).then((s) => {
     const addr = s.address();
     process.stdout.write(`ready ${typeof addr === 'object' && addr ? addr.port : port}\n`);
   });

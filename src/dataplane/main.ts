@@ -2,7 +2,10 @@
  * The node proxy process. Started by `graymesh up`; configured by environment:
  * GRAYMESH_CP_URL, GRAYMESH_TOKEN, GRAYMESH_PROXY_NAME, GRAYMESH_GATEWAY_PORT,
  * GRAYMESH_LISTEN, GRAYMESH_TRACE_SAMPLING (0-100, default 100; a snapshot's
- * `tracing.sampling` overrides it). Spans go to `${GRAYMESH_CP_URL}/v1/traces`;
+ * `tracing.sampling` overrides it), GRAYMESH_TRACE_RATE_LIMIT (new traces
+ * per second per service sampled at that rate, 1% beyond; default 100, 0 for no
+ * budget), GRAYMESH_TRACE_SLOW_MS (unsampled requests this slow keep their
+ * spans; default 1000, 0 for none). Spans go to `${GRAYMESH_CP_URL}/v1/traces`;
  * the admin server answers /ready, /config_dump, /stats/prometheus, /stats/json.
  * Started with an IPC channel (by `up`), it takes over the listening sockets its
  * keeper hands it and reports each one it binds (handover.ts). SIGTERM drains:
@@ -16,7 +19,7 @@ import { AccessLog } from './access-log.js';
 import path from 'node:path';
 import { ProxyTelemetry } from './telemetry/proxy-telemetry.js';
 import { handleStatsRequest } from './telemetry/admin-stats.js';
-import { samplingFromEnv } from './telemetry/sampling.js';
+import { DEFAULT_SLOW_MS, DEFAULT_TRACES_PER_SECOND, nonNegativeFromEnv, samplingFromEnv } from './telemetry/sampling.js';
 import { SocketHandover, freshBinder } from './handover.js';
 
 /** A connection left idle this long after a drain begins is closed (its client reconnects to the successor). */
@@ -38,6 +41,8 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
   const telemetry = new ProxyTelemetry({
     proxyName: name,
     samplingPercent: samplingFromEnv(env.GRAYMESH_TRACE_SAMPLING),
+    tracesPerSecond: nonNegativeFromEnv(env.GRAYMESH_TRACE_RATE_LIMIT, DEFAULT_TRACES_PER_SECOND),
+    slowMs: nonNegativeFromEnv(env.GRAYMESH_TRACE_SLOW_MS, DEFAULT_SLOW_MS),
     export: { url: `${cpUrl.replace(/\/+$/, '')}/v1/traces`, token },
   });
   const handover = process.send ? new SocketHandover(process) : undefined;

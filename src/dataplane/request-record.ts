@@ -28,6 +28,8 @@ export interface RequestRecord extends TraceFields {
   upstreamStartMs?: number;
   /** The status the upstream answered (last attempt); absent when no upstream answered (local reply, connect failure, timeout). */
   upstreamStatus?: number;
+  /** Whether the request's project traces it (governance on, or a caller's trace context): an unsampled one is kept when it fails or is slow. */
+  traced: boolean;
   /** The client span's id: the source side of this hop (the gateway or the calling workload). */
   spanId?: string;
   /** The server span's id: the destination side, child of `spanId`; the upstream sees it as its parent. */
@@ -94,6 +96,7 @@ export function openRecord(req: DownstreamRequest, rr: RouteRequest): RequestRec
     sampled: undefined,
     debug: undefined,
     tracestate: undefined,
+    traced: false,
     spanId: undefined,
     serverSpanId: undefined,
     sourcePeer: undefined,

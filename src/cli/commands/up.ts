@@ -19,6 +19,9 @@ import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
 import { PROXY_NODE_ARGS } from '../../dataplane/node-flags.js';
 import { ProxySupervisor } from '../../runtime/proxy-supervisor.js';
 
+/** Environment `up` passes to the node proxy: the tracing rate, its per-service budget, the slow-request threshold. */
+const TRACE_ENV = ['GRAYMESH_TRACE_SAMPLING', 'GRAYMESH_TRACE_RATE_LIMIT', 'GRAYMESH_TRACE_SLOW_MS'];
+
 export interface UpOptions {
   detach?: boolean;
   port: number;
@@ -288,6 +291,8 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string)
       GRAYMESH_LISTEN: opts.listen,
       GRAYMESH_PROXY_NAME: name,
       GRAYMESH_HOME: home.dir,
+      // The tracing knobs (sampling.ts), when the user set them for `up`.
+      ...Object.fromEntries(TRACE_ENV.flatMap((k) => (process.env[k] !== undefined ? [[k, process.env[k] as string]] : []))),
     },
   });
   closeSync(fd);

@@ -14,6 +14,7 @@ export function requestRecord(over: Partial<RequestRecord> & { grpc?: boolean } 
     startTime: 0,
     hrStart: 0,
     durationMs: 3,
+    traced: false,
     method: 'GET',
     path: '/reviews/0',
     protocol: 'HTTP/1.1',

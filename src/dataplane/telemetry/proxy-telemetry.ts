@@ -22,6 +22,9 @@ export interface ProxyTelemetryOptions {
   proxyName: string;
   /** Sampling rate for new traces, 0-100 (GRAYMESH_TRACE_SAMPLING; 100 by default), until a snapshot sets one. */
   samplingPercent?: number;
+  /** New traces per second per service at that rate (GRAYMESH_TRACE_RATE_LIMIT; 100), and the slow-request threshold, ms (GRAYMESH_TRACE_SLOW_MS; 1000): sampling.ts. */
+  tracesPerSecond?: number;
+  slowMs?: number;
   /** Where spans go; absent: spans are built but not sent (tests, or no control plane). */
   export?: SpanExporterOptions;
 }
@@ -43,6 +46,8 @@ export class ProxyTelemetry implements ProxyTelemetryHooks {
       proxyName: opts.proxyName,
       peers: this.peers,
       samplingPercent: opts.samplingPercent ?? 100,
+      ...(opts.tracesPerSecond !== undefined ? { tracesPerSecond: opts.tracesPerSecond } : {}),
+      ...(opts.slowMs !== undefined ? { slowMs: opts.slowMs } : {}),
       emit: exporter ? (span) => exporter.push(span) : () => undefined,
     });
   }

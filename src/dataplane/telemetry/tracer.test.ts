@@ -16,12 +16,12 @@ const productpage: Source = { kind: 'outbound', project: PROJECT, workload: 'pro
 const gateway: Source = { kind: 'gateway' };
 const CLUSTER = `outbound|9080||reviews.${PROJECT}.svc.cluster.local`;
 
-function setup(): { tracer: Tracer; spans: Span[] } {
+function setup(governance = true): { tracer: Tracer; spans: Span[] } {
   const peers = new Peers('node-1', 7);
-  const snapshot = { projects: [{ name: PROJECT, governance: true }], endpoints: [reviews] };
+  const snapshot = { projects: [{ name: PROJECT, governance }], endpoints: [reviews] };
   peers.apply(snapshot);
   const spans: Span[] = [];
-  const tracer = new Tracer({ proxyName: 'node-1', peers, samplingPercent: 100, emit: (s) => spans.push(s) });
+  const tracer = new Tracer({ proxyName: 'node-1', peers, samplingPercent: 100, slowMs: 500, emit: (s) => spans.push(s) });
   tracer.apply(snapshot);
   return { tracer, spans };
 }
@@ -143,11 +143,43 @@ describe('Tracer spans', () => {
       expect(rec.spanId).toMatch(/^[0-9a-f]{16}$/);
       expect(rec.serverSpanId).toMatch(/^[0-9a-f]{16}$/);
       expect(rec.traceId).toMatch(/^[0-9a-f]{32}$/);
-      expect(out.traceparent).toBe(`00-${rec.traceId}-${rec.serverSpanId}-01`);
+      // Past the budget of new traces per second most are not sampled: the flag says which.
+      expect(out.traceparent).toBe(`00-${rec.traceId}-${rec.serverSpanId}-${rec.sampled ? '01' : '00'}`);
+      if (i < 100) expect(rec.sampled).toBe(true);
       ids.add(rec.spanId as string).add(rec.serverSpanId as string);
       traces.add(rec.traceId as string);
     }
     expect(ids.size).toBe(10_000);
     expect(traces.size).toBe(5000);
+  });
+
+  it('keeps every trace within the budget, then failed and slow requests, not the rest', () => {
+    const { tracer, spans } = setup();
+    for (let i = 0; i < 100; i++) run(tracer, record(productpage), {}, { status: 200, upstreamStatus: 200 });
+    expect(spans).toHaveLength(200);
+    spans.length = 0;
+    // The budget is spent: of a burst of fast successes about 1% are kept; every failure and every slow one is.
+    for (let i = 0; i < 1000; i++) run(tracer, record(productpage), {}, { status: 200, upstreamStatus: 200 });
+    expect(spans.length).toBeLessThan(100);
+    spans.length = 0;
+    const failed = record(productpage);
+    run(tracer, failed, {}, { status: 503, upstreamStatus: 503 });
+    const reset = record(productpage);
+    run(tracer, reset, {}, { status: 503, upstreamStatus: undefined, flags: 'UC' });
+    const slow = record(productpage);
+    run(tracer, slow, {}, { status: 200, upstreamStatus: 200, durationMs: 750 });
+    expect([failed, reset, slow].map((r) => r.sampled)).toEqual([false, false, false]);
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([failed.traceId, reset.traceId, slow.traceId]));
+    expect(spans.filter((s) => s.traceId === failed.traceId).map((s) => s.error)).toEqual([true, true]);
+  });
+
+  it('keeps no failed request of a project that does not trace (governance off, no caller’s context)', () => {
+    const { tracer, spans } = setup(false);
+    run(tracer, record(productpage), {}, { status: 503, upstreamStatus: 503, durationMs: 2000 });
+    expect(spans).toHaveLength(0);
+    // A caller's context that said no is still a trace: its failures are kept.
+    const rec = record(productpage);
+    run(tracer, rec, { traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-00` }, { status: 503, upstreamStatus: 503 });
+    expect(spans.map((s) => s.traceId)).toEqual(['ab'.repeat(16), 'ab'.repeat(16)]);
   });
 });

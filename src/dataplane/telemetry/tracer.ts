@@ -20,7 +20,7 @@ import { parseGatewayHost } from '../service-registry.js';
 import type { Peers } from './peers.js';
 import { PeerSpans, ProxyHop, ProxySpan } from './proxy-span.js';
 import type { RequestTelemetry } from './request-telemetry.js';
-import { clampPercent, decideSampling } from './sampling.js';
+import { clampPercent, decideSampling, DEFAULT_SLOW_MS, DEFAULT_TRACES_PER_SECOND, keepAtTail, TraceBudget } from './sampling.js';
 
 /** Whether Envoy's comma-separated response flags include `flag`. */
 function hasFlag(flags: string, flag: string): boolean {
@@ -33,6 +33,10 @@ export interface TracerOptions {
   peers: Peers;
   /** Sampling rate for new traces, 0-100, unless the snapshot sets one. */
   samplingPercent: number;
+  /** New traces per second per service sampled at that rate, beyond which 1% are (sampling.ts); 0: no budget. Default 100. */
+  tracesPerSecond?: number;
+  /** An unsampled request that took this long (ms) keeps its spans; 0: none for being slow. Default 1000. */
+  slowMs?: number;
   /** Receives the finished spans of sampled requests. */
   emit(span: Span): void;
 }
@@ -40,6 +44,8 @@ export interface TracerOptions {
 export class Tracer implements RequestTelemetry {
   private governance = new Map<string, boolean>();
   private percent: number;
+  private readonly budget: TraceBudget;
+  private readonly slowMs: number;
   private readonly peers = new WeakMap<PeerMeta, PeerSpans>();
   private operations = new Map<string, string>();
   /** Reused for every injection: the proxy is single-threaded and writeTraceContext keeps no reference. */
@@ -47,6 +53,8 @@ export class Tracer implements RequestTelemetry {
 
   constructor(private readonly opts: TracerOptions) {
     this.percent = clampPercent(opts.samplingPercent);
+    this.budget = new TraceBudget({ perSecond: opts.tracesPerSecond ?? DEFAULT_TRACES_PER_SECOND });
+    this.slowMs = opts.slowMs ?? DEFAULT_SLOW_MS;
   }
 
   /** The sampling rate in force, 0-100. */
@@ -60,13 +68,20 @@ export class Tracer implements RequestTelemetry {
     const s = snapshot.tracing?.sampling;
     this.percent = clampPercent(typeof s === 'number' && Number.isFinite(s) ? s : this.opts.samplingPercent);
     this.operations = new Map();
+    this.budget.reset();
   }
 
   begin(rec: RequestRecord, rr: RouteRequest, decision: RouteDecision): void {
     readTraceContext(rr.headers, rec);
     rec.sourcePeer = this.opts.peers.sourceOf(rr.source, rec.parentSpanId);
     if (rec.traceId === undefined) rec.traceId = newTraceId();
-    rec.sampled = decideSampling(rec.sampled, rec.debug, this.governed(rr, decision), this.percent);
+    const incoming = rec.sampled;
+    const governed = this.governed(rr, decision);
+    rec.traced = governed || incoming !== undefined || rec.debug === true;
+    rec.sampled =
+      incoming === undefined && !rec.debug && governed
+        ? this.budget.sample(decision.kind === 'route' && decision.cluster ? decision.cluster.service : rr.host, this.percent)
+        : decideSampling(incoming, rec.debug, governed, this.percent);
     rec.spanId = newSpanId();
     rec.serverSpanId = newSpanId();
   }
@@ -90,11 +105,13 @@ export class Tracer implements RequestTelemetry {
   }
 
   /**
-   * Emits the spans of a finished, sampled request: a client span, and a server span when an upstream pod got it.
+   * Emits the spans of a finished request that was sampled, or that its project traces and that failed or was
+   * slow (the tail decision): a client span, and a server span when an upstream pod got it.
    * The spans keep the record's fields (one ProxyHop); their tags are written when the batch is encoded.
    */
   finish(rec: RequestRecord): void {
-    if (!rec.sampled || rec.traceId === undefined || rec.spanId === undefined) return;
+    if (rec.traceId === undefined || rec.spanId === undefined) return;
+    if (!rec.sampled && !(rec.traced && keepAtTail(rec.status, rec.flags, rec.durationMs, this.slowMs))) return;
     const hop = new ProxyHop(rec, rec.traceId, rec.spanId, this.operation(rec));
     const status = rec.status;
     this.opts.emit(new ProxySpan(SpanKind.CLIENT, hop, rec.startTime, this.peerSpans(rec.sourcePeer ?? UNKNOWN_PEER), status));
