@@ -39,9 +39,15 @@ export class Clusters {
     return this.get(backend, dest.subset, port, ns);
   }
 
-  /** The subset-less cluster of a host without rules, as `viewer` sees it: every endpoint, the DestinationRule's top-level policy. */
-  defaultCluster(backend: Backend, viewer: string): Cluster {
-    const r = this.get(backend, undefined, backend.service.ports[0]?.port ?? 80, viewer);
+  /**
+   * The subset-less cluster of a host without rules, as `viewer` sees it: every endpoint, the
+   * DestinationRule's top-level policy (and its port-level settings). On `port` when the host
+   * declares it, else its first port.
+   */
+  defaultCluster(backend: Backend, viewer: string, port?: number): Cluster {
+    const ports = backend.service.ports;
+    const on = port !== undefined && ports.some((p) => p.port === port) ? port : (ports[0]?.port ?? 80);
+    const r = this.get(backend, undefined, on, viewer);
     return (r as { cluster: Cluster }).cluster;
   }
 
