@@ -13,6 +13,7 @@ import { balancerKind, createBalancer } from './balancer.js';
 import type { Backend, Backends } from './backends.js';
 import type { DestinationRules } from './destination-rules.js';
 import type { HostNames } from './hosts.js';
+import { toUpstreamTls } from './client-tls.js';
 import { effectivePolicy, toConnectionPool, toOutlier } from './traffic-policy.js';
 import type { Destination, LoadBalancerSettings } from './types.js';
 
@@ -74,6 +75,8 @@ export class Clusters {
     if (pool) cluster.connectionPool = pool;
     const outlier = toOutlier(policy.outlierDetection);
     if (outlier) cluster.outlier = outlier;
+    const tls = toUpstreamTls(policy.tls, svc.fqdn, rule?.names[0]?.split('/')[0] ?? svc.project);
+    if (tls) cluster.tls = tls;
     this.byKey.set(key, cluster);
     return { cluster };
   }

@@ -30,7 +30,7 @@ export class Mirrors implements Stage {
     if (!ep) return;
     const headers = x.headers!;
     const h: HeaderMap = { ...headers, host: shadowHost(String(headers.host ?? '')) };
-    this.pools.get(ep.address, ep.port, cluster.protocol).dispatch({ method: x.rr.method, path: x.path, headers: h, body: x.body as Buffer | null, headersTimeout: 30_000 }, DISCARD);
+    this.pools.get(ep.address, ep.port, cluster.protocol, cluster.tls).dispatch({ method: x.rr.method, path: x.path, headers: h, body: x.body as Buffer | null, headersTimeout: 30_000 }, DISCARD);
   }
 }
 
