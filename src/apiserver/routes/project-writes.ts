@@ -123,7 +123,7 @@ export function registerProjectWriteRoutes(app: FastifyInstance, api: OpenApi, d
   api.add(
     'patch',
     '/api/v1/projects/:project',
-    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]}, {outboundPolicy: REGISTRY_ONLY|ALLOW_ANY} (project-admin), {workspace} (platform-admin)',
+    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]}, {outboundPolicy: REGISTRY_ONLY or ALLOW_ANY} (project-admin), {workspace} (platform-admin)',
   );
 
   app.delete('/api/v1/projects/:project', async (req) => {
