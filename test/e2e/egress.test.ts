@@ -105,6 +105,7 @@ describe('HTTPS egress from a workload', () => {
   it('under REGISTRY_ONLY, is refused an undeclared host with 403 and a log line, and still reaches the declared one', async () => {
     const set = gm.cli(['project', 'set', P, '--outbound-policy', 'REGISTRY_ONLY']);
     expect(set.stdout).toContain(`project ${P}: outbound policy REGISTRY_ONLY`);
+    expect(gm.cli(['get', 'projects']).stdout).toMatch(new RegExp(`^${P}\\s+Active\\s+on\\s+-\\s+REGISTRY_ONLY\\s`, 'm'));
     const refused = await eventually(async () => {
       const out = await call('https://evil.example.test/steal');
       return out.includes('CONNECT tunnel failed, response 403') ? out : undefined;

@@ -3,7 +3,7 @@ import { invalid, notFound, GmError } from '../../api/errors.js';
 import { kindByName } from '../../api/kinds.js';
 import { dns1123LabelError } from '../../api/names.js';
 import type { Deployment, KubeObject, Pod, Service } from '../../api/objects.js';
-import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, parseProjectList } from '../../api/objects.js';
+import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, outboundPolicyOf, parseProjectList } from '../../api/objects.js';
 import { ApiClient } from '../client.js';
 import { readManifests } from '../manifests.js';
 import { age, parseFormat, printData, printTable, type Format } from '../output.js';
@@ -253,12 +253,13 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
   switch (kind) {
     case 'Namespace':
       printTable(
-        ['NAME', 'STATUS', 'GOVERNANCE', 'ALLOW-ROUTES-FROM', 'AGE'],
+        ['NAME', 'STATUS', 'GOVERNANCE', 'ALLOW-ROUTES-FROM', 'OUTBOUND-POLICY', 'AGE'],
         list.map((o) => [
           o.metadata.name,
           'Active',
           o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on',
           parseProjectList(o.metadata.annotations?.[ALLOW_ROUTES_ANNOTATION]).join(',') || '-',
+          outboundPolicyOf(o),
           age(o.metadata.creationTimestamp),
         ]),
       );
