@@ -29,6 +29,8 @@ const OPEN = 'shop';
 const LOCKED = 'bank';
 
 let certs: TestCerts;
+let echo: net.Server;
+let echoPort = 0;
 let api: ExternalApi;
 let proxy: NodeProxy;
 let telemetry: ProxyTelemetry;
@@ -74,6 +76,8 @@ function snapshot(version: number, caFile: string): ConfigSnapshot {
     serviceEntries: [
       apiEntry(OPEN, api.port),
       apiEntry(LOCKED, api.port),
+      // A plain TCP echo server behind a declared name.
+      se(OPEN, 'echo', { hosts: ['echo.example.test'], ports: [{ number: 7, name: 'tcp-echo', protocol: 'TCP', targetPort: echoPort }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.1' }] }),
       // Declared, but nothing listens there.
       se(OPEN, 'dead-api', { hosts: ['dead.example.test'], ports: [{ number: 443, name: 'https', protocol: 'HTTPS', targetPort: ports.dead }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.1' }] }),
     ],
@@ -91,10 +95,10 @@ async function curl(via: string, args: string[]): Promise<{ code: number; stdout
   }
 }
 
-/** Sends `request` on a raw connection to a listener and reads until the proxy closes it. */
-function raw(port: number, request: string): Promise<string> {
+/** Sends `request` on a raw connection to a listener (and a FIN after it, with `end`) and reads until the other side closes. */
+function raw(port: number, request: string, end = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => s.write(request));
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => (end ? s.end(request) : s.write(request)));
     let got = '';
     s.on('data', (c: Buffer) => (got += c.toString('latin1')));
     s.on('end', () => resolve(got));
@@ -116,6 +120,9 @@ function tcp(match: Record<string, string>): Record<string, number> {
 beforeAll(async () => {
   certs = makeCerts(['api.example.test']);
   api = await startExternalApi(certs);
+  echo = net.createServer((c) => c.pipe(c));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  echoPort = (echo.address() as net.AddressInfo).port;
   for (const k of [`${OPEN}/web-v1`, `${LOCKED}/ledger-v1`, 'dead']) ports[k] = await freePort();
   telemetry = new ProxyTelemetry({ proxyName: 'node-1' });
   proxy = new NodeProxy({ gatewayPort: 0, telemetry, sinks: [(r) => log.push(formatAccessLog(r))] });
@@ -127,6 +134,7 @@ afterAll(async () => {
   if (process.env.EGRESS_DEBUG) console.log(log.join(""));
   await proxy?.close();
   await api?.close();
+  await new Promise((r) => echo?.close(r));
   certs?.remove();
 });
 
@@ -181,11 +189,20 @@ describe('HTTPS egress through CONNECT', () => {
     expect(log.some((l) => l.includes(`"CONNECT - HTTP/1.1" 200`) && l.includes(`"${target}" "${target}" PassthroughCluster`))).toBe(true);
   });
 
-  it('answers 400 to a malformed CONNECT target, 503 to a declared host nobody answers, 405 at the gateway', async () => {
+  it('carries bytes sent with the CONNECT itself and a half-close, each byte counted', async () => {
+    const answer = await raw(ports[`${OPEN}/web-v1`] as number, 'CONNECT echo.example.test:7 HTTP/1.1\r\nHost: echo.example.test:7\r\n\r\nhello', true);
+    expect(answer).toBe('HTTP/1.1 200 Connection Established\r\n\r\nhello');
+    const match = { reporter: 'source', destination_service: 'echo.example.test' };
+    await vi.waitFor(() => expect(tcp(match).closed).toBe(1));
+    expect(tcp(match)).toEqual({ opened: 1, closed: 1, sent: 5, received: 5 });
+  });
+
+  it('answers 400 to a malformed CONNECT target or one with a body, 503 to a declared host nobody answers, 405 at the gateway', async () => {
     const port = ports[`${OPEN}/web-v1`] as number;
     expect(await raw(port, 'CONNECT api.example.test HTTP/1.1\r\nHost: api.example.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*the port is missing/);
     expect(await raw(port, 'CONNECT https://api.example.test/ HTTP/1.1\r\nHost: api.example.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 [\s\S]*no scheme, userinfo or path/);
     expect(await raw(port, 'CONNECT api.example.test:99999 HTTP/1.1\r\nHost: api.example.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 [\s\S]*out of range/);
+    expect(await raw(port, 'CONNECT api.example.test:443 HTTP/1.1\r\nHost: api.example.test\r\nContent-Length: 5\r\n\r\nhello')).toMatch(/^HTTP\/1\.1 400 [\s\S]*CONNECT with a body/);
     const dead = await raw(port, 'CONNECT dead.example.test:443 HTTP/1.1\r\nHost: dead.example.test:443\r\n\r\n');
     expect(dead).toMatch(/^HTTP\/1\.1 503 [\s\S]*connection failure, transport failure reason: ECONNREFUSED/);
     expect(await raw(proxy.gatewayPort, 'CONNECT api.example.test:443 HTTP/1.1\r\nHost: api.example.test:443\r\n\r\n')).toMatch(/^HTTP\/1\.1 405 /);
