@@ -144,6 +144,22 @@ export type Namespace = KubeObject<NamespaceSpec>;
 export const GOVERNANCE_ANNOTATION = 'graymesh.dev/governance';
 
 /**
+ * Annotation on a project: its outbound traffic policy, `REGISTRY_ONLY` or `ALLOW_ANY` (absent:
+ * ALLOW_ANY, as Istio's meshConfig.outboundTrafficPolicy), for calls its workloads make to
+ * hosts outside the mesh (`graymesh project set P --outbound-policy REGISTRY_ONLY`).
+ */
+export const OUTBOUND_POLICY_ANNOTATION = 'graymesh.dev/outbound-traffic-policy';
+
+/** Istio's outbound traffic policy modes. */
+export const OUTBOUND_POLICIES = ['ALLOW_ANY', 'REGISTRY_ONLY'] as const;
+export type OutboundPolicy = (typeof OUTBOUND_POLICIES)[number];
+
+/** A project's outbound policy, from its annotation; anything else than REGISTRY_ONLY is ALLOW_ANY. */
+export function outboundPolicyOf(ns: Namespace): OutboundPolicy {
+  return ns.metadata.annotations?.[OUTBOUND_POLICY_ANNOTATION] === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY';
+}
+
+/**
  * Annotation on a project: the projects (comma-separated) whose traffic rules may name this
  * project's hosts and route to its services (`graymesh project set P --allow-routes-from X`).
  */

@@ -183,12 +183,14 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--governance <on|off>', 'application governance: tracing at the gateway')
     .option('--allow-routes-from <projects>', "let these projects' traffic rules name this project's hosts and route to it (comma-separated; replaces the list)")
     .option('--no-allow-routes-from', "let no other project's traffic rules in")
+    .option('--outbound-policy <mode>', 'calls to hosts outside the mesh: REGISTRY_ONLY (only hosts a ServiceEntry declares) or ALLOW_ANY (any host, the default)')
     .option('--workspace <workspace>', 'move the project to this workspace (platform-admin)')
-    .action((p: string, o: { governance?: string; allowRoutesFrom?: string | false; workspace?: string }) =>
+    .action((p: string, o: { governance?: string; allowRoutesFrom?: string | false; outboundPolicy?: string; workspace?: string }) =>
       done(
         projectSetCmd(client(), requireProject(p, 'project set'), {
           governance: o.governance,
           allowRoutesFrom: o.allowRoutesFrom,
+          outboundPolicy: o.outboundPolicy,
           workspace: workspaceArg(o.workspace),
         }),
       ),

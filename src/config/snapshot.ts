@@ -61,6 +61,11 @@ export interface ProjectConfig {
   governance: boolean;
   /** Projects whose traffic rules may name this project's hosts and route to its services. */
   allowRoutesFrom?: string[];
+  /**
+   * Its workloads' calls to hosts neither the mesh nor a ServiceEntry declares: REGISTRY_ONLY
+   * refuses them (403); absent, they pass through to the host asked for (Istio's ALLOW_ANY).
+   */
+  outboundPolicy?: 'REGISTRY_ONLY';
 }
 
 /** Mesh-wide tracing settings (Istio's meshConfig.defaultConfig.tracing). */

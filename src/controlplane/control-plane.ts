@@ -19,6 +19,7 @@ import type { Mesh } from '../engine/mesh.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
+import { recordCredentialVerdicts } from './tls-credentials.js';
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -116,6 +117,7 @@ export class ControlPlane {
   syncConfig(): number {
     const refused = judgeStored(this.store);
     recordVerdicts(this.store, refused);
+    recordCredentialVerdicts(this.store);
     const content = buildSnapshotContent(this.store, this.opts.gatewayPort, refused);
     const text = JSON.stringify(content);
     if (text === this.lastContent && this.distributor.current) return this.distributor.version;

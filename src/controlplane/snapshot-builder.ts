@@ -5,7 +5,7 @@
  * tenancy check refuses (`refused`, by `Kind/namespace/name`) are left out:
  * a change elsewhere, such as an allow revoked, takes them out of force.
  */
-import { GOVERNANCE_ANNOTATION } from '../api/objects.js';
+import { GOVERNANCE_ANNOTATION, outboundPolicyOf } from '../api/objects.js';
 import type { Deployment, KubeObject, Namespace, Pod, Service, ServicePort } from '../api/objects.js';
 import { portProtocol } from '../config/protocol.js';
 import type { ConfigSnapshot, EndpointConfig, ListenerConfig, ProjectConfig, ServiceConfig, ServicePortConfig } from '../config/snapshot.js';
@@ -26,6 +26,7 @@ export function buildSnapshotContent(store: Store, gatewayPort: number, refused:
       name: ns.metadata.name,
       governance: ns.metadata.annotations?.[GOVERNANCE_ANNOTATION] !== 'false',
       ...(allowed.length > 0 ? { allowRoutesFrom: allowed } : {}),
+      ...(outboundPolicyOf(ns) === 'REGISTRY_ONLY' ? { outboundPolicy: 'REGISTRY_ONLY' as const } : {}),
     };
   });
   const services = store.list<Service>('Service').map((s): ServiceConfig => {

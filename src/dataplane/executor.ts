@@ -71,6 +71,9 @@ export class Executor {
     switch (decision.kind) {
       case 'respond':
         rec.flags = decision.flags;
+        rec.details = decision.details;
+        rec.routeName = decision.routeName;
+        rec.upstreamCluster = decision.cluster;
         return localReply(res, rec, decision.status, decision.body);
       case 'redirect':
         return redirect(res, rec, decision);

@@ -14,7 +14,8 @@ import { portOf, stripPort } from './service-registry.js';
 import { compileRouter } from './compile-router.js';
 import { UpstreamPools } from './upstream.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
-import { Http1Server as Server } from './http1/server.js';
+import { Http1Server as Server, type ConnectHandler } from './http1/server.js';
+import { ConnectTunnels } from './egress/connect.js';
 import { H2Sessions } from './http2/sessions.js';
 import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 import { freshBinder, type ListenerBinder } from './handover.js';
@@ -57,6 +58,8 @@ export class NodeProxy {
   private readonly binder: ListenerBinder;
   readonly pools = new UpstreamPools();
   readonly executor: Executor;
+  /** CONNECT on the outbound listeners (HTTPS egress). */
+  private readonly tunnels: ConnectTunnels;
   private readonly host: string;
 
   constructor(private readonly opts: NodeProxyOptions) {
@@ -65,6 +68,7 @@ export class NodeProxy {
     const sinks = [...(opts.sinks ?? [])];
     if (opts.telemetry) sinks.unshift(opts.telemetry.sink);
     this.executor = new Executor(this.pools, sinks, opts.telemetry);
+    this.tunnels = new ConnectTunnels(sinks, opts.telemetry);
   }
 
   get version(): number {
@@ -165,13 +169,16 @@ export class NodeProxy {
     await this.pools.close();
   }
 
-  /** A listener speaking HTTP/1.1 and, on connections that open with its preface, HTTP/2: both to the same handler. */
+  /**
+   * A listener speaking HTTP/1.1 and, on connections that open with its preface, HTTP/2: both to
+   * the same handler. A workload's outbound listener takes CONNECT too (its HTTPS_PROXY).
+   */
   private createServer(source: Source): Server {
-    const handler = (req: DownstreamRequest, res: DownstreamResponse): void => {
-      const l = this.listeners.get(req.socket.localPort ?? 0);
-      this.handle(req, res, l ? l.source : source);
-    };
-    return new Server(handler, new H2Sessions(handler));
+    const sourceOf = (port: number | undefined): Source => this.listeners.get(port ?? 0)?.source ?? source;
+    const handler = (req: DownstreamRequest, res: DownstreamResponse): void => this.handle(req, res, sourceOf(req.socket.localPort));
+    const connect: ConnectHandler | undefined =
+      source.kind === 'outbound' ? (head, socket, rest) => this.tunnels.handle(head, socket, rest, sourceOf(socket.localPort), this.state.router) : undefined;
+    return new Server(handler, new H2Sessions(handler), connect);
   }
 
   private handle(req: DownstreamRequest, res: DownstreamResponse, source: Source): void {

@@ -6,6 +6,7 @@
  */
 import type { EndpointConfig } from '../config/snapshot.js';
 import type { MeshService } from './service-registry.js';
+import type { UpstreamTls } from './upstream-tls.js';
 
 /** Header operations (Istio `Headers.HeaderOperations`). */
 export interface HeaderOps {
@@ -90,6 +91,8 @@ export interface Cluster {
   endpoints: EndpointConfig[];
   connectionPool?: ConnectionPoolPolicy;
   outlier?: OutlierPolicy;
+  /** TLS the proxy originates to the endpoints (DestinationRule `tls.mode: SIMPLE`); absent: plain connections. */
+  tls?: UpstreamTls;
   /**
    * Picks an endpoint for one attempt by the cluster's load balancer; `hashKey`
    * is the consistent-hash input when the policy has one. `exclude` is avoided

@@ -53,6 +53,8 @@ export interface RequestRecord extends TraceFields {
   status: number;
   /** Envoy response flags: '-' or e.g. UH, UF, UO, NR, UT, FI, DI, URX. */
   flags: string;
+  /** Response code details of a reply the flag alone does not explain (a REGISTRY_ONLY refusal). */
+  details?: string | undefined;
   bytesReceived: number;
   bytesSent: number;
   authority: string;
@@ -79,7 +81,7 @@ export interface RequestRecord extends TraceFields {
 const PROTOCOLS: Record<string, string> = { '1.1': 'HTTP/1.1', '1.0': 'HTTP/1.0', '2': 'HTTP/2' };
 
 /** The record of a request as it arrives. Every field is set here, absent ones as undefined, so all records share one shape. */
-export function openRecord(req: DownstreamRequest, rr: RouteRequest): RequestRecord {
+export function openRecord(req: Pick<DownstreamRequest, 'headers' | 'socket' | 'httpVersion'>, rr: RouteRequest): RequestRecord {
   const h = req.headers;
   const socket = req.socket;
   const cl = h['content-length'];
@@ -111,6 +113,7 @@ export function openRecord(req: DownstreamRequest, rr: RouteRequest): RequestRec
     responseMessages: 0,
     status: 0,
     flags: '-',
+    details: undefined,
     bytesReceived: cl === undefined ? 0 : Number(cl) || 0,
     bytesSent: 0,
     authority: rr.authority,
@@ -148,6 +151,7 @@ const CODE_DETAILS: Record<string, string> = {
 };
 
 function responseCodeDetails(r: RequestRecord): string {
+  if (r.details !== undefined) return r.details;
   const flags = r.flags;
   if (flags !== '-') {
     const comma = flags.indexOf(',');

@@ -4,7 +4,7 @@
  * of Istio; the concrete router is chosen in one place (`compileRouter`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { DirectAction, RedirectAction, RouteAction } from './policy.js';
+import type { Cluster, DirectAction, RedirectAction, RouteAction } from './policy.js';
 
 /** Where a request entered the proxy. */
 export type Source =
@@ -35,6 +35,11 @@ export interface RespondDecision {
   body: string;
   /** Envoy response flag, e.g. NR (no route). */
   flags: string;
+  /** Why, for the access log's response code details (Envoy's snake_case), when the flag alone does not say. */
+  details?: string;
+  /** The route and cluster it stands for (`block_all`, `BlackHoleCluster`), for the access log. */
+  routeName?: string;
+  cluster?: string;
 }
 
 /** A request to a host outside the mesh, sent where it names (Istio's ALLOW_ANY passthrough). */
@@ -46,6 +51,17 @@ export interface PassthroughDecision {
 
 export type RouteDecision = RouteAction | RedirectAction | DirectAction | RespondDecision | PassthroughDecision;
 
+/** A CONNECT to a host the caller may reach: a cluster of the mesh or a ServiceEntry, tunnelled to one of its endpoints. */
+export interface TunnelDecision {
+  kind: 'tunnel';
+  cluster: Cluster;
+}
+
+/** Where a CONNECT (`CONNECT host:port`, as HTTPS_PROXY clients send) goes: a declared host, any host (ALLOW_ANY), or refused. */
+export type ConnectDecision = TunnelDecision | PassthroughDecision | RespondDecision;
+
 export interface Router {
   route(req: RouteRequest): RouteDecision;
+  /** A workload's CONNECT to `req.host:req.port`; a router without it refuses every CONNECT. */
+  connect?(req: RouteRequest): ConnectDecision;
 }

@@ -4,7 +4,8 @@
  */
 import type { ConfigSnapshot, EndpointConfig } from '../config/snapshot.js';
 import { ISTIO_DEFAULT_RETRY, type Cluster, type RouteAction } from './policy.js';
-import type { RouteDecision, RouteRequest, Router } from './router.js';
+import { passthrough, registryOnlyRefusal } from './egress/outbound-policy.js';
+import type { PassthroughDecision, RespondDecision, RouteDecision, RouteRequest, Router } from './router.js';
 import { parseGatewayHost, ServiceRegistry, type MeshService } from './service-registry.js';
 
 /** Round-robin over a fixed list, skipping one excluded endpoint when another exists. */
@@ -25,7 +26,7 @@ export class RoundRobin {
   }
 }
 
-export const NO_ROUTE = (host: string): RouteDecision => ({
+export const NO_ROUTE = (host: string): RespondDecision => ({
   kind: 'respond',
   status: 404,
   body: `no route to host "${host}"\n`,
@@ -76,10 +77,14 @@ export function resolveService(registry: ServiceRegistry, req: RouteRequest): Me
   return registry.lookup(req.host, req.source.project);
 }
 
-/** A host that is no mesh service: passthrough from workloads (Istio's ALLOW_ANY), 404 NR at the gateway. */
-export function unknownHost(req: RouteRequest): RouteDecision {
+/**
+ * A host that is no mesh service nor ServiceEntry host: from workloads, passthrough (Istio's
+ * ALLOW_ANY) or, when their project's outbound policy is REGISTRY_ONLY, 403; 404 NR at the
+ * gateway and for names that can only mean a mesh service.
+ */
+export function unknownHost(req: RouteRequest, registryOnly = false): RespondDecision | PassthroughDecision {
   if (req.source.kind === 'outbound' && !isMeshLike(req.host)) {
-    return { kind: 'passthrough', address: req.host, port: req.port };
+    return registryOnly ? registryOnlyRefusal(req.host, req.port, req.source.project) : passthrough(req.host, req.port);
   }
   return NO_ROUTE(req.host);
 }

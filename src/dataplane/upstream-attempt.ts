@@ -44,6 +44,10 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNTIMEOUT', 'EHOSTUNREACH', '
 export function failureOf(err: Error, timedOut: boolean): AttemptFailure {
   if (timedOut) return { status: 504, flag: 'UT', text: 'upstream request timeout\n', kind: 'timeout' };
   const code = (err as { code?: string }).code ?? '';
+  if (code === 'ETLS') {
+    // Envoy: a connection failure whose transport failure reason is the TLS error.
+    return { status: 503, flag: 'UF', text: `upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: ${err.message}\n`, kind: 'connect' };
+  }
   if (CONNECT_CODES.has(code)) {
     return { status: 503, flag: 'UF', text: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure\n', kind: 'connect' };
   }

@@ -201,6 +201,14 @@ export function apiCases(make: () => ApiHarness): void {
 
     const changed = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { governance: false }))) as { metadata: { annotations: Record<string, string> } };
     expect(changed.metadata.annotations['graymesh.dev/governance']).toBe('false');
+    const locked = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { outboundPolicy: 'REGISTRY_ONLY' }))) as { metadata: { annotations: Record<string, string> } };
+    expect(locked.metadata.annotations['graymesh.dev/outbound-traffic-policy']).toBe('REGISTRY_ONLY');
+    expect(locked.metadata.annotations['graymesh.dev/governance']).toBe('false');
+    const wrong = await call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { outboundPolicy: 'DENY_ALL' });
+    expect(wrong.status).toBe(422);
+    expect((wrong.body as { error: { message: string } }).error.message).toBe(
+      'outboundPolicy: "DENY_ALL" is not a mode; use REGISTRY_ONLY (only hosts the mesh or a ServiceEntry declares) or ALLOW_ANY (any host)',
+    );
     const allow = (await ok(call(tokens.admin, 'PATCH', `/api/v1/projects/${name}`, { allowRoutesFrom: [PROJECT] }))) as { metadata: { annotations: Record<string, string> } };
     expect(allow.metadata.annotations['graymesh.dev/allow-routes-from']).toBe(PROJECT);
 

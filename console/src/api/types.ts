@@ -3,7 +3,7 @@
  * the control plane's own types; telemetry shapes follow issue 5's contract.
  */
 export type { Deployment, KubeObject, Namespace, Pod, Service } from '../../../src/api/objects';
-export { GOVERNANCE_ANNOTATION } from '../../../src/api/objects';
+export { GOVERNANCE_ANNOTATION, OUTBOUND_POLICY_ANNOTATION } from '../../../src/api/objects';
 export type {
   Browser,
   ContentMatch,

@@ -1,4 +1,4 @@
-/** Project Settings › Advanced Settings: the gateway and the Application Governance switch. */
+/** Project Settings › Advanced Settings: the gateway and the Application Governance switch, and the outbound traffic policy. */
 import { useState } from 'react';
 import { describeError, patch } from '../api/client';
 import { paths } from '../api/endpoints';
@@ -8,6 +8,7 @@ import { SettingsIcon } from '../components/Icons';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorBanner, Loading } from '../components/States';
 import { Toggle } from '../components/Toggle';
+import { OutboundPolicyCard } from './OutboundPolicyCard';
 
 export function SettingsPage({ project }: { project: string }) {
   const ns = useApi<Namespace>(paths.project(project));
@@ -36,7 +37,7 @@ export function SettingsPage({ project }: { project: string }) {
   const on = ns.data.metadata.annotations?.[GOVERNANCE_ANNOTATION] !== 'false';
   return (
     <div className="page">
-      <PageHeader icon={<SettingsIcon />} title="Advanced Settings" description="Settings of the project's gateway: where traffic enters the project, and whether it is governed (traced and shown in the topology)." />
+      <PageHeader icon={<SettingsIcon />} title="Advanced Settings" description="Settings of the project's gateway: where traffic enters the project, and whether it is governed (traced and shown in the topology); and which hosts outside the mesh its workloads may call." />
       <section className="card" aria-label="Gateway">
         <h2 className="card-title">Gateway</h2>
         <dl className="kv">
@@ -72,6 +73,7 @@ export function SettingsPage({ project }: { project: string }) {
           </p>
         ) : null}
       </section>
+      <OutboundPolicyCard project={project} ns={ns.data} onSaved={ns.reload} />
     </div>
   );
 }

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, invalid } from '../../api/errors.js';
 import { dns1123LabelError } from '../../api/names.js';
-import { GOVERNANCE_ANNOTATION, withAllowRoutesFrom, type Namespace } from '../../api/objects.js';
+import { GOVERNANCE_ANNOTATION, OUTBOUND_POLICIES, OUTBOUND_POLICY_ANNOTATION, withAllowRoutesFrom, type Namespace, type OutboundPolicy } from '../../api/objects.js';
 import { WORKSPACE_LABEL, WorkspaceAccess } from '../../api/roles.js';
 import type { OpenApi } from '../openapi.js';
 import type { ProjectDirectory } from '../projects.js';
@@ -43,6 +43,13 @@ interface PatchBody {
   governance?: boolean;
   workspace?: unknown;
   allowRoutesFrom?: unknown;
+  outboundPolicy?: unknown;
+}
+
+/** `outboundPolicy`: one of Istio's modes. */
+function parseOutboundPolicy(v: unknown): OutboundPolicy {
+  if (typeof v === 'string' && (OUTBOUND_POLICIES as readonly string[]).includes(v)) return v as OutboundPolicy;
+  throw invalid(`outboundPolicy: ${JSON.stringify(v)} is not a mode; use REGISTRY_ONLY (only hosts the mesh or a ServiceEntry declares) or ALLOW_ANY (any host)`);
 }
 
 /** `allowRoutesFrom`: a list of project names (empty clears it), without the project itself. */
@@ -93,10 +100,11 @@ export function registerProjectWriteRoutes(app: FastifyInstance, api: OpenApi, d
 
   app.patch('/api/v1/projects/:project', async (req) => {
     let ns = structuredClone(mustProject(projects, (req.params as { project: string }).project));
-    const { governance, workspace, allowRoutesFrom } = (req.body ?? {}) as PatchBody;
-    if (typeof governance !== 'boolean' && workspace === undefined && allowRoutesFrom === undefined) {
-      throw badRequest('body: {"governance": true|false}, {"allowRoutesFrom": ["P", ...]} or {"workspace": "W"} required');
+    const { governance, workspace, allowRoutesFrom, outboundPolicy: outbound } = (req.body ?? {}) as PatchBody;
+    if (typeof governance !== 'boolean' && workspace === undefined && allowRoutesFrom === undefined && outbound === undefined) {
+      throw badRequest('body: {"governance": true|false}, {"allowRoutesFrom": ["P", ...]}, {"outboundPolicy": "REGISTRY_ONLY"|"ALLOW_ANY"} or {"workspace": "W"} required');
     }
+    const policy = outbound === undefined ? undefined : parseOutboundPolicy(outbound);
     if (governance !== undefined && typeof governance !== 'boolean') throw badRequest('governance: true or false');
     if (allowRoutesFrom !== undefined && writes.noAllowRoutesFrom) throw invalid(`allowRoutesFrom: ${writes.noAllowRoutesFrom}`);
     const allowed = allowRoutesFrom === undefined ? undefined : projectList(allowRoutesFrom, ns.metadata.name);
@@ -109,12 +117,13 @@ export function registerProjectWriteRoutes(app: FastifyInstance, api: OpenApi, d
     }
     if (typeof governance === 'boolean') ns.metadata.annotations = { ...ns.metadata.annotations, [GOVERNANCE_ANNOTATION]: String(governance) };
     if (allowed !== undefined) ns = withAllowRoutesFrom(ns, allowed);
+    if (policy !== undefined) ns.metadata.annotations = { ...ns.metadata.annotations, [OUTBOUND_POLICY_ANNOTATION]: policy };
     return writes.update(ns);
   });
   api.add(
     'patch',
     '/api/v1/projects/:project',
-    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]} (project-admin), {workspace} (platform-admin)',
+    'Changes project settings: {governance}, {allowRoutesFrom: [projects whose traffic rules may name its hosts and route to it]}, {outboundPolicy: REGISTRY_ONLY or ALLOW_ANY} (project-admin), {workspace} (platform-admin)',
   );
 
   app.delete('/api/v1/projects/:project', async (req) => {

@@ -3,7 +3,7 @@ import { invalid, notFound, GmError } from '../../api/errors.js';
 import { kindByName } from '../../api/kinds.js';
 import { dns1123LabelError } from '../../api/names.js';
 import type { Deployment, KubeObject, Pod, Service } from '../../api/objects.js';
-import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, parseProjectList } from '../../api/objects.js';
+import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, outboundPolicyOf, parseProjectList } from '../../api/objects.js';
 import { ApiClient } from '../client.js';
 import { readManifests } from '../manifests.js';
 import { age, parseFormat, printData, printTable, type Format } from '../output.js';
@@ -158,18 +158,25 @@ export interface ProjectSettings {
   workspace?: string | undefined;
   /** Comma-separated projects whose traffic rules may name this project's hosts; '' or false lets none in. */
   allowRoutesFrom?: string | false | undefined;
+  /** REGISTRY_ONLY or ALLOW_ANY. */
+  outboundPolicy?: string | undefined;
 }
 
 export async function projectSetCmd(client: ApiClient, project: string, s: ProjectSettings): Promise<number> {
   const { governance, workspace } = s;
-  if (governance === undefined && workspace === undefined && s.allowRoutesFrom === undefined) {
-    throw invalid('project set: name a setting: --governance on|off, --allow-routes-from P1,P2 (or --no-allow-routes-from), or --workspace W');
+  const outbound = s.outboundPolicy?.toUpperCase();
+  if (governance === undefined && workspace === undefined && s.allowRoutesFrom === undefined && outbound === undefined) {
+    throw invalid('project set: name a setting: --governance on|off, --allow-routes-from P1,P2 (or --no-allow-routes-from), --outbound-policy REGISTRY_ONLY|ALLOW_ANY, or --workspace W');
   }
   if (governance !== undefined && governance !== 'on' && governance !== 'off') throw invalid('--governance: use on or off');
+  if (outbound !== undefined && outbound !== 'REGISTRY_ONLY' && outbound !== 'ALLOW_ANY') {
+    throw invalid(`--outbound-policy ${s.outboundPolicy}: use REGISTRY_ONLY (only hosts a ServiceEntry declares) or ALLOW_ANY (any host)`);
+  }
   const allowed = s.allowRoutesFrom === undefined ? undefined : allowList(s.allowRoutesFrom);
   await client.request('PATCH', `/api/v1/projects/${enc(project)}`, {
     ...(governance !== undefined ? { governance: governance === 'on' } : {}),
     ...(allowed !== undefined ? { allowRoutesFrom: allowed } : {}),
+    ...(outbound !== undefined ? { outboundPolicy: outbound } : {}),
     ...(workspace !== undefined ? { workspace } : {}),
   });
   if (governance !== undefined) process.stdout.write(`project ${project}: application governance ${governance}\n`);
@@ -180,6 +187,8 @@ export async function projectSetCmd(client: ApiClient, project: string, s: Proje
         : `project ${project}: lets no other project's traffic rules in\n`,
     );
   }
+  if (outbound === 'REGISTRY_ONLY') process.stdout.write(`project ${project}: outbound policy REGISTRY_ONLY: its workloads reach only hosts the mesh or a ServiceEntry declares\n`);
+  if (outbound === 'ALLOW_ANY') process.stdout.write(`project ${project}: outbound policy ALLOW_ANY: its workloads reach any host\n`);
   if (workspace !== undefined) process.stdout.write(`project ${project}: in workspace ${workspace}\n`);
   return 0;
 }
@@ -244,12 +253,13 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
   switch (kind) {
     case 'Namespace':
       printTable(
-        ['NAME', 'STATUS', 'GOVERNANCE', 'ALLOW-ROUTES-FROM', 'AGE'],
+        ['NAME', 'STATUS', 'GOVERNANCE', 'ALLOW-ROUTES-FROM', 'OUTBOUND-POLICY', 'AGE'],
         list.map((o) => [
           o.metadata.name,
           'Active',
           o.metadata.annotations?.[GOVERNANCE_ANNOTATION] === 'false' ? 'off' : 'on',
           parseProjectList(o.metadata.annotations?.[ALLOW_ROUTES_ANNOTATION]).join(',') || '-',
+          outboundPolicyOf(o),
           age(o.metadata.creationTimestamp),
         ]),
       );

@@ -312,6 +312,9 @@ export class WorkloadController {
     Object.assign(env, {
       HTTP_PROXY: `http://127.0.0.1:${listenerPort}`,
       http_proxy: `http://127.0.0.1:${listenerPort}`,
+      // https:// calls go through the same listener as CONNECT tunnels (HTTPS egress).
+      HTTPS_PROXY: `http://127.0.0.1:${listenerPort}`,
+      https_proxy: `http://127.0.0.1:${listenerPort}`,
       NO_PROXY: '127.0.0.1,localhost',
       no_proxy: '127.0.0.1,localhost',
       SERVICE_NAME: labels.app ?? dep.metadata.name,

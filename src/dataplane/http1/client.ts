@@ -10,13 +10,18 @@
  * can be replayed safely: idempotent method, body in memory — the rule Go's
  * http.Transport follows.
  *
+ * A pool given TLS settings originates TLS on each connection (node:tls, the
+ * server verified); a failure during the handshake is reported as ETLS.
+ *
  * An upgrade request (a WebSocket handshake) goes on a connection of its own,
  * outside the pool: answered 101, that socket is handed to the handler and
  * belongs to the pool no more; answered otherwise, the answer is read as any
  * other and the connection closed after it.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { HeaderMap } from '../hop-by-hop.js';
+import { tlsConnectOptions, tlsError, type UpstreamTls } from '../upstream-tls.js';
 import { ChunkedDecoder } from './chunked.js';
 import { fieldLines, parseResponseHead, type ResponseHead } from './head.js';
 import type { BodySource } from '../downstream.js';
@@ -60,6 +65,8 @@ export interface DispatchOptions {
 export interface PoolOptions {
   /** Connections per endpoint; requests beyond wait in order. */
   connections?: number;
+  /** TLS the pool originates on every connection (DestinationRule `tls.mode: SIMPLE`). */
+  tls?: UpstreamTls;
   connectTimeoutMs?: number;
   /** How long an idle connection is kept when the upstream gives no `Keep-Alive: timeout`. */
   idleMs?: number;
@@ -110,6 +117,8 @@ class UpstreamConnection {
   private buf: Buffer | undefined;
   private scanned = 0;
   private connected = false;
+  /** TLS only: the TCP connection is up, the handshake not yet done (a failure now is the handshake's). */
+  private handshaking = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly listeners: { data: (chunk: Buffer) => void; drain: () => void; error: (err: Error) => void; close: () => void };
 
@@ -118,12 +127,15 @@ class UpstreamConnection {
     /** Kept in the pool; false for an upgrade request's connection of its own. */
     private readonly pooled = true,
   ) {
-    this.socket = net.connect({ host: pool.address, port: pool.port, noDelay: true });
+    const t = pool.tls;
+    this.socket = this.open(t);
     this.connectTimer = setTimeout(() => this.fail(codeError(`connect timeout to ${pool.address}:${pool.port}`, 'ECONNTIMEOUT')), pool.connectTimeoutMs);
-    this.socket.once('connect', () => {
+    this.socket.once(t ? 'secureConnect' : 'connect', () => {
       this.connected = true;
+      this.handshaking = false;
       clearTimeout(this.connectTimer);
     });
+    if (t) this.socket.once('connect', () => (this.handshaking = true));
     this.listeners = {
       data: (chunk: Buffer) => this.onData(chunk),
       drain: () => {
@@ -134,6 +146,20 @@ class UpstreamConnection {
       close: () => this.fail(codeError('upstream closed the connection', 'ECONNRESET')),
     };
     for (const [event, fn] of Object.entries(this.listeners)) this.socket.on(event, fn);
+  }
+
+  /** A TCP connection, or a TLS one with the pool's settings (settings that cannot be used fail it at once). */
+  private open(t: UpstreamTls | undefined): net.Socket {
+    const { address, port } = this.pool;
+    if (!t) return net.connect({ host: address, port, noDelay: true });
+    if (t.error !== undefined) {
+      const reason = t.error;
+      setImmediate(() => this.fail(tlsError(reason)));
+      return new net.Socket();
+    }
+    const socket = tls.connect(tlsConnectOptions(t, address, port));
+    socket.setNoDelay(true);
+    return socket;
   }
 
   /** Writes the request: head and an in-memory body in one write; a streamed body as it arrives. */
@@ -321,7 +347,10 @@ class UpstreamConnection {
     ex.handler.onComplete();
   }
 
-  private fail(err: Error): void {
+  private fail(failure: Error): void {
+    // What ends a connection during its TLS handshake is the handshake's failure (a certificate that does not verify).
+    const err = this.handshaking ? handshakeError(failure) : failure;
+    this.handshaking = false;
     const ex = this.exchange;
     this.exchange = undefined;
     this.close();
@@ -346,6 +375,14 @@ class UpstreamConnection {
   }
 }
 
+/** A failure during the TLS handshake, as ETLS with its reason. */
+function handshakeError(err: Error): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ETLS') return err;
+  if (e.code === 'ECONNRESET') return tlsError('the upstream closed the connection during the handshake');
+  return tlsError(e.code ? `${e.code}: ${e.message}` : e.message);
+}
+
 /** A streamed request body no longer sent anywhere: its client may go on (the rest is dropped). */
 function releaseBody(ex: Exchange): void {
   const body = ex.opts.body;
@@ -356,6 +393,7 @@ function releaseBody(ex: Exchange): void {
 export class Http1Pool {
   readonly connectTimeoutMs: number;
   readonly idleMs: number;
+  readonly tls: UpstreamTls | undefined;
   private readonly max: number;
   private readonly idle: UpstreamConnection[] = [];
   private readonly waiting: Exchange[] = [];
@@ -371,6 +409,7 @@ export class Http1Pool {
     this.max = opts.connections ?? 256;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
     this.idleMs = opts.idleMs ?? 30_000;
+    this.tls = opts.tls;
   }
 
   /** Connections open (busy and idle). */

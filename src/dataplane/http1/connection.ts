@@ -2,7 +2,7 @@
  * One client connection of the HTTP/1.1 listener: reads requests in order,
  * one answer at a time, pipelined ones held until their turn; hands a
  * connection that opens with HTTP/2's preface to the HTTP/2 listener, and a
- * switched one to whoever took it.
+ * switched one (a 101, a CONNECT) to whoever took it.
  */
 import type net from 'node:net';
 import { ChunkedDecoder } from './chunked.js';
@@ -189,7 +189,7 @@ export class Connection {
     const rest = end + 4;
     this.buf = rest === buf.length ? undefined : buf.subarray(rest);
     if (head.method === 'CONNECT') {
-      this.refuse(405, 'CONNECT is not supported');
+      this.takeConnect(head);
       return false;
     }
     const expect = head.headers.expect as string | undefined;
@@ -292,6 +292,16 @@ export class Connection {
       // Pipelined requests already here are read once the current call stack is done.
       setImmediate(() => this.process());
     }
+  }
+
+  /** A CONNECT: the listener's ConnectHandler takes the socket (a tunnel from here on), else 405. */
+  private takeConnect(head: RequestHead): void {
+    const connect = this.server.connect;
+    if (!connect) return this.refuse(405, 'CONNECT is not supported');
+    // What follows a CONNECT's head is the tunnel's; a body would be read two ways.
+    if (head.chunked || head.contentLength > 0) return this.refuse(400, 'CONNECT with a body');
+    const rest = this.switched();
+    connect(head, this.socket, rest);
   }
 
   /**

@@ -97,7 +97,7 @@ function parseRequestLine(text: string): RequestLine {
   checkMethod(method);
   if (sp2 === sp1 + 1 || text.charCodeAt(sp2 + 1) === 32) throw new HttpError(400, 'more than one space between request-line parts');
   const target = text.slice(sp1 + 1, sp2);
-  // CONNECT's authority-form is not checked: the listener refuses CONNECT itself.
+  // CONNECT's authority-form is checked by whoever takes the CONNECT (egress/connect-target.ts), or it is refused.
   if (method !== 'CONNECT') checkTarget(target);
   const version = text.slice(sp2 + 1, lineEnd);
   let minor: number;

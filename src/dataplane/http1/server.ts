@@ -5,7 +5,8 @@
  * requests (answered in order), Content-Length and chunked bodies both ways,
  * `Expect: 100-continue`, HEAD, HTTP/1.0 clients, idle and slow-head limits,
  * and Upgrade: an answered 101 hands the socket to the caller, the
- * connection staying counted (and drained) until it closes.
+ * connection staying counted (and drained) until it closes; so does a CONNECT
+ * on a listener given a ConnectHandler (else 405).
  * Anything malformed is answered 400 (or 431, 501, 505) and the connection closed.
  */
 import net from 'node:net';
@@ -15,6 +16,13 @@ import type { Http1Request } from './request.js';
 import type { Http1Response } from './response.js';
 
 export type RequestHandler = (req: Http1Request, res: Http1Response) => void;
+
+/**
+ * Takes a CONNECT request (`CONNECT host:port`, authority-form as the client sent it, unchecked):
+ * the socket is the handler's from then on, with what the client sent after the head. It answers
+ * (200 and a tunnel, or a refusal) and closes the socket; the connection is counted until it closes.
+ */
+export type ConnectHandler = (head: RequestHead, socket: net.Socket, rest: Buffer | undefined) => void;
 
 /** Takes over connections that open with HTTP/2's preface (the HTTP/2 listener on the same port). */
 export interface PrefaceHandover {
@@ -42,6 +50,8 @@ export class Http1Server extends net.Server {
   constructor(
     private readonly handler: RequestHandler,
     readonly http2?: PrefaceHandover,
+    /** Takes CONNECT requests; without one they are answered 405. */
+    readonly connect?: ConnectHandler,
   ) {
     // Not half-open, as Node's http server: a client's FIN ends the connection, and an answer
     // still in progress is cut (the executor sees the client gone and stops the upstream attempt).

@@ -57,7 +57,7 @@ const ABSOLUTE_FORM = new RegExp(`^https?://${AUTHORITY}(?:[/?]${PATH_CHARS}*)?$
 /**
  * The request target's forms (RFC 9112 §3.2): origin-form, absolute-form
  * (http and https, as HTTP_PROXY clients send), and `*`. Authority-form goes
- * with CONNECT only, which the listener refuses before it looks at the target.
+ * with CONNECT only, which its own handler reads (egress/connect-target.ts).
  */
 export function checkTarget(target: string): void {
   if (target.charCodeAt(0) === 47 /* / */ ? ORIGIN_FORM.test(target) : target === '*' || ABSOLUTE_FORM.test(target)) return;

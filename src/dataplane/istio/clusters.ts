@@ -13,6 +13,7 @@ import { balancerKind, createBalancer } from './balancer.js';
 import type { Backend, Backends } from './backends.js';
 import type { DestinationRules } from './destination-rules.js';
 import type { HostNames } from './hosts.js';
+import { toUpstreamTls } from './client-tls.js';
 import { effectivePolicy, toConnectionPool, toOutlier } from './traffic-policy.js';
 import type { Destination, LoadBalancerSettings } from './types.js';
 
@@ -39,9 +40,15 @@ export class Clusters {
     return this.get(backend, dest.subset, port, ns);
   }
 
-  /** The subset-less cluster of a host without rules, as `viewer` sees it: every endpoint, the DestinationRule's top-level policy. */
-  defaultCluster(backend: Backend, viewer: string): Cluster {
-    const r = this.get(backend, undefined, backend.service.ports[0]?.port ?? 80, viewer);
+  /**
+   * The subset-less cluster of a host without rules, as `viewer` sees it: every endpoint, the
+   * DestinationRule's top-level policy (and its port-level settings). On `port` when the host
+   * declares it, else its first port.
+   */
+  defaultCluster(backend: Backend, viewer: string, port?: number): Cluster {
+    const ports = backend.service.ports;
+    const on = port !== undefined && ports.some((p) => p.port === port) ? port : (ports[0]?.port ?? 80);
+    const r = this.get(backend, undefined, on, viewer);
     return (r as { cluster: Cluster }).cluster;
   }
 
@@ -68,6 +75,8 @@ export class Clusters {
     if (pool) cluster.connectionPool = pool;
     const outlier = toOutlier(policy.outlierDetection);
     if (outlier) cluster.outlier = outlier;
+    const tls = toUpstreamTls(policy.tls, svc.fqdn, rule?.names[0]?.split('/')[0] ?? svc.project);
+    if (tls) cluster.tls = tls;
     this.byKey.set(key, cluster);
     return { cluster };
   }

@@ -5,7 +5,10 @@
  *
  * - Workload traffic: the VirtualServices for the host that apply to `mesh`; a host without
  *   any balances round-robin over the service as the ServiceRouter does (DestinationRule
- *   top-level policy applied); anything else passes through or is 404 NR.
+ *   top-level policy applied); anything else passes through (ALLOW_ANY), is refused 403 when
+ *   the caller's project is REGISTRY_ONLY, or is 404 NR for a name only the mesh could mean.
+ * - Workload CONNECT (HTTPS_PROXY): a declared host is tunnelled to its cluster's endpoint; an
+ *   undeclared one goes by the same outbound policy.
  * - Gateway, `<service>.<project>.localhost`: as if the gateway were a workload of that
  *   project, so the service's mesh rules apply.
  * - Gateway, any other Host: Gateway objects and the VirtualServices bound to them.
@@ -20,7 +23,7 @@ import type { ConfigSnapshot } from '../../config/snapshot.js';
 import { isExportedTo } from '../../config/tenancy/exports.js';
 import { HostOwners } from '../../config/tenancy/owners.js';
 import type { Cluster, RouteAction } from '../policy.js';
-import type { RouteDecision, RouteRequest, Router, Source } from '../router.js';
+import type { ConnectDecision, RouteDecision, RouteRequest, Router, Source } from '../router.js';
 import { CLUSTER_DOMAIN, parseGatewayHost, ServiceRegistry } from '../service-registry.js';
 import { NO_ROUTE, plainRoute, unknownHost } from '../service-router.js';
 import { Backends, type Backend } from './backends.js';
@@ -31,8 +34,14 @@ import { BoundedCache, HostIndex, HostNames, knownNamespaces } from './hosts.js'
 import { RequestView, type MatchContext } from './match.js';
 import { compileVirtualService, mergeRoutes, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
 
-/** Where a host leads for mesh traffic: its rules, or its default route. */
-type MeshTarget = { routes: FlatRoute[] } | { fallback: RouteAction };
+/** Where a host leads for mesh traffic: its rules, or its backend's default route. */
+type MeshTarget = { routes: FlatRoute[] } | DefaultTarget;
+
+/** A host without rules for one caller project: its backend, and its default route per port asked for (memoized). */
+interface DefaultTarget {
+  backend: Backend;
+  byPort: Map<number | undefined, RouteAction>;
+}
 
 const MESH: ReadonlySet<string> = new Set(['mesh']);
 
@@ -49,9 +58,12 @@ export class IstioRouter implements Router {
   private readonly meshMemo = new BoundedCache<string, BoundedCache<string, MeshTarget | null>>(1024);
   private readonly contexts = new WeakMap<Source, MatchContext>();
   private readonly gatewayContexts = new BoundedCache<string, MatchContext>(1024);
+  /** Projects whose outbound traffic policy is REGISTRY_ONLY. */
+  private readonly registryOnly: ReadonlySet<string>;
 
   constructor(snapshot: ConfigSnapshot) {
     this.registry = new ServiceRegistry(snapshot);
+    this.registryOnly = new Set(snapshot.projects.filter((p) => p.outboundPolicy === 'REGISTRY_ONLY').map((p) => p.name));
     const objects = [...snapshot.virtualServices, ...snapshot.destinationRules, ...snapshot.gateways, ...snapshot.serviceEntries];
     this.names = new HostNames(knownNamespaces([...snapshot.projects.map((p) => p.name), ...snapshot.services.map((s) => s.project)], objects));
     this.owners = new HostOwners({ projects: snapshot.projects, gateways: snapshot.gateways, namespaces: this.names.namespaces });
@@ -69,21 +81,38 @@ export class IstioRouter implements Router {
     const src = req.source;
     if (src.kind === 'outbound') {
       const target = this.meshTarget(req.host, src.project);
-      return target ? this.decide(target, req, this.context(src)) : unknownHost(req);
+      return target ? this.decide(target, req, this.context(src), req.port) : unknownHost(req, this.registryOnly.has(src.project));
     }
     const parsed = parseGatewayHost(req.host);
     if (parsed) {
       const [service, project] = parsed;
       const target = this.meshTarget(`${service}.${project}.${CLUSTER_DOMAIN}`, project);
-      if (target) return this.decide(target, req, this.gatewayContext(project));
+      if (target) return this.decide(target, req, this.gatewayContext(project), undefined);
     }
     const gw = this.gatewayRoutes.lookup(req.host);
     if (!gw) return NO_ROUTE(req.host);
     return this.firstMatch(gw.routes, req, gw.ctx);
   }
 
-  private decide(target: MeshTarget, req: RouteRequest, ctx: MatchContext): RouteDecision {
-    return 'fallback' in target ? target.fallback : this.firstMatch(target.routes, req, ctx);
+  /**
+   * A workload's CONNECT: a mesh service or ServiceEntry host its project sees, on a port the
+   * host declares, is tunnelled to an endpoint of its cluster (the DestinationRule's balancer);
+   * anything else goes by the project's outbound policy.
+   */
+  connect(req: RouteRequest): ConnectDecision {
+    const src = req.source;
+    if (src.kind !== 'outbound') return { kind: 'respond', status: 405, body: 'CONNECT is not supported here\n', flags: '-' };
+    const backend = this.backends.get(this.names.qualify(req.host, src.project), src.project);
+    const ports = backend?.service.ports ?? [];
+    if (backend && (ports.length === 0 || ports.some((p) => p.port === req.port))) {
+      return { kind: 'tunnel', cluster: this.clusters.defaultCluster(backend, src.project, req.port) };
+    }
+    return unknownHost(req, this.registryOnly.has(src.project));
+  }
+
+  private decide(target: MeshTarget, req: RouteRequest, ctx: MatchContext, port: number | undefined): RouteDecision {
+    if ('routes' in target) return this.firstMatch(target.routes, req, ctx);
+    return target.byPort.get(port) ?? this.defaultRoute(target, ctx.namespace, port);
   }
 
   private firstMatch(routes: FlatRoute[], req: RouteRequest, ctx: MatchContext): RouteDecision {
@@ -104,17 +133,21 @@ export class IstioRouter implements Router {
     const vss = this.meshRules.lookup(fqdn, (vs) => isExportedTo(vs.exportTo, vs.namespace, project) && this.owners.applies(vs.namespace, fqdn, project));
     if (vss) return { routes: mergeRoutes(vss) };
     const backend = this.backends.get(fqdn, project);
-    return backend ? { fallback: this.defaultRoute(backend, project) } : null;
+    return backend ? { backend, byPort: new Map() } : null;
   }
 
-  /** A host without rules, as `project` sees it: every ready endpoint, the DestinationRule's top-level policy, Istio's default retries. */
-  private defaultRoute(backend: Backend, project: string): RouteAction {
-    const cluster = this.clusters.defaultCluster(backend, project);
+  /**
+   * A host without rules, as `project` sees it, on the port asked for when the host declares it:
+   * every ready endpoint, the DestinationRule's policy for that port, Istio's default retries.
+   */
+  private defaultRoute(target: DefaultTarget, project: string, port: number | undefined): RouteAction {
+    const cluster = this.clusters.defaultCluster(target.backend, project, port);
     let action = this.defaults.get(cluster);
     if (!action) {
-      action = plainRoute(backend.service, cluster);
+      action = plainRoute(target.backend.service, cluster);
       this.defaults.set(cluster, action);
     }
+    if (target.byPort.size < 64) target.byPort.set(port, action);
     return action;
   }
 

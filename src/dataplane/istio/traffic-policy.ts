@@ -5,19 +5,20 @@
  */
 import { parseIstioDuration } from '../../config/validate/duration.js';
 import type { ConnectionPoolPolicy, OutlierPolicy } from '../policy.js';
-import type { ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection, TrafficPolicy } from './types.js';
+import type { ClientTlsSettings, ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection, TrafficPolicy } from './types.js';
 
-/** The three settings a cluster takes from its policy. */
+/** The settings a cluster takes from its policy. */
 export interface EffectivePolicy {
   loadBalancer?: LoadBalancerSettings;
   connectionPool?: ConnectionPoolSettings;
   outlierDetection?: OutlierDetection;
+  tls?: ClientTlsSettings;
 }
 
 /**
  * Istio's MergeTrafficPolicy: the top level, replaced by its `portLevelSettings` for this port;
  * each field the subset sets replaces the top-level one; the subset's own port-level settings
- * replace all three (port-level policies "do not inherit", per the reference).
+ * replace them all (port-level policies "do not inherit", per the reference).
  */
 export function effectivePolicy(top: TrafficPolicy | undefined, subset: TrafficPolicy | undefined, port: number): EffectivePolicy {
   let out: EffectivePolicy = pick(top);
@@ -27,6 +28,7 @@ export function effectivePolicy(top: TrafficPolicy | undefined, subset: TrafficP
     if (subset.loadBalancer) out.loadBalancer = subset.loadBalancer;
     if (subset.connectionPool) out.connectionPool = subset.connectionPool;
     if (subset.outlierDetection) out.outlierDetection = subset.outlierDetection;
+    if (subset.tls) out.tls = subset.tls;
     const subsetPort = portLevel(subset, port);
     if (subsetPort) out = pick(subsetPort);
   }
@@ -38,6 +40,7 @@ function pick(p: EffectivePolicy | undefined): EffectivePolicy {
   if (p?.loadBalancer) out.loadBalancer = p.loadBalancer;
   if (p?.connectionPool) out.connectionPool = p.connectionPool;
   if (p?.outlierDetection) out.outlierDetection = p.outlierDetection;
+  if (p?.tls) out.tls = p.tls;
   return out;
 }
 

@@ -152,17 +152,34 @@ export interface OutlierDetection {
   minHealthPercent?: number;
 }
 
+/** `tls` of a traffic policy (Istio ClientTLSSettings): how the proxy speaks TLS to the endpoints. */
+export interface ClientTlsSettings {
+  /** DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL. */
+  mode?: string;
+  /** PEM files the proxy reads. */
+  caCertificates?: string;
+  clientCertificate?: string;
+  privateKey?: string;
+  /** A Secret holding the credentials instead of files. */
+  credentialName?: string;
+  sni?: string;
+  subjectAltNames?: string[];
+  insecureSkipVerify?: boolean;
+}
+
 export interface PortTrafficPolicy {
   port?: { number?: number };
   loadBalancer?: LoadBalancerSettings;
   connectionPool?: ConnectionPoolSettings;
   outlierDetection?: OutlierDetection;
+  tls?: ClientTlsSettings;
 }
 
 export interface TrafficPolicy {
   loadBalancer?: LoadBalancerSettings;
   connectionPool?: ConnectionPoolSettings;
   outlierDetection?: OutlierDetection;
+  tls?: ClientTlsSettings;
   portLevelSettings?: PortTrafficPolicy[];
 }
 

@@ -134,7 +134,7 @@ export class Attempts implements Stage {
     const attempt = new UpstreamAttempt(timeout);
     x.attempt = attempt;
     const upgrade = x.req.upgrade !== undefined;
-    const pool = this.pools.get(ep.address, ep.port, upgrade ? 'http1' : cluster.protocol);
+    const pool = this.pools.get(ep.address, ep.port, upgrade ? 'http1' : cluster.protocol, cluster.tls);
     pool.dispatch({ method: x.rr.method, path: x.path, headers: x.headers!, body: x.body, upgrade }, attempt);
     return attempt;
   }

@@ -47,7 +47,7 @@ export class Mirrors implements Stage {
     const h: HeaderMap = { ...headers, host };
     const body: Buffer | BodySource | null = x.body instanceof TeeBody ? x.body.follow() : (x.body as Buffer | null);
     const handler = this.finish ? new MirrorRecord(x.rec, ep, host, this.telemetry, this.finish) : DISCARD;
-    this.pools.get(ep.address, ep.port, cluster.protocol).dispatch({ method: x.rr.method, path: x.path, headers: h, body, headersTimeout: 30_000 }, handler);
+    this.pools.get(ep.address, ep.port, cluster.protocol, cluster.tls).dispatch({ method: x.rr.method, path: x.path, headers: h, body, headersTimeout: 30_000 }, handler);
   }
 }
 
