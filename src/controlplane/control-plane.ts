@@ -14,7 +14,9 @@ import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
-import { localReleaseController } from './controllers/releases.js';
+import { localLoad, localReleaseController } from './controllers/releases.js';
+import type { AutomaticStep } from '../engine/releases/host.js';
+import { releaseMetrics } from '../telemetry/query/release-metrics.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
@@ -44,6 +46,9 @@ export class ControlPlane {
   readonly telemetry: Telemetry;
   readonly instance: string;
   readonly token: string;
+  /** Where steps graymesh takes by itself are audited (the API server sets it). */
+  auditStep: ((step: AutomaticStep) => void) | undefined;
+  private readonly load = localLoad((msg) => this.opts.log(msg));
   /** The node proxy's supervisor, when this control plane runs the proxy (`up` sets it). */
   proxies: ProxySupervisor | undefined;
   private app: FastifyInstance | undefined;
@@ -76,12 +81,19 @@ export class ControlPlane {
       ...(process.env.GRAYMESH_OTLP_EXPORT_URL ? { exportUrl: process.env.GRAYMESH_OTLP_EXPORT_URL } : {}),
       log: opts.log,
     });
-    this.releases = localReleaseController({
-      store: this.store,
-      settle: () => this.settle(),
-      proxies: () => this.distributor.list().filter((p) => p.connected).length,
-      log: opts.log,
-    });
+    const embedded = this.telemetry.source.kind === 'embedded';
+    this.releases = localReleaseController(
+      {
+        store: this.store,
+        settle: () => this.settle(),
+        proxies: () => this.distributor.list().filter((p) => p.connected).length,
+        log: opts.log,
+        // The embedded store reads every proxy at the end of each check window, so a window ends at the present.
+        metrics: releaseMetrics(this.telemetry.source, embedded ? () => this.telemetry.poller.poll() : undefined),
+        audit: (step) => this.auditStep?.(step),
+      },
+      this.load,
+    );
   }
 
   get gatewayPort(): number {
@@ -154,6 +166,7 @@ export class ControlPlane {
     this.proxies?.stop(false);
     this.workloads.close();
     await this.releases.close();
+    this.load.close();
     this.unwatch?.();
     if (stopWorkloads) await this.supervisor.stopAll(5_000);
     else this.supervisor.detachAll();
