@@ -33,7 +33,7 @@ export interface Window {
 
 const NONE: VersionTraffic = { requests: 0, errors: 0, p99: null };
 
-function builtin(m: AnalysisMetric, v: VersionTraffic, s: Settings): { value: number | null; threshold: string; pass: boolean } {
+function builtin(m: AnalysisMetric, v: VersionTraffic): { value: number | null; threshold: string; pass: boolean } {
   if (m.name === 'request-duration') {
     const max = m.thresholdRange?.max ?? Infinity;
     return { value: v.p99, threshold: `p99 <= ${max} ms`, pass: v.p99 !== null && v.p99 <= max };
@@ -75,7 +75,7 @@ export async function runChecks(metrics: AnalysisMetrics | undefined, r: Release
       out.push({ ...base, metric: m.name, value, threshold: rangeText(m.thresholdRange), requests: v.requests, verdict, ...(few ? { reason: tooFew } : value === null ? { reason: 'the query returned no value' } : {}) });
       continue;
     }
-    const b = builtin(m, v, s);
+    const b = builtin(m, v);
     const verdict: Verdict = few || b.value === null ? 'inconclusive' : b.pass ? 'pass' : 'fail';
     out.push({ ...base, metric: m.name, value: b.value, threshold: b.threshold, requests: v.requests, verdict, ...(few ? { reason: tooFew } : {}) });
   }
