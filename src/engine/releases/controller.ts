@@ -138,13 +138,15 @@ export class ReleaseController {
   }
 
   /** Creates a release and returns once its rules are enforced (or it waits for its workload). */
-  async create(r: Release, opts: OperationOptions): Promise<Release> {
+  async create(given: Release, opts: OperationOptions): Promise<Release> {
+    // An automatic release starts with the principal serving everything.
+    const r: Release = given.spec?.analysis ? { ...given, spec: automaticStart(given.spec as ReleaseSpec) as Release['spec'] } : given;
     const ns = r.metadata.namespace as string;
     const name = r.metadata.name;
     const e = historyEntry(opts.user, 'create', undefined, releaseSummary(r.spec as ReleaseSpec));
     await this.locked(ns, name, async () => {
       await this.admit(r);
-      const body: Release = { ...r, apiVersion: RELEASE_API_VERSION, kind: 'Release', ...(r.spec?.analysis ? { spec: automaticStart(r.spec as ReleaseSpec) as Release['spec'] } : {}) };
+      const body: Release = { ...r, apiVersion: RELEASE_API_VERSION, kind: 'Release' };
       delete body.status;
       const status: ReleaseStatus = { phase: 'Pending', versions: [], history: [e] };
       await this.host.store.transaction([{ op: 'create', object: body }, { op: 'updateStatus', object: { ...body, status } }]);
@@ -181,11 +183,13 @@ export class ReleaseController {
    * does; a changed one has its spec (and labels, annotations) replaced, recorded in its history
    * as an `apply` operation with before and after, and returns once enforced.
    */
-  async apply(r: Release, opts: OperationOptions): Promise<{ action: 'created' | 'configured' | 'unchanged'; release: Release }> {
-    const ns = r.metadata.namespace as string;
-    const name = r.metadata.name;
+  async apply(given: Release, opts: OperationOptions): Promise<{ action: 'created' | 'configured' | 'unchanged'; release: Release }> {
+    const ns = given.metadata.namespace as string;
+    const name = given.metadata.name;
     const current = await this.host.store.get<Release>('Release', ns, name);
-    if (!current) return { action: 'created', release: await this.create(r, opts) };
+    if (!current) return { action: 'created', release: await this.create(given, opts) };
+    // An automatic release's routes are the controller's: a manifest applied again keeps where it stands.
+    const r: Release = given.spec?.analysis && current.spec?.analysis ? { ...given, spec: { ...given.spec, routes: current.spec.routes } } : given;
     if (sameManifest(current, r)) return { action: 'unchanged', release: current };
     const spec = r.spec as ReleaseSpec;
     const service = (current.spec as ReleaseSpec).service;

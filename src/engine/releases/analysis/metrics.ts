@@ -36,7 +36,8 @@ const NONE: VersionTraffic = { requests: 0, errors: 0, p99: null };
 function builtin(m: AnalysisMetric, v: VersionTraffic): { value: number | null; threshold: string; pass: boolean } {
   if (m.name === 'request-duration') {
     const max = m.thresholdRange?.max ?? Infinity;
-    return { value: v.p99, threshold: `p99 <= ${max} ms`, pass: v.p99 !== null && v.p99 <= max };
+    const value = v.p99 === null ? null : Number(v.p99.toFixed(3));
+    return { value, threshold: `p99 <= ${max} ms`, pass: value !== null && value <= max };
   }
   const min = m.thresholdRange?.min ?? 99;
   const value = v.requests > 0 ? Number((100 * (1 - v.errors / v.requests)).toFixed(3)) : null;

@@ -86,7 +86,7 @@ async function runSteps(p: Pass): Promise<Outcome> {
       if (checked !== 'pass') {
         // A failed or inconclusive check has said why; otherwise say what the step waits for.
         const said = p.r.status?.phase === 'Progressing' && p.r.status.message?.startsWith(`${stepText(p)}:`);
-        if (!said) await save(p, { phase: 'Progressing', message: `${at}, analysis every ${Math.round(p.s.intervalMs / 1000)}s` });
+        await save(p, said ? {} : { phase: 'Progressing', message: `${at}, analysis every ${Math.round(p.s.intervalMs / 1000)}s` });
         return dueIn(p);
       }
       nextStep(p);
