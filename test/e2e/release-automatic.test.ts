@@ -72,8 +72,9 @@ describe('automatic releases: steps, checks, webhooks, rollback', () => {
     const r = get('reviews-auto');
     expect(r.status?.versions.map((v) => [v.version, v.weight])).toEqual([['v1', 0], ['v2', 100]]);
     const checks = r.status?.analysis?.checks ?? [];
-    expect(checks.length).toBeGreaterThanOrEqual(4);
-    expect(checks.every((c) => c.verdict === 'pass' && c.requests >= 5)).toBe(true);
+    // Two metrics at each of two weights passed (a window of a just-started version may have been inconclusive first); none failed.
+    expect(checks.filter((c) => c.verdict === 'pass' && c.requests >= 5).length).toBeGreaterThanOrEqual(4);
+    expect(checks.filter((c) => c.verdict === 'fail')).toEqual([]);
     const auto = (r.status?.history ?? []).filter((h) => h.user === 'graymesh');
     expect(auto.map((h) => [h.operation, h.onBehalfOf])).toEqual([['set-weight', 'admin'], ['set-weight', 'admin'], ['promote', 'admin']]);
     const audit = gm.json<{ items: { user: string; message?: string; path: string }[] }>(['audit', '-p', P]);

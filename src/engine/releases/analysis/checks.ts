@@ -36,12 +36,14 @@ function summary(checks: Pass['a']['checks']): string {
 export async function checkWindow(p: Pass): Promise<WindowResult> {
   const { host, r, s, a } = p;
   const rollout = await hooks(p, 'rollout');
-  const time = iso(p);
   if (!rollout.passed) {
-    a.windowStart = time;
+    a.windowStart = iso(p);
     return failed(p, failedCall(rollout.calls));
   }
+  // The window ends at the counters just read (and after the webhooks' time).
   await host.metrics?.refresh?.();
+  p.now = p.clock.now();
+  const time = iso(p);
   const checks = await runChecks(host.metrics, r, s, { fromMs: Date.parse(a.windowStart), toMs: p.now }, time);
   a.checks.push(...checks);
   a.lastCheck = time;
