@@ -22,6 +22,8 @@ describe('env-config', () => {
 
   it('passes SERVICE_VERSION to ratings and rejects a bad PORT', () => {
     expect(ratingsOptions({ PORT: '0', SERVICE_VERSION: 'v-faulty' })).toMatchObject({ port: 0, version: 'v-faulty' });
+    // A fault image's mode wins over the pod's version: a canary v2 of examples-bookinfo-ratings-v-faulty is faulty.
+    expect(ratingsOptions({ SERVICE_VERSION: 'v2', RATINGS_MODE: 'v-faulty' })).toMatchObject({ version: 'v-faulty' });
     expect(listenOptions({})).toEqual({ port: 9080 });
     expect(() => listenOptions({ PORT: 'http' })).toThrow(/PORT=http/);
   });

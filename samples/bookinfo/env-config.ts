@@ -52,7 +52,8 @@ export function reviewsOptions(env: Env): ReviewsOptions {
 
 /** Options for ratings. */
 export function ratingsOptions(env: Env): RatingsOptions {
-  return { ...listenOptions(env), version: env.SERVICE_VERSION || 'v1' };
+  // The fault images (examples-bookinfo-ratings-v-faulty, ...) set RATINGS_MODE, so a canary named v2 still misbehaves.
+  return { ...listenOptions(env), version: env.RATINGS_MODE || env.SERVICE_VERSION || 'v1' };
 }
 
 /** Options for productpage. */

@@ -12,7 +12,8 @@ import type { ServiceOptions } from './service-options.js';
 /** Options for the ratings service. */
 export interface RatingsOptions extends ServiceOptions {
   /**
-   * SERVICE_VERSION. `v-faulty` answers 503 half the time, `v-delayed` waits 7 s
+   * The mode: RATINGS_MODE (set by the fault images, examples-bookinfo-ratings-v-faulty and
+   * the like), else SERVICE_VERSION. `v-faulty` answers 503 half the time, `v-delayed` waits 7 s
    * half the time, `v-unavailable` flips between up and 503 every minute and
    * `v-unhealthy` also fails /health, flipping every 15 minutes. Anything else
    * (including `v2`, whose database is left out here) serves from memory.

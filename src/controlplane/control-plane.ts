@@ -14,8 +14,10 @@ import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
-import { localMesh, localReleaseController } from './controllers/releases.js';
+import { localLoad, localMesh, localReleaseController } from './controllers/releases.js';
 import type { Mesh } from '../engine/mesh.js';
+import type { AutomaticStep } from '../engine/releases/host.js';
+import { releaseMetrics } from '../telemetry/query/release-metrics.js';
 import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
@@ -48,6 +50,9 @@ export class ControlPlane {
   readonly telemetry: Telemetry;
   readonly instance: string;
   readonly token: string;
+  /** Where steps graymesh takes by itself are audited (the API server sets it). */
+  auditStep: ((step: AutomaticStep) => void) | undefined;
+  private readonly load = localLoad((msg) => this.opts.log(msg));
   /** The node proxy's supervisor, when this control plane runs the proxy (`up` sets it). */
   proxies: ProxySupervisor | undefined;
   private app: FastifyInstance | undefined;
@@ -86,7 +91,18 @@ export class ControlPlane {
       waitFor: (v, ms) => this.distributor.waitFor(v, ms),
       proxies: () => this.distributor.list(),
     });
-    this.releases = localReleaseController({ store: this.store, mesh: this.mesh, log: opts.log });
+    const embedded = this.telemetry.source.kind === 'embedded';
+    this.releases = localReleaseController(
+      {
+        store: this.store,
+        mesh: this.mesh,
+        log: opts.log,
+        // The embedded store reads every proxy at the end of each check window, so a window ends at the present.
+        metrics: releaseMetrics(this.telemetry.source, embedded ? () => this.telemetry.poller.poll() : undefined),
+        audit: (step) => this.auditStep?.(step),
+      },
+      this.load,
+    );
   }
 
   get gatewayPort(): number {
@@ -160,6 +176,7 @@ export class ControlPlane {
     this.proxies?.stop(false);
     this.workloads.close();
     await this.releases.close();
+    this.load.close();
     this.unwatch?.();
     if (stopWorkloads) await this.supervisor.stopAll(5_000);
     else this.supervisor.detachAll();

@@ -39,6 +39,18 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
     log: cp.opts.log,
     guard: { traceProjects: (id) => [...new Set(cp.telemetry.spans.trace(id).map((s) => s.namespace))] },
   });
+  cp.auditStep = (s) =>
+    auth.audit.record({
+      time: new Date().toISOString(),
+      user: 'graymesh',
+      method: 'POST',
+      path: `/api/v1/projects/${s.namespace}/releases/${s.release}/${s.operation}`,
+      project: s.namespace,
+      objects: `Release/${s.namespace}/${s.release}`,
+      status: 200,
+      result: 'allowed',
+      message: `on behalf of ${s.onBehalfOf}: ${s.message}`,
+    });
   registerStatusRoutes(app, api, cp);
   registerReleaseRoutes(app, api, { releases: cp.releases, projects, prepare: localPrepare(cp) });
   registerTelemetryRoutes(app, api, cp);

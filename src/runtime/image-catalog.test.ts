@@ -80,6 +80,12 @@ describe('resolveContainer', () => {
     expect(programOf(container('istio/examples-bookinfo-reviews-v3:any-tag')).env).toEqual({ ENABLE_RATINGS: 'true', STAR_COLOR: 'red' });
   });
 
+  it("runs Istio's ratings fault images as the ratings sample in that mode", () => {
+    for (const mode of ['v-faulty', 'v-delayed', 'v-unavailable', 'v-unhealthy']) {
+      expect(programOf(container(`docker.io/istio/examples-bookinfo-ratings-${mode}:1.20.2`))).toEqual({ script: 'dist/samples/bookinfo/main.js', args: ['ratings'], env: { RATINGS_MODE: mode } });
+    }
+  });
+
   it('returns a fresh env object, so a caller adding to it does not change the catalog', () => {
     const first = resolveContainer(container('istio/examples-bookinfo-reviews-v3'), 'x');
     first.env.STAR_COLOR = 'green';

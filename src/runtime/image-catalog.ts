@@ -2,7 +2,8 @@
  * The image catalog: a container names an image as it would on a cluster, and
  * the local engine maps known images to built-in programs. Bookinfo's images
  * (kubesphere/examples-bookinfo-*, istio/examples-bookinfo-*, any tag, any
- * registry prefix) run the built-in sample; graymesh/httpbin runs the test
+ * registry prefix) run the built-in sample, Istio's ratings fault images
+ * (`-v-faulty`, `-v-delayed`, `-v-unavailable`, `-v-unhealthy`) the ratings sample in that mode; graymesh/httpbin runs the test
  * workload; graymesh/grpc-greeter (any tag: `:v1`, `:v2`) runs gRPC's
  * helloworld Greeter, which names its version from the pod's SERVICE_VERSION. A container with `command` and an unknown image runs that command.
  */
@@ -45,6 +46,11 @@ const CATALOG: Record<string, CatalogEntry> = {
   'examples-bookinfo-productpage-v1': { script: BOOKINFO, args: ['productpage'], env: {} },
   'examples-bookinfo-details-v1': { script: BOOKINFO, args: ['details'], env: {} },
   'examples-bookinfo-ratings-v1': { script: BOOKINFO, args: ['ratings'], env: {} },
+  // Istio's fault images of ratings: whatever version the pod is, the ratings sample runs in that mode.
+  'examples-bookinfo-ratings-v-faulty': { script: BOOKINFO, args: ['ratings'], env: { RATINGS_MODE: 'v-faulty' } },
+  'examples-bookinfo-ratings-v-delayed': { script: BOOKINFO, args: ['ratings'], env: { RATINGS_MODE: 'v-delayed' } },
+  'examples-bookinfo-ratings-v-unavailable': { script: BOOKINFO, args: ['ratings'], env: { RATINGS_MODE: 'v-unavailable' } },
+  'examples-bookinfo-ratings-v-unhealthy': { script: BOOKINFO, args: ['ratings'], env: { RATINGS_MODE: 'v-unhealthy' } },
   'examples-bookinfo-reviews-v1': { script: BOOKINFO, args: ['reviews'], env: { ENABLE_RATINGS: 'false' } },
   'examples-bookinfo-reviews-v2': {
     script: BOOKINFO,

@@ -16,7 +16,7 @@ export const paths = {
   workloadLog: (p: string, d: string, tail: number) => `/api/v1/projects/${e(p)}/deployments/${e(d)}/log?tail=${tail}`,
   releases: (p: string) => `/api/v1/projects/${e(p)}/releases`,
   release: (p: string, name: string) => `/api/v1/projects/${e(p)}/releases/${e(name)}`,
-  releaseOp: (p: string, name: string, op: 'weights' | 'takeover' | 'restore' | 'rollback' | 'offline' | 'policy') =>
+  releaseOp: (p: string, name: string, op: 'weights' | 'takeover' | 'restore' | 'rollback' | 'offline' | 'policy' | 'promote' | 'abort') =>
     `/api/v1/projects/${e(p)}/releases/${e(name)}/${op}`,
   graph: (p: string, window: string) => `/api/v1/projects/${e(p)}/graph?window=${e(window)}`,
   metrics: (p: string, q: { workload?: string; service?: string; window: string; step: string }) => {

@@ -5,6 +5,10 @@
 export type { Deployment, KubeObject, Namespace, Pod, Service } from '../../../src/api/objects';
 export { GOVERNANCE_ANNOTATION, OUTBOUND_POLICY_ANNOTATION } from '../../../src/api/objects';
 export type {
+  AnalysisCheck,
+  AnalysisStatus,
+  ReleaseAnalysis,
+  WebhookCall,
   Browser,
   ContentMatch,
   OperatingSystem,

@@ -21,17 +21,19 @@ interface Props {
   min?: number;
   height?: number;
   testId?: string;
+  /** A threshold drawn as a dashed line (an automatic release's limit). */
+  threshold?: number;
 }
 
 const W = 360;
 const PAD = { top: 10, right: 10, bottom: 22, left: 52 };
 
-export function LineChart({ title, times, series, format, max, min = 0, height = 150, testId }: Props) {
+export function LineChart({ title, times, series, format, max, min = 0, height = 150, testId, threshold }: Props) {
   const [hover, setHover] = useState<number | undefined>(undefined);
   const t0 = times[0] ?? 0;
   const t1 = times[times.length - 1] ?? t0 + 1;
   const x = linearScale(t0, t1, PAD.left, W - PAD.right);
-  const top = max ?? Math.max(maxOf(series.flatMap((s) => s.values)) * 1.1, min + 1e-3);
+  const top = max ?? Math.max(maxOf([...series.flatMap((s) => s.values), threshold ?? null]) * 1.1, min + 1e-3);
   const y = linearScale(min, top, height - PAD.bottom, PAD.top, max === undefined, 3);
   const hasData = series.some((s) => s.values.some((v) => v !== null && Number.isFinite(v)));
   const handleMove = (e: PointerEvent<SVGSVGElement>): void => {
@@ -74,6 +76,11 @@ export function LineChart({ title, times, series, format, max, min = 0, height =
         {series.map((s) => (
           <path key={s.name} d={linePath(times.map((t, i) => ({ x: x(t), y: s.values[i] === null || s.values[i] === undefined ? null : y(s.values[i] as number) })))} fill="none" stroke={s.color} strokeWidth={1.8} strokeLinejoin="round" />
         ))}
+        {threshold !== undefined && threshold >= min && threshold <= top ? (
+          <line x1={PAD.left} x2={W - PAD.right} y1={y(threshold)} y2={y(threshold)} className="chart-threshold" data-testid={testId ? `${testId}-threshold` : undefined}>
+            <title>threshold {format(threshold)}</title>
+          </line>
+        ) : null}
         {hover !== undefined && times[hover] !== undefined ? <line x1={x(times[hover])} x2={x(times[hover])} y1={PAD.top} y2={height - PAD.bottom} className="chart-cursor" /> : null}
         {!hasData ? (
           <text x={W / 2} y={height / 2} textAnchor="middle" className="chart-nodata">

@@ -4,6 +4,7 @@
  * the slider's keyboard steps, and per-version rows for the job list.
  */
 import type { Browser, ContentMatch, OperatingSystem, Release, ReleaseSpec, ReleaseType } from '../api/types';
+import { analysisOf, autoErrors, emptyAuto, type AutoForm } from './analysis';
 
 export const OPERATING_SYSTEMS: { value: OperatingSystem; label: string }[] = [
   { value: 'windows', label: 'Windows' },
@@ -19,8 +20,8 @@ export const BROWSERS: { value: Browser; label: string }[] = [
   { value: 'edge', label: 'Edge' },
 ];
 
-/** How a canary splits traffic: KubeSphere's "Forward by traffic ratio" or "Forward by request content". */
-export type CanaryStrategy = 'ratio' | 'content';
+/** How a canary splits traffic: KubeSphere's "Forward by traffic ratio" or "Forward by request content", or automatic steps with checks. */
+export type CanaryStrategy = 'ratio' | 'content' | 'automatic';
 export type MatchKind = 'exact' | 'regex';
 
 /** Everything the create wizard collects. */
@@ -46,6 +47,8 @@ export interface ReleaseForm {
   /** Mirror: percent of traffic copied to the new version. */
   mirrorPercent: number;
   policy: 'WaitForWorkloadReady' | 'Immediately' | 'Paused';
+  /** Automatic: the steps and checks (spec.analysis). */
+  auto: AutoForm;
 }
 
 export function emptyForm(type: ReleaseType): ReleaseForm {
@@ -67,6 +70,7 @@ export function emptyForm(type: ReleaseType): ReleaseForm {
     serve: '',
     mirrorPercent: 100,
     policy: 'WaitForWorkloadReady',
+    auto: emptyAuto(),
   };
 }
 
@@ -114,6 +118,7 @@ export function stepErrors(f: ReleaseForm, step: number): string[] {
     if (!Number.isInteger(f.replicas) || f.replicas < 1 || f.replicas > 20) errs.push('Replicas must be a whole number from 1 to 20');
   }
   if (step === 3) {
+    if (f.type === 'canary' && f.strategy === 'automatic') errs.push(...autoErrors(f.auto));
     if (f.type === 'canary' && f.strategy === 'ratio' && (f.newWeight < 0 || f.newWeight > 100)) errs.push('Traffic must be between 0% and 100%');
     if (f.type === 'canary' && f.strategy === 'content') {
       const any = f.cookie.enabled || f.header.enabled || f.uri.enabled || f.os.enabled || f.browser.enabled;
@@ -148,7 +153,8 @@ function contentMatch(f: ReleaseForm): ContentMatch {
 /** The Release object the wizard posts: the same spec `graymesh release create` builds. */
 export function buildRelease(f: ReleaseForm): Pick<Release, 'apiVersion' | 'kind' | 'metadata'> & { spec: ReleaseSpec } {
   const routes: ReleaseSpec['routes'] = {};
-  if (f.type === 'canary') {
+  const automatic = f.type === 'canary' && f.strategy === 'automatic';
+  if (f.type === 'canary' && !automatic) {
     if (f.strategy === 'ratio') routes.weights = splitWeights(f.principal, f.version, f.newWeight);
     else routes.match = contentMatch(f);
   }
@@ -165,6 +171,7 @@ export function buildRelease(f: ReleaseForm): Pick<Release, 'apiVersion' | 'kind
       newVersion: { version: f.version, image: f.image.trim(), replicas: f.replicas },
       policy: f.policy,
       routes,
+      ...(automatic ? { analysis: analysisOf(f.auto) } : {}),
     },
   };
 }

@@ -83,6 +83,9 @@ export const RULES: Rule[] = [
   rule('DELETE', '/api/v1/projects/:project', project(ProjectAccess.Owner, 'delete project {project}')),
   rule('GET', '/api/v1/projects/:project/members', project(ProjectAccess.Read)),
   rule(WRITE, '/api/v1/projects/:project/members*', project(ProjectAccess.Admin, 'change the members of project {project}')),
+  // An automatic release's promote and abort: whoever may change the project's releases.
+  rule('POST', '/api/v1/projects/:project/releases/:name/promote', project(ProjectAccess.Write, 'promote release {name} in project {project}')),
+  rule('POST', '/api/v1/projects/:project/releases/:name/abort', project(ProjectAccess.Write, 'abort release {name} in project {project}')),
   rule(WRITE, '/api/v1/projects/:project/releases*', project(ProjectAccess.Write, 'change releases in project {project}')),
   rule('POST', '/api/v1/projects/:project/samples/:name', project(ProjectAccess.Write, 'deploy samples into project {project}')),
   rule('POST', '/api/v1/projects/:project/:resource', project(ProjectAccess.Write, 'create {resource} in project {project}')),

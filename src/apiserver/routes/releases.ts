@@ -1,4 +1,4 @@
-/** Release operations: create, set weights, take over, restore, roll back, policy, offline, delete. */
+/** Release operations: create, set weights, take over, restore, roll back, policy, promote, abort, offline, delete. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, invalid, notFound } from '../../api/errors.js';
 import type { KubeObject } from '../../api/objects.js';
@@ -94,6 +94,9 @@ export function registerReleaseRoutes(app: FastifyInstance, api: OpenApi, deps: 
     }
     return releases.setPolicy(p, name, policy, opts(req));
   });
+  // Role rule (src/apiserver/auth/policy.ts): writes under /releases* need write access to the project, as every release operation.
+  operation('promote', 'Moves an automatic release past the step or gate holding it', (p, name, _b, req) => releases.promote(p, name, opts(req)));
+  operation('abort', 'Rolls an automatic release back now: the principal serves all traffic, the new version is removed', (p, name, _b, req) => releases.abort(p, name, opts(req)));
   operation('offline', 'Removes the version no longer serving and the release, leaving a plain route', (p, name, _b, req) => releases.offline(p, name, opts(req)));
 
   app.delete('/api/v1/projects/:project/releases/:name', async (req) => {

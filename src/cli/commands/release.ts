@@ -4,12 +4,16 @@ import { invalid } from '../../api/errors.js';
 import type { Browser, ContentMatch, OperatingSystem, Release, ReleaseSpec } from '../../config/release/types.js';
 import { BROWSERS, OPERATING_SYSTEMS } from '../../config/release/user-agent.js';
 import type { ApiClient } from '../client.js';
+import { readManifests } from '../manifests.js';
 import { age, parseFormat, printData, printTable } from '../output.js';
+import { analysisFromFlags, type AutoFlags } from './release-auto.js';
+import { checkLine, releaseWatch } from './release-watch.js';
 
 const enc = encodeURIComponent;
 
-export interface CreateFlags {
+export interface CreateFlags extends AutoFlags {
   project: string;
+  file?: string;
   service?: string;
   version?: string;
   image?: string;
@@ -66,7 +70,24 @@ export function contentFromFlags(f: CreateFlags): ContentMatch | undefined {
   return Object.keys(m).length > 0 ? m : undefined;
 }
 
-export async function releaseCreate(client: ApiClient, type: string, name: string, f: CreateFlags): Promise<number> {
+/** `release create -f release.yaml`: the one Release the file holds, in its project or -p's. */
+async function createFromFile(client: ApiClient, f: CreateFlags): Promise<number> {
+  const docs = readManifests(f.file as string) as Release[];
+  const releases = docs.filter((d) => d && d.kind === 'Release');
+  if (releases.length !== 1 || docs.length !== 1) throw invalid(`-f ${f.file}: holds ${docs.length} documents; give one Release (apply -f takes several)`);
+  const r = releases[0] as Release;
+  const project = r.metadata?.namespace ?? f.project;
+  if (!project) throw invalid(`-f ${f.file}: which project? set metadata.namespace in the file or pass -p PROJECT`);
+  const out = await client.post<Release>(`/api/v1/projects/${enc(project)}/releases`, { ...r, metadata: { ...r.metadata, namespace: project } });
+  return show(out, f.output);
+}
+
+export async function releaseCreate(client: ApiClient, type: string | undefined, name: string | undefined, f: CreateFlags): Promise<number> {
+  if (f.file) {
+    if (type || name) throw invalid('-f: the file names the release; give no TYPE or NAME with it');
+    return createFromFile(client, f);
+  }
+  if (!type || !name) throw invalid('release create: give TYPE NAME (e.g. canary reviews-v2) or -f release.yaml');
   if (type !== 'canary' && type !== 'bluegreen' && type !== 'mirror') throw invalid(`release type "${type}": use canary, bluegreen or mirror`);
   if (!f.service) throw invalid('--service: which service to release? e.g. --service reviews');
   if (!f.version) throw invalid('--version: the new version, e.g. --version v2');
@@ -74,7 +95,13 @@ export async function releaseCreate(client: ApiClient, type: string, name: strin
   const principal = f.principal ?? (await principalOf(client, f.project, f.service, f.version));
   const routes: ReleaseSpec['routes'] = {};
   const match = contentFromFlags(f);
-  if (type === 'canary') {
+  const analysis = analysisFromFlags(f);
+  if (analysis) {
+    if (type === 'mirror') throw invalid('--steps and the analysis flags belong to canary and blue-green releases, not mirror');
+    if (f.weights || match) throw invalid('an automatic release (--steps, --interval, --min-success-rate, ...) moves the weights itself; leave out --weights and request-content flags');
+    if (type === 'canary' && !analysis.stepWeights) throw invalid('an automatic canary needs --steps, e.g. --steps 10,25,50 (or -f release.yaml with spec.analysis.steps)');
+    if (type === 'bluegreen' && analysis.stepWeights) throw invalid('--steps: a blue-green release switches all traffic at once; give --interval and the checks only');
+  } else if (type === 'canary') {
     if (f.weights && match) throw invalid('--weights and request-content flags (--cookie, --header, --uri, --os, --browser) are exclusive');
     if (f.weights) routes.weights = parseWeights(f.weights);
     else if (match) routes.match = match;
@@ -82,7 +109,7 @@ export async function releaseCreate(client: ApiClient, type: string, name: strin
   } else if (match || f.weights) {
     throw invalid(`--weights and request-content flags belong to canary releases, not ${type}`);
   }
-  if (type === 'bluegreen') routes.serve = f.serve ?? f.version;
+  if (type === 'bluegreen' && !analysis) routes.serve = f.serve ?? f.version;
   if (type === 'mirror' && f.mirrorPercent !== undefined) routes.mirrorPercent = f.mirrorPercent;
   const spec: ReleaseSpec = {
     type,
@@ -91,6 +118,7 @@ export async function releaseCreate(client: ApiClient, type: string, name: strin
     newVersion: { version: f.version, image: f.image, ...(f.replicas !== undefined ? { replicas: f.replicas } : {}) },
     routes,
   };
+  if (analysis) spec.analysis = analysis;
   if (f.policy) spec.policy = f.policy as ReleaseSpec['policy'];
   if (f.sticky) {
     if (f.sticky === 'cookie') spec.sticky = { cookie: `gm-${f.service}-version` };
@@ -130,6 +158,11 @@ function show(r: Release, output: string | undefined): number {
     ['VERSION', 'WORKLOAD', 'TRAFFIC', 'READY'],
     (st?.versions ?? []).map((v) => [v.version + (st?.governor === v.version ? ' (governor)' : ''), v.workload, `${v.weight}%`, `${v.readyReplicas}/${v.replicas}`]),
   );
+  const a = st?.analysis;
+  if (a) {
+    process.stdout.write(`analysis: step ${Math.min(a.step + 1, a.steps)} of ${a.steps}, ${a.failedChecks} failed checks, ${a.inconclusive} inconclusive in a row\n`);
+    for (const c of a.checks.slice(-5)) process.stdout.write(`  ${checkLine(c)}\n`);
+  }
   return 0;
 }
 
@@ -139,9 +172,10 @@ export function registerReleaseCommands(program: Command, client: () => ApiClien
   rel
     .command('create')
     .description('create a release job; returns once its rules are enforced by every proxy')
-    .argument('<type>', 'canary, bluegreen or mirror')
-    .argument('<name>', 'release name')
+    .argument('[type]', 'canary, bluegreen or mirror')
+    .argument('[name]', 'release name')
     .option('-p, --project <project>', 'project')
+    .option('-f, --file <file>', 'the Release as YAML or JSON (the full spec, e.g. spec.analysis.steps)')
     .option('--service <service>', 'the service to release')
     .option('--version <version>', 'the new version, e.g. v2')
     .option('--image <image>', "the new version's image")
@@ -157,8 +191,28 @@ export function registerReleaseCommands(program: Command, client: () => ApiClien
     .option('--serve <version>', 'blue-green: the version serving 100% (default: the new one)')
     .option('--mirror-percent <p>', 'mirror: percent of traffic copied', (v) => Number(v))
     .option('--sticky <cookie|cookie:NAME|header:NAME>', 'keep each user on one version')
+    .option('--steps <weights>', "automatic canary: the new version's weights in turn, e.g. 10,25,50; checks pass at each before the next")
+    .option('--interval <duration>', 'automatic: how often checks run, e.g. 30s (default 1m)')
+    .option('--min-success-rate <percent>', 'automatic: lowest success rate (non-5xx %) of the new version that passes, e.g. 99')
+    .option('--max-p99 <duration>', 'automatic: highest p99 latency of the new version that passes, e.g. 500ms')
+    .option('--min-requests <n>', 'automatic: fewer requests in a window make it inconclusive, never a pass (default 10)')
+    .option('--threshold <n>', 'automatic: failed checks before rolling back (default 2)')
+    .option('--max-inconclusive <n>', 'automatic: inconclusive windows in a row before --on-inconclusive (default 3)')
+    .option('--on-inconclusive <fail|pause>', 'automatic: roll back (default) or pause until promoted')
+    .option('--compare-to-baseline [confidence]', "automatic: fail when the new version's errors are worse than the principal's (exact test; default confidence 0.95)")
+    .option('--webhook <TYPE=URL>', 'automatic: a webhook (pre-rollout, rollout, confirm-rollout, confirm-promotion, post-rollout, rollback, event); repeatable', (v: string, all: string[] = []) => [...all, v])
+    .option('--load-url <url>', 'automatic: top up traffic during the analysis with graymesh load to this URL')
+    .option('--load-rps <rps>', 'automatic: the load test rate (default 10)')
     .option('-o, --output <format>', 'json or yaml')
-    .action((type: string, name: string, o: CreateFlags & { project?: string }) => done(releaseCreate(client(), type, name, { ...o, project: project(o.project) })));
+    .action((type: string | undefined, name: string | undefined, o: CreateFlags & { project?: string }) =>
+      done(releaseCreate(client(), type, name, { ...o, project: o.file && !o.project ? '' : project(o.project) })),
+    );
+  rel
+    .command('watch')
+    .description('follow an automatic release: step, weight, checks; exits 0 on Succeeded, 1 on Failed')
+    .argument('<name>')
+    .option('-p, --project <project>', 'project')
+    .action((name: string, o: { project?: string }) => done(releaseWatch(client(), base(o.project, name), { tty: process.stdout.isTTY === true })));
   rel
     .command('list')
     .option('-p, --project <project>', 'project')
@@ -206,6 +260,8 @@ export function registerReleaseCommands(program: Command, client: () => ApiClien
   op('takeover', 'a version takes all traffic', 'takeover', ([v]) => ({ version: v }), ['version']);
   op('restore', 'clear the governor: the release rules apply again', 'restore', () => ({}));
   op('rollback', 'the principal version takes all traffic', 'rollback', () => ({}));
+  op('promote', 'automatic release: go past the pause, analysis or gate holding it', 'promote', () => ({}));
+  op('abort', 'automatic release: roll back now (the principal serves all traffic, the new version is removed)', 'abort', () => ({}));
   op('pause', 'hold the rules: the principal serves all traffic', 'policy', () => ({ policy: 'Paused' }));
   op('resume', 'apply the rules again after a pause', 'policy', () => ({ policy: 'WaitForWorkloadReady' }));
   rel

@@ -5,6 +5,9 @@
  * mirror, compiled to plain Istio VirtualService and DestinationRule objects.
  */
 import type { KubeObject } from '../../api/objects.js';
+import type { AnalysisStatus, ReleaseAnalysis, ReleaseCondition } from './analysis.js';
+
+export type * from './analysis.js';
 
 export const RELEASE_API_VERSION = 'graymesh.dev/v1alpha1';
 /** Annotation naming the release that compiled an Istio object. */
@@ -71,6 +74,8 @@ export interface ReleaseSpec {
   };
   /** Keep each user on one version across requests (graymesh extension). */
   sticky?: { cookie?: string; header?: string };
+  /** Automatic progressive delivery: steps, metric checks, webhooks, automatic rollback (analysis.ts). */
+  analysis?: ReleaseAnalysis;
 }
 
 export interface ReleaseVersionStatus {
@@ -96,6 +101,8 @@ export interface ReleaseHistoryEntry {
   after?: unknown;
   /** How it ended: enforced (with the config version), pending, or failed with the reason. */
   result?: string;
+  /** For a step graymesh took by itself (user `graymesh`): the release's creator it acted for. */
+  onBehalfOf?: string;
 }
 
 /** An operation begun and not yet finished; a restarted control plane finishes it. */
@@ -122,6 +129,10 @@ export interface ReleaseStatus {
   /** The config version that enforces the current rules. */
   configVersion?: number;
   observedGeneration?: number;
+  /** Where an automatic release stands: its step, its checks and webhook calls. */
+  analysis?: AnalysisStatus;
+  /** The latest condition of each type (Progressing, Promoted, RolledBack), with its message. */
+  conditions?: ReleaseCondition[];
   [k: string]: unknown;
 }
 

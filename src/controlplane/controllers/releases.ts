@@ -10,6 +10,9 @@ import type { Workloads } from '../../engine/workloads.js';
 import { SqliteObjectStore } from '../object-store.js';
 import type { Store } from '../store.js';
 import { checkTenancyOn } from '../../engine/tenancy.js';
+import type { AnalysisMetrics } from '../../engine/releases/analysis/metrics.js';
+import type { AutomaticStep, LoadPort } from '../../engine/releases/host.js';
+import { runLoad } from '../../runtime/load-generator.js';
 
 /** Ready when every replica's pod passes its readiness probe (the workload controller counts them in status.readyReplicas). */
 export const localWorkloads: Workloads = {
@@ -36,6 +39,37 @@ export interface LocalReleaseHost {
   store: Store;
   mesh: Mesh;
   log(msg: string): void;
+  /** Each version's traffic for automatic releases (the telemetry's metrics source). */
+  metrics?: AnalysisMetrics;
+  /** Tells the audit log of a step graymesh took by itself. */
+  audit?(step: AutomaticStep): void;
+}
+
+/** Automatic releases' load tests: graymesh's load generator, one per release, until stopped. */
+export function localLoad(log: (msg: string) => void): LoadPort & { close(): void } {
+  const running = new Map<string, AbortController>();
+  return {
+    start(key, spec) {
+      if (running.has(key)) return;
+      const stop = new AbortController();
+      running.set(key, stop);
+      log(`release ${key}: load test of ${spec.rps} req/s to ${spec.url}`);
+      const day = 86_400_000;
+      void runLoad(spec.url, { rps: spec.rps, durationMs: day, concurrency: Math.max(4, Math.ceil(spec.rps)), headers: spec.headers, signal: stop.signal })
+        .catch((err: Error) => log(`release ${key}: load test: ${err.message}`))
+        .finally(() => {
+          if (running.get(key) === stop) running.delete(key);
+        });
+    },
+    stop(key) {
+      running.get(key)?.abort();
+      running.delete(key);
+    },
+    close() {
+      for (const c of running.values()) c.abort();
+      running.clear();
+    },
+  };
 }
 
 /** The mesh of the local engine: the distributor's snapshot, ACKed by every node proxy. */
@@ -56,9 +90,12 @@ export function localMesh(host: LocalMeshHost): Mesh {
   };
 }
 
-export function localReleaseController(host: LocalReleaseHost): ReleaseController {
+export function localReleaseController(host: LocalReleaseHost, load?: LoadPort): ReleaseController {
   const store = new SqliteObjectStore(host.store);
   return new ReleaseController({
+    ...(host.metrics ? { metrics: host.metrics } : {}),
+    ...(host.audit ? { audit: host.audit } : {}),
+    ...(load ? { load } : {}),
     store,
     mesh: host.mesh,
     workloads: localWorkloads,

@@ -108,7 +108,7 @@ export class MetricsStore {
   traffic(q: TrafficQuery): TrafficRow[] {
     const endMs = q.endMs ?? Date.now();
     const fromMs = endMs - q.windowMs;
-    const groups = new Map<string, { labels: Partial<Record<IstioLabel, string>>; rps: number; rps4xx: number; rps5xx: number; buckets: Float64Array }>();
+    const groups = new Map<string, { labels: Partial<Record<IstioLabel, string>>; rps: number; rps4xx: number; rps5xx: number; n: number; n5xx: number; buckets: Float64Array }>();
     for (const ring of this.rings.values()) {
       let cached = this.increases.get(ring);
       if (!cached || cached.fromMs !== fromMs || cached.toMs !== endMs) {
@@ -127,12 +127,16 @@ export class MetricsStore {
         for (const l of q.groupBy) gl[l] = labels[l] ?? '';
         const gk = q.groupBy.map((l) => gl[l]).join('\u0000');
         let g = groups.get(gk);
-        if (!g) groups.set(gk, (g = { labels: gl, rps: 0, rps4xx: 0, rps5xx: 0, buckets: new Float64Array(WIDTH - BUCKET0) }));
+        if (!g) groups.set(gk, (g = { labels: gl, rps: 0, rps4xx: 0, rps5xx: 0, n: 0, n5xx: 0, buckets: new Float64Array(WIDTH - BUCKET0) }));
         const rate = seconds > 0 ? req / seconds : 0;
         const code = Number(labels.response_code ?? '200');
         g.rps += rate;
         if (code >= 400 && code < 500) g.rps4xx += rate;
-        if (code >= 500 || code === 0) g.rps5xx += rate;
+        if (code >= 500 || code === 0) {
+          g.rps5xx += rate;
+          g.n5xx += req;
+        }
+        g.n += req;
         for (let i = 0; i < WIDTH - BUCKET0; i++) (g.buckets[i] as number) += v[BUCKET0 + i] as number;
       }
     }
@@ -144,6 +148,8 @@ export class MetricsStore {
       p50: histogramQuantile(0.5, ISTIO_DURATION_BUCKETS_MS, g.buckets),
       p95: histogramQuantile(0.95, ISTIO_DURATION_BUCKETS_MS, g.buckets),
       p99: histogramQuantile(0.99, ISTIO_DURATION_BUCKETS_MS, g.buckets),
+      requests: Math.round(g.n),
+      requests5xx: Math.round(g.n5xx),
     }));
   }
 }

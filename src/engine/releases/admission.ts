@@ -8,10 +8,15 @@ import { MANAGED_ANNOTATION, RELEASE_ANNOTATION, type Release, type ReleaseSpec 
 import type { ObjectStore } from '../store.js';
 import { workloadsOf } from '../workloads.js';
 
-export async function admitRelease(store: ObjectStore, r: Release): Promise<void> {
+export async function admitRelease(store: ObjectStore, r: Release, metrics?: 'embedded' | 'prometheus'): Promise<void> {
   const ns = r.metadata.namespace as string;
   const spec = r.spec as ReleaseSpec;
   const name = `Release ${r.metadata.name}`;
+  (spec.analysis?.metrics ?? []).forEach((m, i) => {
+    if (m.query !== undefined && metrics !== 'prometheus') {
+      throw invalid(`${name}: spec.analysis.metrics[${i}].query: a PromQL query needs Prometheus as the metrics source, and this instance reads ${metrics ?? 'no metrics'}; start it with graymesh up --prometheus URL, or use request-success-rate and request-duration`);
+    }
+  });
   if (!(await store.get('Service', ns, spec.service))) throw invalid(`${name}: spec.service: service ${spec.service} not found in project ${ns}`);
   const versions = await workloadsOf(store, ns, spec.service);
   if (!versions.has(spec.principal)) {

@@ -25,6 +25,8 @@ import { KeyedQueue } from './queue.js';
 import { reconcile } from './reconcile.js';
 import { resultOf, writeResult } from './status.js';
 import { refuseIfPending } from './steps.js';
+import { AnalysisRunner } from './analysis/runner.js';
+import { abortRelease, automaticStart, promoteRelease } from './analysis/operations.js';
 
 export type { OperationOptions, ReleaseHost } from './host.js';
 
@@ -39,7 +41,11 @@ export class ReleaseController {
   private resumed = false;
   private closed = false;
 
-  constructor(private readonly host: ReleaseHost) {}
+  private readonly runner: AnalysisRunner;
+
+  constructor(private readonly host: ReleaseHost) {
+    this.runner = new AnalysisRunner(host, (ns, name, fn) => this.locked(ns, name, fn));
+  }
 
   /**
    * Watches Releases (applied around the controller, e.g. by kubectl) and Deployments (a
@@ -55,6 +61,7 @@ export class ReleaseController {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.runner.close();
     await Promise.all(this.unwatch.map((u) => u()));
     this.unwatch = [];
   }
@@ -83,6 +90,7 @@ export class ReleaseController {
     const ns = o.metadata.namespace as string;
     if (e.type === 'DELETED') {
       this.services.delete(`${ns}/${o.metadata.name}`);
+      this.runner.poke(undefined, ns, o.metadata.name);
       // What a release deleted around the controller owned goes with it (a cluster's garbage collector does the same).
       void this.locked(ns, o.metadata.name, () => collectOwned(this.host.store, o as Release)).catch((err: Error) => this.host.log(`release ${ns}/${o.metadata.name}: ${err.message}`));
       return;
@@ -100,7 +108,11 @@ export class ReleaseController {
 
   private enqueue(ns: string, name: string): void {
     if (this.closed || !this.resumed) return;
-    this.queue.coalesce(`${ns}/${name}`, () => reconcile(this.host, ns, name), (err) => this.host.log(`release ${ns}/${name}: ${err.message}`));
+    this.queue.coalesce(
+      `${ns}/${name}`,
+      async () => this.runner.poke(await reconcile(this.host, ns, name), ns, name),
+      (err) => this.host.log(`release ${ns}/${name}: ${err.message}`),
+    );
   }
 
   private locked<T>(ns: string, name: string, fn: () => Promise<T>): Promise<T> {
@@ -109,7 +121,7 @@ export class ReleaseController {
 
   /** Refuses a release that cannot run (src/engine/releases/admission.ts). */
   admit(r: Release): Promise<void> {
-    return admitRelease(this.host.store, r);
+    return admitRelease(this.host.store, r, this.host.metrics?.kind);
   }
 
   async get(ns: string, name: string): Promise<Release> {
@@ -119,12 +131,16 @@ export class ReleaseController {
   }
 
   /** One reconcile pass under the release's lock; returns the release after it. */
-  reconcile(ns: string, name: string): Promise<Release | undefined> {
-    return this.locked(ns, name, () => reconcile(this.host, ns, name));
+  async reconcile(ns: string, name: string): Promise<Release | undefined> {
+    const r = await this.locked(ns, name, () => reconcile(this.host, ns, name));
+    this.runner.poke(r, ns, name);
+    return r;
   }
 
   /** Creates a release and returns once its rules are enforced (or it waits for its workload). */
-  async create(r: Release, opts: OperationOptions): Promise<Release> {
+  async create(given: Release, opts: OperationOptions): Promise<Release> {
+    // An automatic release starts with the principal serving everything.
+    const r: Release = given.spec?.analysis ? { ...given, spec: automaticStart(given.spec as ReleaseSpec) as Release['spec'] } : given;
     const ns = r.metadata.namespace as string;
     const name = r.metadata.name;
     const e = historyEntry(opts.user, 'create', undefined, releaseSummary(r.spec as ReleaseSpec));
@@ -167,11 +183,13 @@ export class ReleaseController {
    * does; a changed one has its spec (and labels, annotations) replaced, recorded in its history
    * as an `apply` operation with before and after, and returns once enforced.
    */
-  async apply(r: Release, opts: OperationOptions): Promise<{ action: 'created' | 'configured' | 'unchanged'; release: Release }> {
-    const ns = r.metadata.namespace as string;
-    const name = r.metadata.name;
+  async apply(given: Release, opts: OperationOptions): Promise<{ action: 'created' | 'configured' | 'unchanged'; release: Release }> {
+    const ns = given.metadata.namespace as string;
+    const name = given.metadata.name;
     const current = await this.host.store.get<Release>('Release', ns, name);
-    if (!current) return { action: 'created', release: await this.create(r, opts) };
+    if (!current) return { action: 'created', release: await this.create(given, opts) };
+    // An automatic release's routes are the controller's: a manifest applied again keeps where it stands.
+    const r: Release = given.spec?.analysis && current.spec?.analysis ? { ...given, spec: { ...given.spec, routes: current.spec.routes } } : given;
     if (sameManifest(current, r)) return { action: 'unchanged', release: current };
     const spec = r.spec as ReleaseSpec;
     const service = (current.spec as ReleaseSpec).service;
@@ -227,6 +245,20 @@ export class ReleaseController {
   /** Sets the policy (Paused to hold the rules, WaitForWorkloadReady or Immediately to apply them). */
   setPolicy(ns: string, name: string, policy: ReleaseSpec['policy'], opts: OperationOptions): Promise<Release> {
     return this.operate(ns, name, 'set-policy', opts, setPolicyOp(policy));
+  }
+
+  /** Moves an automatic release past the step or gate holding it (src/engine/releases/analysis/operations.ts). */
+  async promote(ns: string, name: string, opts: OperationOptions): Promise<Release> {
+    const r = await this.locked(ns, name, () => promoteRelease(this.host, ns, name, opts.user));
+    this.runner.poke(r, ns, name);
+    return r;
+  }
+
+  /** Rolls an automatic release back now, as a failed analysis does. */
+  async abort(ns: string, name: string, opts: OperationOptions): Promise<Release> {
+    const r = await this.locked(ns, name, () => abortRelease(this.host, ns, name, opts.user));
+    this.runner.poke(r, ns, name);
+    return r;
   }
 
   /** Takes the version no longer serving offline (src/engine/releases/offline.ts). */

@@ -3,6 +3,8 @@ import type { KubeObject } from '../../api/objects.js';
 import type { Mesh } from '../mesh.js';
 import type { ObjectStore } from '../store.js';
 import type { Workloads } from '../workloads.js';
+import type { Clock } from './analysis/clock.js';
+import type { AnalysisMetrics } from './analysis/metrics.js';
 
 export interface ReleaseHost {
   store: ObjectStore;
@@ -16,6 +18,31 @@ export interface ReleaseHost {
   checkRule?(obj: KubeObject): void | Promise<void>;
   /** How often a call waiting for its workload, or for a removed workload's pods, looks again (ms; default 100). */
   pollMs?: number;
+  /** Time for automatic releases (default: the system clock). */
+  clock?: Clock;
+  /** Each version's traffic, for the checks of automatic releases. */
+  metrics?: AnalysisMetrics;
+  /** Starts and stops an automatic release's load test (the engine's load generator). */
+  load?: LoadPort;
+  /** Tells the engine's audit log of a step graymesh took by itself. */
+  audit?(step: AutomaticStep): void;
+}
+
+export interface LoadPort {
+  /** Sends `rps` GETs a second to `url` until stopped; starting one already running does nothing. */
+  start(key: string, spec: { url: string; rps: number; headers: Record<string, string> }): void;
+  stop(key: string): void;
+}
+
+/** A step graymesh took by itself for a release, as the audit log keeps it. */
+export interface AutomaticStep {
+  namespace: string;
+  release: string;
+  /** What it did: set-weight, promote, rollback. */
+  operation: string;
+  /** The release's creator, on whose behalf. */
+  onBehalfOf: string;
+  message: string;
 }
 
 export interface OperationOptions {

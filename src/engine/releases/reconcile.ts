@@ -15,6 +15,8 @@ import { workloadOf } from '../workloads.js';
 import { finishDelete } from './abandon.js';
 import type { ReleaseHost } from './host.js';
 import { finishOffline } from './offline.js';
+import { finishRollback, rolledBack } from './analysis/rollback.js';
+import { AUTOMATIC_PHASES } from './analysis/state.js';
 import { recordStatus, resultOf, writeResult } from './status.js';
 import { step } from './steps.js';
 
@@ -43,6 +45,8 @@ export async function reconcile(host: ReleaseHost, ns: string, name: string): Pr
     await finishPending(host, r, pending);
     return undefined;
   }
+  // An automatic release rolled back stays pinned to its principal, without the new workload.
+  if (rolledBack(r)) return finishRollback(host, r);
   const spec = r.spec!;
   const at = `release ${ns}/${name}`;
   // Subsets first, enforced by every proxy, so every route that names one finds it defined.
@@ -70,6 +74,11 @@ async function record(host: ReleaseHost, r: Release, stage: Stage, workload: str
   } else if (stage === 'pin') {
     phase = 'Pending';
     message = `waiting for workload ${workload} to be ready`;
+  } else if (r.spec!.analysis) {
+    // An automatic release's phase and message are its analysis'.
+    const prior = r.status?.phase ?? '';
+    phase = AUTOMATIC_PHASES.has(prior) ? prior : 'Progressing';
+    message = AUTOMATIC_PHASES.has(prior) ? r.status?.message : `workload ${workload} ready; the analysis begins`;
   }
   const after = await recordStatus(host, r, {
     phase,

@@ -33,6 +33,9 @@ export interface TrafficRow {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** Requests and 5xx answers counted in the window, where the source keeps counts (the embedded store). */
+  requests?: number;
+  requests5xx?: number;
 }
 
 export interface SeriesQuery {
@@ -53,6 +56,8 @@ export interface MetricsSource {
   readonly kind: 'embedded' | 'prometheus';
   traffic(q: TrafficQuery): Promise<TrafficRow[]>;
   series(q: SeriesQuery): Promise<SeriesPoint[]>;
+  /** One PromQL expression's value at atMs (Prometheus only); null without a value. */
+  instant?(query: string, atMs: number): Promise<number | null>;
 }
 
 interface PromVectorResult {
@@ -113,6 +118,11 @@ export class PrometheusSource implements MetricsSource {
         (q) => `histogram_quantile(${q}, sum by (${by ? `${by},` : ''}le) (rate(istio_request_duration_milliseconds_bucket{${m}}[${window}])))`,
       ),
     };
+  }
+
+  async instant(query: string, atMs: number): Promise<number | null> {
+    const res = await this.query('/api/v1/query', { query, time: String(atMs / 1000) });
+    return num(res[0]?.value?.[1]);
   }
 
   async traffic(q: TrafficQuery): Promise<TrafficRow[]> {

@@ -18,6 +18,7 @@ import { describeRouting, splitWeights, versionRows } from '../../lib/release-ma
 import { routePath, withQuery } from '../../lib/routes';
 import { Link, useQueryState } from '../../router/router';
 import { modeTitle } from './modes';
+import { AnalysisCard } from './AnalysisCard';
 import { OpDialog, type Op } from './ReleaseOps';
 import { useWorkloadTraffic } from './use-traffic';
 import { VersionCharts } from './VersionCharts';
@@ -84,7 +85,8 @@ export function ReleaseDetailPage({ project, name }: { project: string; name: st
   if (!r || !r.spec) return <Loading />;
   const rows = versionRows(r, traffic);
   const governor = r.status?.governor;
-  const ratio = r.spec.type === 'canary' && !!weights;
+  const automatic = r.spec.analysis !== undefined;
+  const ratio = r.spec.type === 'canary' && !!weights && !automatic;
   const shown = draft ?? current;
   return (
     <div className="page">
@@ -107,6 +109,7 @@ export function ReleaseDetailPage({ project, name }: { project: string; name: st
           {notice}
         </div>
       ) : null}
+      {automatic ? <AnalysisCard release={r} onOp={setOp} /> : null}
       <section className="card" aria-label="Versions">
         <h2 className="card-title">Versions</h2>
         <div className="version-cards">
@@ -188,7 +191,7 @@ export function ReleaseDetailPage({ project, name }: { project: string; name: st
             </select>
           </label>
         </div>
-        <VersionCharts project={project} versions={rows} window={window} />
+        <VersionCharts project={project} versions={rows} window={window} spec={r.spec} />
       </section>
       <section className="card" aria-label="History">
         <h2 className="card-title">History</h2>

@@ -9,7 +9,15 @@ import type { Release } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 
-export type Op = { kind: 'takeover'; version: string } | { kind: 'restore' } | { kind: 'rollback' } | { kind: 'offline' } | { kind: 'delete' } | { kind: 'weights'; weights: Record<string, number> };
+export type Op =
+  | { kind: 'takeover'; version: string }
+  | { kind: 'restore' }
+  | { kind: 'rollback' }
+  | { kind: 'offline' }
+  | { kind: 'delete' }
+  | { kind: 'weights'; weights: Record<string, number> }
+  | { kind: 'promote' }
+  | { kind: 'abort' };
 
 export function describeOp(op: Op, r: Release): { title: string; text: string; confirm: string; danger?: boolean } {
   const s = r.spec!;
@@ -32,6 +40,10 @@ export function describeOp(op: Op, r: Release): { title: string; text: string; c
       };
     case 'delete':
       return { title: 'Delete job', text: `The job is abandoned: ${s.principal} serves everything again and the new version ${s.newVersion.version} is removed.`, confirm: 'Delete', danger: true };
+    case 'promote':
+      return { title: 'Promote', text: `Go past the pause, analysis or gate holding the release: ${s.newVersion.version} moves on to its next step now.`, confirm: 'Promote' };
+    case 'abort':
+      return { title: 'Abort', text: `Roll back now: ${s.principal} serves all traffic again, then ${s.newVersion.version}'s workload is removed. The release ends Failed.`, confirm: 'Abort', danger: true };
     case 'weights':
       return {
         title: 'Adjust traffic',

@@ -30,8 +30,17 @@ export function StrategyStep({ form: f, onChange }: Props) {
                 <small>Requests matching every condition go to {f.version || 'the new version'}; the rest to {f.principal}.</small>
               </span>
             </label>
+            <label className={`radio-card${f.strategy === 'automatic' ? ' is-checked' : ''}`}>
+              <input type="radio" name="strategy" checked={f.strategy === 'automatic'} onChange={() => set({ strategy: 'automatic' })} data-testid="strategy-automatic" />
+              <span>
+                <strong>Automatic</strong>
+                <small>{f.version || 'The new version'} gets more traffic step by step while its checks pass, and is rolled back by itself when they fail.</small>
+              </span>
+            </label>
           </fieldset>
-          {f.strategy === 'ratio' ? (
+          {f.strategy === 'automatic' ? (
+            <AutomaticSettings form={f} set={set} />
+          ) : f.strategy === 'ratio' ? (
             <div className="field">
               <span>Traffic ratio</span>
               <TrafficSlider left={f.principal} right={f.version} value={f.newWeight} onChange={(v) => set({ newWeight: v })} testId="traffic-slider" />
@@ -80,6 +89,38 @@ export function StrategyStep({ form: f, onChange }: Props) {
         </select>
       </label>
     </div>
+  );
+}
+
+function AutomaticSettings({ form: f, set }: { form: ReleaseForm; set: (p: Partial<ReleaseForm>) => void }) {
+  const a = f.auto;
+  const put = (patch: Partial<ReleaseForm['auto']>): void => set({ auto: { ...a, ...patch } });
+  return (
+    <fieldset className="conditions">
+      <legend>Steps and checks</legend>
+      <label className="field">
+        <span>Weights of {f.version || 'the new version'}, in turn (%)</span>
+        <input value={a.steps} onChange={(e) => put({ steps: e.target.value })} placeholder="10,25,50" data-testid="auto-steps" />
+        <small>At each weight the checks must pass before the next; after the last, {f.version || 'the new version'} takes all traffic.</small>
+      </label>
+      <label className="field">
+        <span>Check every</span>
+        <input value={a.interval} onChange={(e) => put({ interval: e.target.value })} placeholder="30s" data-testid="auto-interval" />
+      </label>
+      <label className="field">
+        <span>Minimum success rate (%)</span>
+        <input type="number" min={0} max={100} step={0.1} value={a.minSuccessRate} onChange={(e) => put({ minSuccessRate: Number(e.target.value) })} data-testid="auto-success" />
+      </label>
+      <label className="field">
+        <span>Maximum p99 latency (ms)</span>
+        <input type="number" min={1} value={a.maxP99} onChange={(e) => put({ maxP99: Number(e.target.value) })} data-testid="auto-p99" />
+      </label>
+      <label className="field">
+        <span>Minimum requests per check</span>
+        <input type="number" min={0} value={a.minRequests} onChange={(e) => put({ minRequests: Number(e.target.value) })} data-testid="auto-min-requests" />
+        <small>A check with fewer requests to {f.version || 'the new version'} is inconclusive, never a pass.</small>
+      </label>
+    </fieldset>
   );
 }
 

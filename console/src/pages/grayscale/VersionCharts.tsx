@@ -1,7 +1,8 @@
 /** Monitor charts comparing the versions of a release over time: traffic, success rate and latency. */
 import { paths } from '../../api/endpoints';
 import { useApi } from '../../api/use-api';
-import type { MetricSeries } from '../../api/types';
+import type { MetricSeries, ReleaseSpec } from '../../api/types';
+import { chartThresholds } from '../../lib/analysis';
 import { LineChart } from '../../components/LineChart';
 import { Empty } from '../../components/States';
 import { formatMs, formatPercent, formatRps } from '../../lib/format';
@@ -13,13 +14,17 @@ interface Props {
   project: string;
   versions: { version: string; workload: string }[];
   window: string;
+  /** An automatic release's spec: its thresholds are drawn, and latency is its p99. */
+  spec?: ReleaseSpec;
 }
 
 function useSeries(project: string, workload: string | undefined, window: string) {
   return useApi<MetricSeries>(workload ? paths.metrics(project, { workload, window, step: window === '60s' ? '5s' : '10s' }) : null, { refreshMs: 10_000 });
 }
 
-export function VersionCharts({ project, versions, window }: Props) {
+export function VersionCharts({ project, versions, window, spec }: Props) {
+  const limits = chartThresholds(spec);
+  const p99 = spec?.analysis !== undefined;
   // A release has two versions; hooks are called a fixed number of times.
   const a = useSeries(project, versions[0]?.workload, window);
   const b = useSeries(project, versions[1]?.workload, window);
@@ -35,8 +40,14 @@ export function VersionCharts({ project, versions, window }: Props) {
   return (
     <div className="chart-grid-3" data-testid="release-charts">
       <LineChart title="Traffic" times={times} series={mk((p) => p.rps)} format={formatRps} />
-      <LineChart title="Success rate" times={times} series={mk((p) => p.successRate)} format={formatPercent} max={100} />
-      <LineChart title="Latency (p95)" times={times} series={mk((p) => p.p95)} format={formatMs} />
+      <LineChart title="Success rate" times={times} series={mk((p) => p.successRate)} format={formatPercent} max={100} {...(limits.successRate !== undefined ? { threshold: limits.successRate } : {})} />
+      <LineChart
+        title={p99 ? 'Latency (p99)' : 'Latency (p95)'}
+        times={times}
+        series={mk((p) => (p99 ? p.p99 : p.p95))}
+        format={formatMs}
+        {...(limits.p99 !== undefined ? { threshold: limits.p99 } : {})}
+      />
     </div>
   );
 }

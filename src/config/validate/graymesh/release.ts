@@ -8,6 +8,7 @@ import type { Report } from '../issues.js';
 import { re2Error } from '../re2.js';
 import type { TypeTable } from '../schema/schema.js';
 import { isDns1123Label, rec, str } from '../values.js';
+import { ANALYSIS_TYPES, checkAnalysis } from './release-analysis.js';
 
 export const RELEASE_TYPES: TypeTable = {
   ReleaseSpec: {
@@ -19,6 +20,7 @@ export const RELEASE_TYPES: TypeTable = {
     policy: 'enum:WaitForWorkloadReady|Immediately|Paused',
     routes: 'ReleaseRoutes',
     sticky: 'Sticky',
+    analysis: 'ReleaseAnalysis',
   },
   NewVersion: { version: 'string!', image: 'string!', replicas: 'integer' },
   ReleaseRoutes: { weights: '{}integer', match: 'ContentMatch', serve: 'string', mirrorPercent: 'number' },
@@ -27,6 +29,7 @@ export const RELEASE_TYPES: TypeTable = {
   HeaderMatch: { name: 'string!', exact: 'string', regex: 'string' },
   UriMatch: { prefix: 'string', regex: 'string' },
   Sticky: { cookie: 'string', header: 'string' },
+  ...ANALYSIS_TYPES,
 };
 
 function checkRegex(value: unknown, path: string, r: Report): void {
@@ -54,7 +57,11 @@ export function checkRelease(obj: Record<string, unknown>, r: Report): void {
   const routes = rec(spec.routes) ?? {};
   const weights = rec(routes.weights);
   const match = rec(routes.match);
-  if (type === 'canary') {
+  checkAnalysis(spec, r);
+  if (type === 'canary' && spec.analysis !== undefined) {
+    // An automatic canary moves the weights itself; it starts with the principal serving everything.
+    if (match) r.error('spec.routes.match', 'an automatic canary moves traffic by weight; leave out match (or drop spec.analysis)');
+  } else if (type === 'canary') {
     if (!weights && !match) r.error('spec.routes', 'a canary needs weights (e.g. v1=50,v2=50) or a request-content match');
     if (weights && match) r.error('spec.routes', 'weights and match are exclusive; give one');
   } else if (weights || match) {
@@ -98,8 +105,8 @@ export function checkRelease(obj: Record<string, unknown>, r: Report): void {
   }
   const serve = str(routes.serve);
   if (type === 'bluegreen') {
-    if (!serve) r.error('spec.routes.serve', 'a blue-green release names the version serving 100%; e.g. serve: v2');
-    else if (!versions.has(serve)) r.error('spec.routes.serve', `unknown version "${serve}"; use ${[...versions].join(' or ')}`);
+    if (!serve && spec.analysis === undefined) r.error('spec.routes.serve', 'a blue-green release names the version serving 100%; e.g. serve: v2');
+    else if (serve && !versions.has(serve)) r.error('spec.routes.serve', `unknown version "${serve}"; use ${[...versions].join(' or ')}`);
   } else if (serve) {
     r.error('spec.routes.serve', `belongs to blue-green releases, not ${type}`);
   }
