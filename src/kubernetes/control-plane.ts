@@ -8,6 +8,7 @@
  * object store, so the cluster identity is used by that store alone.
  */
 import type { FastifyInstance } from 'fastify';
+import { releaseMetrics } from '../telemetry/query/release-metrics.js';
 import { AuthService } from '../apiserver/auth/auth-service.js';
 import { objectAuth } from '../apiserver/auth/object-auth.js';
 import { ProjectCache } from '../apiserver/projects.js';
@@ -56,8 +57,14 @@ export class ClusterControlPlane {
   url = '';
 
   constructor(readonly opts: ClusterControlPlaneOptions) {
-    this.engine = new KubernetesEngine(opts.conn, { log: opts.log, istiod: { ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) } });
     this.telemetry = clusterTelemetry({ ...(opts.prometheus ? { prometheus: opts.prometheus } : {}), ...(opts.jaeger ? { jaeger: opts.jaeger } : {}) });
+    // Automatic releases read each version's traffic from the cluster's Prometheus, as the console's charts do.
+    const metrics = this.telemetry.metrics ? releaseMetrics(this.telemetry.metrics) : undefined;
+    this.engine = new KubernetesEngine(opts.conn, {
+      log: opts.log,
+      istiod: { ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) },
+      ...(metrics ? { metrics } : {}),
+    });
     this.projects = new ProjectCache(this.engine.store, { [INJECTION_LABEL]: 'enabled' });
   }
 

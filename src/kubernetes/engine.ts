@@ -12,6 +12,7 @@ import { invalid } from '../api/errors.js';
 import { formatIssue, validateObject } from '../config/validate/index.js';
 import type { Release } from '../config/release/types.js';
 import { ReleaseController } from '../engine/releases/controller.js';
+import type { AnalysisMetrics } from '../engine/releases/analysis/metrics.js';
 import { checkTenancyOn } from '../engine/tenancy.js';
 import { KubeClient } from './client.js';
 import { IstiodConvergence, type Convergence, type IstiodOptions } from './convergence.js';
@@ -31,6 +32,8 @@ export interface EngineOptions {
   istiod?: IstiodOptions;
   /** How often a release waiting for its workload is looked at again (ms; default 500). */
   pollMs?: number;
+  /** Each version's traffic for automatic releases: the cluster's Prometheus, when the engine reads one. */
+  metrics?: AnalysisMetrics;
 }
 
 export interface ClusterApplyResult {
@@ -63,6 +66,7 @@ export class KubernetesEngine {
       workloads: clusterWorkloads,
       log,
       pollMs: opts.pollMs ?? 500,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
       // The compiler's output passes the same tenancy check as a user's apply.
       checkRule: (obj) => checkTenancyOn(this.store, [obj]),
     });
