@@ -90,7 +90,7 @@ describe('workspaces, projects, accounts and roles', () => {
     expect(r.stderr).toMatch(reason);
   };
   const api = (method: string, url: string, headers: Record<string, string> = {}, body?: string) => request(gm.port, url, headers, method, body);
-  const adminToken = (): string => /^token:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))![1]!;
+  const adminToken = (): string => gm.adminCredential('token');
   /** A login session of `user` that ended a second ago, written into the home's store beside the live ones. */
   const pastSession = (user: string): string => {
     const db = new Database(new Home(gm.home).dbFile);

@@ -4,17 +4,15 @@
  * release page walking its timeline to Succeeded with each check's numbers. Screenshots
  * go to docs/screenshots/ (the README's "Automated canary" shows them).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, hasChromium, screenshot } from '../helpers/browser.js';
+import { Browser, hasChromium, logIn, screenshot, tid } from '../helpers/browser.js';
 import { Instance, ROOT } from '../helpers/instance.js';
 import { Load, productpageVersion } from '../helpers/load.js';
 
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const PROJECT = 'demo-project';
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe.skipIf(!hasChromium())('web console: an automatic canary', () => {
   const gm = new Instance();
@@ -40,12 +38,8 @@ describe.skipIf(!hasChromium())('web console: an automatic canary', () => {
   }, 60_000);
 
   it('creates reviews v2 with the Automatic strategy and follows it to Succeeded on the release page', async () => {
-    const password = /^password:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))?.[1];
     await page.goto(`${gm.apiUrl}/`);
-    await page.fill(tid('login-username'), 'admin');
-    await page.fill(tid('login-password'), password as string);
-    await page.click(tid('login-submit'));
-    await page.waitForSelector(tid('current-user'));
+    await logIn(page, 'admin', gm.adminCredential('password'));
     await page.goto(`${gm.apiUrl}/projects/${PROJECT}/grayscale`);
     await page.click(tid('create-job-canary'));
     await page.fill(tid('release-name'), 'reviews-auto');

@@ -3,16 +3,14 @@
  * project to REGISTRY_ONLY on Project Settings › Advanced Settings, the project's annotation
  * says so through the API, and back to ALLOW_ANY. Screenshot 20 goes to docs/screenshots/.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, hasChromium, screenshot } from '../helpers/browser.js';
+import { Browser, hasChromium, logIn, screenshot, tid } from '../helpers/browser.js';
 import { Instance, ROOT } from '../helpers/instance.js';
 
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const PROJECT = 'egress-demo';
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe.skipIf(!hasChromium())('web console: outbound traffic policy', () => {
   const gm = new Instance();
@@ -38,12 +36,8 @@ describe.skipIf(!hasChromium())('web console: outbound traffic policy', () => {
     gm.json<{ metadata: { annotations?: Record<string, string> } }>(['get', 'namespace', PROJECT]).metadata.annotations?.['graymesh.dev/outbound-traffic-policy'];
 
   it('switches the project to REGISTRY_ONLY and back on Advanced Settings', async () => {
-    const password = /^password:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))?.[1] as string;
     await page.goto(`${gm.apiUrl}/projects/${PROJECT}/applications`);
-    await page.waitForSelector(tid('login-username'));
-    await page.fill(tid('login-username'), 'admin');
-    await page.fill(tid('login-password'), password);
-    await page.click(tid('login-submit'));
+    await logIn(page, 'admin', gm.adminCredential('password'));
     await page.click(tid('nav-settings'));
     const select = page.locator(tid('outbound-policy'));
     expect(await select.inputValue()).toBe('ALLOW_ANY');

@@ -5,15 +5,12 @@
  * through the gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { Browser, hasChromium } from '../helpers/browser.js';
+import { Browser, hasChromium, logIn, tid } from '../helpers/browser.js';
 import { Instance } from '../helpers/instance.js';
 import { greeterClient, sayHello } from '../helpers/grpc-load.js';
 
 const PROJECT = 'grpc-console';
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe.skipIf(!hasChromium())('web console: deploy the gRPC Greeter sample', () => {
   const gm = new Instance();
@@ -34,12 +31,8 @@ describe.skipIf(!hasChromium())('web console: deploy the gRPC Greeter sample', (
   }, 60_000);
 
   it('picks grpc-greeter in the wizard, deploys it, and the Greeter answers through the gateway', async () => {
-    const password = /^password:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))?.[1];
     await page.goto(`${gm.apiUrl}/`);
-    await page.fill(tid('login-username'), 'admin');
-    await page.fill(tid('login-password'), password as string);
-    await page.click(tid('login-submit'));
-    await page.waitForSelector(tid('current-user'));
+    await logIn(page, 'admin', gm.adminCredential('password'));
     await page.goto(`${gm.apiUrl}/projects/${PROJECT}/applications`);
     await page.click(tid('deploy-sample'));
     await page.check(tid('sample-grpc-greeter'));

@@ -6,26 +6,15 @@
  * with the API's own sentence. Screenshots 18 and 19 go to docs/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { Browser, hasChromium, screenshot } from '../helpers/browser.js';
+import { Browser, hasChromium, logIn, screenshot, tid } from '../helpers/browser.js';
 import { Instance, ROOT } from '../helpers/instance.js';
 
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const PROJECT = 'demo-project';
 const REVIEWER = 'reviewer';
 const REVIEWER_PASSWORD = 'reviewer-pass-1';
-
-const tid = (id: string): string => `[data-testid="${id}"]`;
-
-async function login(page: Page, user: string, password: string): Promise<void> {
-  await page.waitForSelector(tid('login-username'));
-  await page.fill(tid('login-username'), user);
-  await page.fill(tid('login-password'), password);
-  await page.click(tid('login-submit'));
-  await page.waitForSelector(`${tid('current-user')}:text-is("${user}")`);
-}
 
 describe.skipIf(!hasChromium())('web console: accounts, members and roles', () => {
   const gm = new Instance();
@@ -46,10 +35,10 @@ describe.skipIf(!hasChromium())('web console: accounts, members and roles', () =
   }, 60_000);
 
   it('the admin creates reviewer on Platform › Accounts', async () => {
-    const password = /^password:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))?.[1];
+    const password = gm.adminCredential('password');
     expect(password, 'admin password in admin-credentials').toBeTruthy();
     await page.goto(`${gm.apiUrl}/`);
-    await login(page, 'admin', password as string);
+    await logIn(page, 'admin', password);
     await page.click(tid('nav-accounts'));
     await page.click(tid('create-user'));
     await page.fill(tid('create-user-name'), REVIEWER);
@@ -88,7 +77,7 @@ describe.skipIf(!hasChromium())('web console: accounts, members and roles', () =
 
   it('reviewer reads the applications but may not switch Application Governance', async () => {
     await page.click(tid('logout'));
-    await login(page, REVIEWER, REVIEWER_PASSWORD);
+    await logIn(page, REVIEWER, REVIEWER_PASSWORD);
     await page.click(tid(`project-${PROJECT}`));
     await page.waitForSelector(tid('app-link-bookinfo'));
     // Menus follow the roles in /me: no Accounts, no Audit Log for a viewer.

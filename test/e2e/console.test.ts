@@ -8,17 +8,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { Browser, hasChromium, screenshot } from '../helpers/browser.js';
+import { Browser, hasChromium, screenshot, tid } from '../helpers/browser.js';
 import { Instance, ROOT, eventually } from '../helpers/instance.js';
 import { GatewayClient, Load, productpageVersion } from '../helpers/load.js';
-import { readFileSync } from 'node:fs';
 
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const PROJECT = 'demo-project';
 const HOST = `productpage.${PROJECT}.localhost`;
 const STEP = 60_000;
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 /** Waits until the element's whole text is `text` (the page polls the API, so it gets there by itself). */
 async function waitForText(page: Page, selector: string, text: string, timeout = 30_000): Promise<void> {
@@ -49,12 +47,12 @@ describe.skipIf(!hasChromium())('web console: the tutorial in a browser', () => 
   it(
     'logs in with the admin account and creates the project',
     async () => {
-      const password = /^password:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))?.[1];
+      const password = gm.adminCredential('password');
       expect(password, 'admin password in admin-credentials').toBeTruthy();
       await page.goto(`${gm.apiUrl}/`);
       await page.waitForSelector(tid('login-username'));
       await page.fill(tid('login-username'), 'admin');
-      await page.fill(tid('login-password'), password as string);
+      await page.fill(tid('login-password'), password);
       await screenshot(page, SHOTS, '01-login');
       await page.click(tid('login-submit'));
       await page.click(tid('create-project'));

@@ -7,8 +7,6 @@
  * while every reply still comes from v2, then the mirror offline. Not one call
  * may fail.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Instance } from '../helpers/instance.js';
 import { GrpcLoad } from '../helpers/grpc-load.js';
@@ -26,7 +24,7 @@ describe('the gRPC Greeter through blue-green and mirror releases', () => {
   beforeAll(async () => {
     const r = await gm.up();
     expect(r.code, r.stderr).toBe(0);
-    token = /token:\s*(\S+)/.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))![1]!;
+    token = gm.adminCredential('token');
     const d = await gm.cliAsync(['deploy', 'grpc-greeter', '-p', PROJECT]);
     expect(d.code, d.stderr).toBe(0);
     load = new GrpcLoad({ port: gm.gatewayPort, authority: AUTHORITY });

@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT_CONTEXT, SpanKind, propagation, trace } from '@opentelemetry/api';
@@ -56,7 +56,7 @@ describe('observability: metrics, topology and traces of Bookinfo', () => {
   beforeAll(async () => {
     const r = await gm.up();
     expect(r.code, r.stderr).toBe(0);
-    token = /token:\s*(\S+)/.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))![1]!;
+    token = gm.adminCredential('token');
     const d = await gm.cliAsync(['deploy', 'bookinfo', '-p', P, '--all-versions']);
     expect(d.code, d.stderr).toBe(0);
   }, 240_000);

@@ -4,7 +4,7 @@
  * the same document, and an admitted one is run by the release controller,
  * not stored behind its back.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Instance, request } from '../helpers/instance.js';
@@ -29,7 +29,7 @@ const DETAILS = 'kubesphere/examples-bookinfo-details-v1:1.13.0';
 
 describe('release admission on every write path', () => {
   const gm = new Instance();
-  const token = (): string => /^token:\s*(\S+)/m.exec(readFileSync(path.join(gm.home, 'admin-credentials'), 'utf8'))![1]!;
+  const token = (): string => gm.adminCredential('token');
   const api = async (method: string, urlPath: string, body?: unknown): Promise<{ status: number; message?: string }> => {
     const r = await request(gm.port, urlPath, { authorization: `Bearer ${token()}`, 'content-type': 'application/json' }, method, body === undefined ? undefined : JSON.stringify(body));
     return { status: r.status, message: (JSON.parse(r.body) as { error?: { message?: string } }).error?.message };

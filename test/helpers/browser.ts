@@ -50,3 +50,15 @@ export async function screenshot(page: Page, dir: string, name: string, fullPage
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage, animations: 'disabled' });
 }
+
+/** The selector of an element by its data-testid. */
+export const tid = (id: string): string => `[data-testid="${id}"]`;
+
+/** Fills the console's login form shown on the page and waits until the user is logged in. */
+export async function logIn(page: Page, user: string, password: string): Promise<void> {
+  await page.waitForSelector(tid('login-username'));
+  await page.fill(tid('login-username'), user);
+  await page.fill(tid('login-password'), password);
+  await page.click(tid('login-submit'));
+  await page.waitForSelector(`${tid('current-user')}:text-is("${user}")`);
+}

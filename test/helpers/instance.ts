@@ -3,7 +3,7 @@
  * processes, a fresh home in a temp dir, free ports, and `down` afterwards.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,13 @@ export class Instance {
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A field of the admin-credentials file `up` writes (`password` or `token`); throws when it is missing. */
+  adminCredential(field: 'password' | 'token'): string {
+    const value = new RegExp(`^${field}:\\s*(\\S+)`, 'm').exec(readFileSync(path.join(this.home, 'admin-credentials'), 'utf8'))?.[1];
+    if (!value) throw new Error(`no ${field} in ${this.home}/admin-credentials`);
+    return value;
   }
 
   /** Runs the CLI synchronously against this home. */

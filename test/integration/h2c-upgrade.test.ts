@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeProxy } from '../../src/dataplane/node-proxy.js';
+import { service, snapshot } from '../../src/dataplane/istio/fixtures.js';
 
 const execFileP = promisify(execFile);
 const PROJECT = 'demo';
@@ -33,16 +34,11 @@ beforeAll(async () => {
   proxy = new NodeProxy({ gatewayPort: 0 });
   await proxy.start();
   await proxy.apply({
-    version: 1,
+    ...snapshot({
+      services: [service(PROJECT, 'web', 8000)],
+      endpoints: [{ pod: 'web-0', project: PROJECT, workload: 'web', labels: { app: 'web' }, address: '127.0.0.1', port: (web.address() as AddressInfo).port, ready: true }],
+    }),
     gatewayPort: 0,
-    projects: [{ name: PROJECT, governance: false }],
-    services: [{ project: PROJECT, name: 'web', ports: [{ name: 'http', port: 8000 }], selector: { app: 'web' } }],
-    endpoints: [{ pod: 'web-0', project: PROJECT, workload: 'web', labels: { app: 'web' }, address: '127.0.0.1', port: (web.address() as AddressInfo).port, ready: true }],
-    listeners: [],
-    virtualServices: [],
-    destinationRules: [],
-    gateways: [],
-    serviceEntries: [],
   });
 });
 
