@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { describeError, patch } from '../api/client';
 import { paths } from '../api/endpoints';
 import { OUTBOUND_POLICY_ANNOTATION, type Namespace } from '../api/types';
+import { FormResult } from '../components/FormResult';
 
 type Mode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 
@@ -54,16 +55,7 @@ export function OutboundPolicyCard({ project, ns, onSaved }: { project: string; 
           <option value="REGISTRY_ONLY">REGISTRY_ONLY</option>
         </select>
       </div>
-      {saved ? (
-        <p className="form-ok" role="status" data-testid="outbound-policy-saved">
-          {saved}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormResult saved={saved} error={error} savedTestId="outbound-policy-saved" />
     </section>
   );
 }

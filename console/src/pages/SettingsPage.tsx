@@ -7,6 +7,7 @@ import { GOVERNANCE_ANNOTATION, type InstanceStatus, type Namespace } from '../a
 import { SettingsIcon } from '../components/Icons';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorBanner, Loading } from '../components/States';
+import { FormResult } from '../components/FormResult';
 import { Toggle } from '../components/Toggle';
 import { OutboundPolicyCard } from './OutboundPolicyCard';
 
@@ -62,16 +63,7 @@ export function SettingsPage({ project }: { project: string }) {
           </div>
           <Toggle checked={on} onChange={handleGovernance} label="Application Governance" disabled={busy} testId="governance-toggle" />
         </div>
-        {saved ? (
-          <p className="form-ok" role="status">
-            {saved}
-          </p>
-        ) : null}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormResult saved={saved} error={error} />
       </section>
       <OutboundPolicyCard project={project} ns={ns.data} onSaved={ns.reload} />
     </div>

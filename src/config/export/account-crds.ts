@@ -22,38 +22,26 @@ const TYPES: TypeTable = {
   },
 };
 
+/** A printer column showing one spec field. */
+const col = (name: string, field: string, type = 'string'): NonNullable<CrdOptions['printerColumns']>[number] => ({ name, type, jsonPath: `.spec.${field}` });
+
 const SPECS: Record<AccountKind, { description: string; columns: CrdOptions['printerColumns'] }> = {
   User: {
     description: "A graymesh account: its scrypt password hash and platform role (memberships give it roles in workspaces and projects).",
-    columns: [{ name: 'Role', type: 'string', jsonPath: '.spec.platformRole' }],
+    columns: [col('Role', 'platformRole')],
   },
-  Workspace: { description: 'A graymesh workspace: a group of projects (labelled kubesphere.io/workspace) with members of its own.', columns: [{ name: 'Created-By', type: 'string', jsonPath: '.spec.createdBy' }] },
+  Workspace: { description: 'A graymesh workspace: a group of projects (labelled kubesphere.io/workspace) with members of its own.', columns: [col('Created-By', 'createdBy')] },
   Membership: {
     description: "A user's role in one workspace or project, named <scope>.<target>.<user>.",
-    columns: [
-      { name: 'Scope', type: 'string', jsonPath: '.spec.scope' },
-      { name: 'Target', type: 'string', jsonPath: '.spec.target' },
-      { name: 'User', type: 'string', jsonPath: '.spec.user' },
-      { name: 'Role', type: 'string', jsonPath: '.spec.role' },
-    ],
+    columns: [col('Scope', 'scope'), col('Target', 'target'), col('User', 'user'), col('Role', 'role')],
   },
   Token: {
     description: 'A login session or scoped token of graymesh, by the SHA-256 hash of the token (the token itself is never kept).',
-    columns: [
-      { name: 'Kind', type: 'string', jsonPath: '.spec.kind' },
-      { name: 'User', type: 'string', jsonPath: '.spec.user' },
-      { name: 'Expires', type: 'string', jsonPath: '.spec.expiresAt' },
-    ],
+    columns: [col('Kind', 'kind'), col('User', 'user'), col('Expires', 'expiresAt')],
   },
   AuditEvent: {
     description: "One write request to graymesh's API: who, what, when and the result, refusals included; the newest are kept.",
-    columns: [
-      { name: 'User', type: 'string', jsonPath: '.spec.user' },
-      { name: 'Method', type: 'string', jsonPath: '.spec.method' },
-      { name: 'Path', type: 'string', jsonPath: '.spec.path' },
-      { name: 'Status', type: 'integer', jsonPath: '.spec.status' },
-      { name: 'Result', type: 'string', jsonPath: '.spec.result' },
-    ],
+    columns: [col('User', 'user'), col('Method', 'method'), col('Path', 'path'), col('Status', 'status', 'integer'), col('Result', 'result')],
   },
 };
 
