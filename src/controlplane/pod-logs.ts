@@ -111,7 +111,7 @@ async function* readLog(file: string, opts: ReadOptions, ended: () => boolean, w
     if (!fh) return;
     for (;;) {
       const len = Math.min(CHUNK, left);
-      if (len <= 0) return;
+      if (len <= 0) break;
       const buf = Buffer.alloc(len);
       const { bytesRead } = await fh.read(buf, 0, len, pos);
       if (bytesRead === 0) break;
@@ -122,7 +122,8 @@ async function* readLog(file: string, opts: ReadOptions, ended: () => boolean, w
       partial = text.slice(nl + 1);
       if (nl >= 0) yield text.slice(0, nl + 1);
     }
-    if (final && partial !== '') {
+    // The end of the stream (or of limitBytes) yields a last line without its newline too.
+    if ((final || left <= 0) && partial !== '') {
       yield partial;
       partial = '';
     }
