@@ -126,6 +126,11 @@ export class WorkloadController {
         await supervisor.start(run, st?.containerStatuses?.[0]?.restartCount ?? 0);
       }
     }
+    // ReplicaSets of a Deployment that went while no control plane ran.
+    for (const rs of store.list<ReplicaSet>('ReplicaSet')) {
+      const owner = rs.metadata.ownerReferences?.find((o) => o.kind === 'Deployment')?.name ?? '';
+      if (!store.get('Deployment', rs.metadata.namespace, owner)) store.delete('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
+    }
     for (const d of store.list<Deployment>('Deployment')) this.enqueue(d.metadata.namespace ?? 'default', d.metadata.name);
     if (orphans.length > 0) void this.stopOrphans(orphans);
   }
