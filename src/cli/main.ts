@@ -144,7 +144,7 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('get')
-    .description('list or read objects: projects, apps, workloads, services, pods, vs, dr, gw, se')
+    .description('list or read objects: projects, apps, workloads, replicasets, services, pods, vs, dr, gw, se')
     .argument('<resource>', 'resource type')
     .argument('[name]', 'object name')
     .option('-p, --project <project>', 'project')

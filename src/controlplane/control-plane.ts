@@ -12,6 +12,7 @@ import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
 import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
+import { LocalPodLogs } from './pod-logs.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
 import { localLoad, localMesh, localReleaseController } from './controllers/releases.js';
@@ -44,6 +45,8 @@ export class ControlPlane {
   readonly distributor = new Distributor();
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
+  /** Pods' logs read and followed from their files (the PodLogs port). */
+  readonly podLogs: LocalPodLogs;
   readonly releases: ReleaseController;
   /** The Mesh port: the distributor's snapshot, ACKed by every node proxy. */
   readonly mesh: Mesh;
@@ -77,6 +80,7 @@ export class ControlPlane {
       waitForConfig: (v) => this.distributor.waitFor(v, 5_000),
       log: opts.log,
     });
+    this.podLogs = new LocalPodLogs(this.store, opts.home.dir);
     this.telemetry = new Telemetry({
       homeDir: opts.home.dir,
       store: this.store,
