@@ -44,7 +44,7 @@ export function compileVirtualService(obj: KubeObject, clusters: Clusters, names
   const spec = (obj.spec ?? {}) as unknown as VirtualServiceSpec;
   const refs = (spec.gateways ?? []).map((g) => gatewayKey(g, ns));
   const routes: FlatRoute[] = [];
-  let tcp: CompiledTcpRule[] = [];
+  let tcp: CompiledTcpRule[];
   const sticky = parseSticky(obj.metadata.annotations?.[STICKY_ANNOTATION]);
   try {
     (spec.http ?? []).forEach((http, i) => {
