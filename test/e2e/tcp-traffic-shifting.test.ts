@@ -144,6 +144,18 @@ describe("Istio's TCP traffic shifting task", () => {
     expect(edge?.bytesPerSecond).toBeGreaterThan(0);
   }, 30_000);
 
+  it('keeps the gateway TCP port across `proxy restart` (hand-over) and a killed proxy', async () => {
+    const pid = (): number => gm.json<{ proxies: { pid: number; status: string }[] }>(['status']).proxies[0]!.pid;
+    const r = await gm.cliAsync(['proxy', 'restart']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await countAnswers(20, viaGateway)).toEqual({ two: 20 });
+    const before = pid();
+    process.kill(before, 'SIGKILL');
+    expect(await eventually(async () => (await viaGateway().catch(() => '')).startsWith('two'), 20_000, 50)).toBe(true);
+    expect(pid()).not.toBe(before);
+    expect(await countAnswers(20, viaGateway)).toEqual({ two: 20 });
+  }, 60_000);
+
   it('refuses a Gateway whose port is taken, with one line, and changes nothing', async () => {
     const holder = net.createServer();
     const taken = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as net.AddressInfo).port)));
