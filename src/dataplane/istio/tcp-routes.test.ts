@@ -23,7 +23,7 @@ function router(objects: { vss?: unknown[]; gateways?: unknown[] }): IstioRouter
 }
 
 /** The subset a decision's cluster serves, or its refusal. */
-const subsetOf = (d: ConnectDecision | TcpDecision): string => (d.kind === 'tunnel' ? (d.cluster.subset ?? 'all') : `${d.kind} ${d.flags}`);
+const subsetOf = (d: ConnectDecision | TcpDecision): string => (d.kind === 'tunnel' ? (d.cluster.subset ?? 'all') : d.kind === 'respond' ? `respond ${d.flags}` : d.kind);
 
 const tcpGateway = gw(NS, 'tcp-echo-gateway', { servers: [{ port: { number: 31400, name: 'tcp', protocol: 'TCP' }, hosts: ['*'] }] });
 
