@@ -23,12 +23,16 @@ import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
 import { recordCredentialVerdicts } from './tls-credentials.js';
+import { admitGatewayPorts } from './gateway-admission.js';
+import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
 
 export interface ControlPlaneOptions {
   home: Home;
   /** API port (0 for any). */
   port: number;
   gatewayPort: number;
+  /** Where a Gateway server on port 443 binds (`--gateway-tls-port`, default 8443). */
+  gatewayTlsPort?: number;
   /** Address to listen on. */
   listen: string;
   /** A Prometheus to read metrics from instead of the embedded metrics store (`up --prometheus URL`). */
@@ -157,6 +161,16 @@ export class ControlPlane {
   /** Refuses objects that cannot be admitted as they are (a release on a service that already has one). */
   async admit(o: KubeObject): Promise<void> {
     if (o.kind === 'Release') await this.releases.admit(o as Release);
+    if (o.kind === 'Gateway') {
+      await admitGatewayPorts(o, {
+        gatewayPort: this.opts.gatewayPort,
+        tlsPort: this.opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT,
+        host: this.opts.listen,
+        apiPort: Number(new URL(this.url || 'http://127.0.0.1:0').port) || this.opts.port,
+        gateways: this.store.list('Gateway'),
+        snapshot: this.distributor.current,
+      });
+    }
   }
 
   private onEvent(e: WatchEvent): void {
