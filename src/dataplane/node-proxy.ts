@@ -19,10 +19,13 @@ import { ConnectTunnels } from './egress/connect.js';
 import { H2Sessions } from './http2/sessions.js';
 import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 import { freshBinder, type ListenerBinder } from './handover.js';
+import { GatewayTls } from './gateway-tls/gateway-tls.js';
 
 export interface NodeProxyOptions {
   /** Port of the gateway listener (0 for any). */
   gatewayPort: number;
+  /** Port of the gateway's TLS listener, what a Gateway server's port 443 means (0 for any); absent: none. */
+  gatewayTlsPort?: number;
   /**
    * Address the gateway listener binds to. Workloads' outbound listeners
    * always bind to 127.0.0.1: the proxy knows the caller by the listener, so
@@ -61,6 +64,8 @@ export class NodeProxy {
   /** CONNECT on the outbound listeners (HTTPS egress). */
   private readonly tunnels: ConnectTunnels;
   private readonly host: string;
+  /** The gateway's TLS listener (gateway-tls/). */
+  private readonly tls: GatewayTls | undefined;
 
   constructor(private readonly opts: NodeProxyOptions) {
     this.host = opts.host ?? '127.0.0.1';
@@ -69,6 +74,10 @@ export class NodeProxy {
     if (opts.telemetry) sinks.unshift(opts.telemetry.sink);
     this.executor = new Executor(this.pools, sinks, opts.telemetry);
     this.tunnels = new ConnectTunnels(sinks, opts.telemetry);
+    if (opts.gatewayTlsPort !== undefined) {
+      const handler = (req: DownstreamRequest, res: DownstreamResponse): void => this.handle(req, res, { kind: 'gateway' }, true);
+      this.tls = new GatewayTls(opts.gatewayTlsPort, this.host, this.binder, new Server(handler, new H2Sessions(handler)), () => this.state.snapshot);
+    }
   }
 
   get version(): number {
@@ -85,10 +94,16 @@ export class NodeProxy {
     return (this.gateway?.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  /** The TLS listener's bound port (undefined without one). */
+  get gatewayTlsPort(): number | undefined {
+    return this.tls?.port;
+  }
+
   async start(): Promise<void> {
     this.gateway = this.createServer({ kind: 'gateway' });
     if (this.binder.inherited(this.opts.gatewayPort, this.host)) this.gatewayDeferred = true;
     else await this.binder.listen(this.gateway, this.opts.gatewayPort, this.host);
+    await this.tls?.start();
   }
 
   /**
@@ -135,6 +150,7 @@ export class NodeProxy {
       this.gatewayDeferred = false;
       await this.binder.listen(this.gateway!, this.opts.gatewayPort, this.host);
     }
+    await this.tls?.apply(snapshot);
     // Sockets handed over for listeners this config no longer has.
     this.binder.releaseUnused();
     this.opts.telemetry?.apply(snapshot);
@@ -148,13 +164,16 @@ export class NodeProxy {
    * proxy does when a successor has taken over its sockets.
    */
   async drain(graceMs: number): Promise<void> {
-    const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server)];
+    const servers = [this.gateway, this.tls?.http, ...[...this.listeners.values()].map((l) => l.server)];
+    this.tls?.close();
     await Promise.all(servers.map((s) => s?.drain(graceMs)));
     await this.pools.close();
   }
 
   async close(): Promise<void> {
     const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server)];
+    this.tls?.close();
+    this.tls?.http.closeAllConnections();
     await Promise.all(
       servers.map(
         (s) =>
@@ -181,10 +200,10 @@ export class NodeProxy {
     return new Server(handler, new H2Sessions(handler), connect);
   }
 
-  private handle(req: DownstreamRequest, res: DownstreamResponse, source: Source): void {
+  private handle(req: DownstreamRequest, res: DownstreamResponse, source: Source, secure = false): void {
     let authority: string;
     let path: string;
-    let scheme = 'http';
+    let scheme = secure ? 'https' : 'http';
     const url = req.url ?? '/';
     if (url.startsWith('http://') || url.startsWith('https://')) {
       // Absolute-form (RFC 9112 §3.2.2), as HTTP_PROXY clients send it.
@@ -198,7 +217,7 @@ export class NodeProxy {
       path = url;
     }
     const host = stripPort(authority).toLowerCase();
-    const port = portOf(authority) ?? 80;
+    const port = portOf(authority) ?? (secure ? 443 : 80);
     if (!req.headers['x-request-id']) req.headers['x-request-id'] = randomUUID();
     const routeReq: RouteRequest = {
       source,
@@ -213,7 +232,7 @@ export class NodeProxy {
     };
     let decision: RouteDecision;
     try {
-      decision = this.state.router.route(routeReq);
+      decision = (source.kind === 'gateway' && !secure && this.tls?.redirect(host, path)) || this.state.router.route(routeReq);
     } catch (err) {
       decision = { kind: 'respond', status: 500, body: `route error: ${(err as Error).message}\n`, flags: '-' };
     }
