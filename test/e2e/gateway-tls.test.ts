@@ -199,6 +199,46 @@ describe('TLS at the gateway (Secure Gateways)', () => {
     expect(r.stderr).toMatch(/Secret bad: data\["tls.key"\]: is not the key of the certificate/);
   });
 
+  it('pipes a PASSTHROUGH server\'s connections by SNI to the tls: route, the workload terminating TLS itself', async () => {
+    const own = makeCerts(['nginx.example']);
+    try {
+      const app = `require('node:https').createServer({ cert: require('node:fs').readFileSync(process.env.CERT), key: require('node:fs').readFileSync(process.env.KEY) },
+        (req, res) => res.end('workload tls, sni ' + req.socket.servername)).listen(Number(process.env.PORT), '127.0.0.1');`;
+      const docs = [
+        {
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx-v1', namespace: P },
+          spec: {
+            selector: { matchLabels: { app: 'nginx', version: 'v1' } },
+            template: {
+              metadata: { labels: { app: 'nginx', version: 'v1' } },
+              spec: { containers: [{ name: 'nginx', image: 'node:20', command: ['node', '-e', app], readinessProbe: { tcpSocket: { port: 8443 } },
+                env: [{ name: 'CERT', value: path.join(own.dir, 'server.pem') }, { name: 'KEY', value: path.join(own.dir, 'server.key') }] }] },
+            },
+          },
+        },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: P }, spec: { selector: { app: 'nginx' }, ports: [{ name: 'https', port: 443 }] } },
+        {
+          apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'nginx-gateway', namespace: P },
+          spec: { servers: [{ port: { number: 443, name: 'tls', protocol: 'TLS' }, hosts: ['nginx.example'], tls: { mode: 'PASSTHROUGH' } }] },
+        },
+        {
+          apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'nginx', namespace: P },
+          spec: { hosts: ['nginx.example'], gateways: ['nginx-gateway'], tls: [{ match: [{ port: 443, sniHosts: ['nginx.example'] }], route: [{ destination: { host: 'nginx', port: { number: 443 } } }] }] },
+        },
+      ];
+      okAs(undefined, ['apply', '-f', '-'], docs.map((d) => stringify(d)).join('---\n'));
+      const body = await eventually(async () => {
+        const r = await run('curl', ['-sS', '--max-time', '10', '--cacert', own.caFile, '--resolve', `nginx.example:${gm.gatewayTlsPort}:127.0.0.1`, `https://nginx.example:${gm.gatewayTlsPort}/`]);
+        return r.code === 0 ? r.out : undefined;
+      }, 60_000);
+      expect(body).toBe('workload tls, sni nginx.example');
+      // Bookinfo's terminated server is untouched beside it.
+      expect((await curl(rotated.caFile)).out).toMatch(/^200 /);
+    } finally {
+      own.remove();
+    }
+  }, 90_000);
+
   it('keeps the TLS listener across `graymesh proxy restart`, with no failed request', async () => {
     const restart = gm.cliAsync(['proxy', 'restart']);
     let finished = false;
