@@ -24,6 +24,7 @@ export const KINDS: KindInfo[] = [
   { kind: 'Namespace', apiVersion: 'v1', accepts: ['v1'], plural: 'namespaces', aliases: ['namespace', 'ns', 'projects', 'project'], namespaced: false, writable: true },
   { kind: 'Deployment', apiVersion: 'apps/v1', accepts: ['apps/v1'], plural: 'deployments', aliases: ['deployment', 'deploy', 'workloads', 'workload'], namespaced: true, writable: true },
   { kind: 'Service', apiVersion: 'v1', accepts: ['v1'], plural: 'services', aliases: ['service', 'svc'], namespaced: true, writable: true },
+  { kind: 'Secret', apiVersion: 'v1', accepts: ['v1'], plural: 'secrets', aliases: ['secret'], namespaced: true, writable: true },
   { kind: 'ServiceAccount', apiVersion: 'v1', accepts: ['v1'], plural: 'serviceaccounts', aliases: ['serviceaccount', 'sa'], namespaced: true, writable: true },
   { kind: 'ReplicaSet', apiVersion: 'apps/v1', accepts: ['apps/v1'], plural: 'replicasets', aliases: ['replicaset', 'rs'], namespaced: true, writable: false },
   { kind: 'Pod', apiVersion: 'v1', accepts: ['v1'], plural: 'pods', aliases: ['pod', 'po'], namespaced: true, writable: false },

@@ -74,6 +74,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--detach', 'run in the background; return once the API answers and the proxy enforces the config')
     .option('--port <port>', 'API and console port', intOption('--port', 0, 65535), 7070)
     .option('--gateway-port <port>', 'gateway port: Gateway servers on port 80 are served here (any other port is bound as written)', intOption('--gateway-port', 0, 65535), 8080)
+    .option('--gateway-tls-port <port>', "gateway TLS port: a Gateway server's port 443", intOption('--gateway-tls-port', 0, 65535), 8443)
     .option('--listen <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-sample', 'do not deploy Bookinfo on first start')
     .option('--prometheus <url>', 'read graph and chart metrics from this Prometheus instead of the embedded store')
@@ -90,6 +91,7 @@ export function buildProgram(run: (code: number) => void): Command {
           detach: o.detach === true,
           port: o.port,
           gatewayPort: o.gatewayPort,
+          ...(o.gatewayTlsPort !== undefined ? { gatewayTlsPort: o.gatewayTlsPort } : {}),
           sample: o.sample,
           listen: o.listen,
           ...(o.prometheus ? { prometheus: o.prometheus } : {}),
@@ -144,13 +146,14 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('get')
-    .description('list or read objects: projects, apps, workloads, replicasets, services, pods, vs, dr, gw, se')
+    .description('list or read objects: projects, apps, workloads, replicasets, services, pods, secrets, vs, dr, gw, se')
     .argument('<resource>', 'resource type')
     .argument('[name]', 'object name')
     .option('-p, --project <project>', 'project')
     .option('-o, --output <format>', 'json, yaml or wide')
-    .action((resource: string, name: string | undefined, o: { project?: string; output?: string }) =>
-      done(getCmd(client(), resource, name, projectArg(o.project), o.output)),
+    .option('--show-secrets', "a Secret's data (project-admin only); hidden otherwise")
+    .action((resource: string, name: string | undefined, o: { project?: string; output?: string; showSecrets?: boolean }) =>
+      done(getCmd(client(), resource, name, projectArg(o.project), o.output, o.showSecrets === true)),
     );
 
   program

@@ -183,7 +183,7 @@ export function deleteObjects(store: Store, objects: KubeObject[], ignoreNotFoun
  * same name starts trusted by nobody.
  */
 export function deleteNamespaceContents(store: Store, namespace: string): void {
-  for (const kind of ['Application', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Service', 'ServiceAccount', 'Deployment', 'Release']) {
+  for (const kind of ['Application', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Service', 'ServiceAccount', 'Secret', 'Deployment', 'Release']) {
     for (const o of store.list(kind, { namespace })) store.delete(kind, namespace, o.metadata.name);
   }
   forgetAllows(store, namespace);

@@ -2,6 +2,7 @@
  * The control plane of the local engine: the store, the controllers, config
  * distribution, and the REST API in one process.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { KubeObject } from '../api/objects.js';
 import { Home } from '../runtime/home.js';
@@ -25,6 +26,8 @@ import { judgeStored, recordVerdicts } from './tenancy.js';
 import { recordCredentialVerdicts } from './tls-credentials.js';
 import { admitGatewayPorts } from './gateway-admission.js';
 import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
+import { loadSealKey, sealingCodec } from './secret-seal.js';
+import { gatewayCredentials, recordGatewayCredentialVerdicts } from './gateway-credentials.js';
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -40,7 +43,7 @@ export interface ControlPlaneOptions {
   log(msg: string): void;
 }
 
-const SNAPSHOT_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry']);
+const SNAPSHOT_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Secret']);
 
 export class ControlPlane {
   readonly store: Store;
@@ -70,7 +73,7 @@ export class ControlPlane {
 
   constructor(readonly opts: ControlPlaneOptions) {
     opts.home.ensure();
-    this.store = new Store(opts.home.dbFile);
+    this.store = new Store(opts.home.dbFile, sealingCodec(loadSealKey(path.join(opts.home.dir, 'secret-key'))));
     this.objects = new SqliteObjectStore(this.store);
     this.instance = opts.home.instanceId();
     this.token = opts.home.adminToken();
@@ -142,7 +145,8 @@ export class ControlPlane {
     const refused = judgeStored(this.store);
     recordVerdicts(this.store, refused);
     recordCredentialVerdicts(this.store);
-    const content = buildSnapshotContent(this.store, this.opts.gatewayPort, refused);
+    recordGatewayCredentialVerdicts(this.store);
+    const content = { ...buildSnapshotContent(this.store, this.opts.gatewayPort, refused), ...gatewayCredentials(this.store, refused) };
     const text = JSON.stringify(content);
     if (text === this.lastContent && this.distributor.current) return this.distributor.version;
     this.lastContent = text;

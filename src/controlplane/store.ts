@@ -26,6 +26,12 @@ interface Row {
   body: string;
 }
 
+/** How an object's JSON is kept in its row: Secrets sealed (secret-seal.ts), everything else as it is. */
+export interface BodyCodec {
+  encode(kind: string, json: string): string;
+  decode(body: string): string;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS objects (
   kind TEXT NOT NULL,
@@ -43,7 +49,10 @@ export class Store {
   private readonly events = new EventEmitter();
   private pending: WatchEvent[] | undefined;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly codec?: BodyCodec,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -87,7 +96,7 @@ export class Store {
     const row = this.db
       .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
       .get(kind, namespace ?? '', name) as Row | undefined;
-    return row ? (JSON.parse(row.body) as T) : undefined;
+    return row ? this.parse<T>(row.body) : undefined;
   }
 
   mustGet<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T {
@@ -104,7 +113,7 @@ export class Store {
             .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? ORDER BY name')
             .all(kind, opts.namespace)
     ) as Row[];
-    const items = rows.map((r) => JSON.parse(r.body) as T);
+    const items = rows.map((r) => this.parse<T>(r.body));
     const sel = opts.labels;
     if (!sel) return items;
     return items.filter((o) => matchesLabels(o.metadata.labels, sel));
@@ -197,6 +206,10 @@ export class Store {
     });
   }
 
+  private parse<T>(body: string): T {
+    return JSON.parse(this.codec ? this.codec.decode(body) : body) as T;
+  }
+
   private write<T extends KubeObject>(obj: T, type: WatchEventType): T {
     const rv = this.nextCounter('resourceVersion');
     obj.metadata.resourceVersion = String(rv);
@@ -205,7 +218,7 @@ export class Store {
         `INSERT INTO objects (kind, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(kind, namespace, name) DO UPDATE SET resource_version = excluded.resource_version, body = excluded.body`,
       )
-      .run(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, rv, JSON.stringify(obj));
+      .run(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, rv, this.codec ? this.codec.encode(obj.kind, JSON.stringify(obj)) : JSON.stringify(obj));
     this.pending?.push({ type, object: structuredClone(obj) });
     return obj;
   }

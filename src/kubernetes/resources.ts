@@ -23,6 +23,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false },
   { kind: 'ServiceAccount', apiVersion: 'v1', plural: 'serviceaccounts', namespaced: true },
   { kind: 'Service', apiVersion: 'v1', plural: 'services', namespaced: true },
+  { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', namespaced: true },
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods', namespaced: true },
   { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', namespaced: true },
   { kind: 'ReplicaSet', apiVersion: 'apps/v1', plural: 'replicasets', namespaced: true },

@@ -210,7 +210,7 @@ export async function projectCreateCmd(client: ApiClient, name: string, workspac
   return 0;
 }
 
-export async function getCmd(client: ApiClient, resource: string, name: string | undefined, project: string | undefined, output: string | undefined): Promise<number> {
+export async function getCmd(client: ApiClient, resource: string, name: string | undefined, project: string | undefined, output: string | undefined, showSecrets = false): Promise<number> {
   const kind = kindByName(resource);
   if (!kind) throw invalid(`unknown resource type "${resource}"; use projects, apps, workloads, replicasets, services, pods, vs, dr, gw or se`);
   const format = parseFormat(output);
@@ -222,8 +222,10 @@ export async function getCmd(client: ApiClient, resource: string, name: string |
   } else {
     if (!project) throw invalid(`which project? pass -p PROJECT (graymesh get projects lists them)`);
     const base = `/api/v1/projects/${enc(project)}/${kind.plural}`;
-    if (name) single = await client.get<KubeObject>(`${base}/${enc(name)}`);
-    else items = (await client.get<{ items: KubeObject[] }>(base)).items;
+    // A Secret's data comes only when asked for, and only to a project-admin.
+    const query = showSecrets && kind.kind === 'Secret' ? '?showSecrets=true' : '';
+    if (name) single = await client.get<KubeObject>(`${base}/${enc(name)}${query}`);
+    else items = (await client.get<{ items: KubeObject[] }>(`${base}${query}`)).items;
   }
   if (format === 'json' || format === 'yaml') {
     printData(single ?? { items: items! }, format);
@@ -330,6 +332,15 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
             age(p.metadata.creationTimestamp),
             ...(wide ? [p.metadata.labels?.version ?? '-', String(p.status?.proxyPort ?? '-')] : []),
           ];
+        }),
+      );
+      return;
+    case 'Secret':
+      printTable(
+        ['NAME', 'TYPE', 'DATA', 'AGE'],
+        list.map((o) => {
+          const x = o as KubeObject & { type?: string; data?: Record<string, unknown> };
+          return [o.metadata.name, x.type ?? 'Opaque', String(Object.keys(x.data ?? {}).length), age(o.metadata.creationTimestamp)];
         }),
       );
       return;

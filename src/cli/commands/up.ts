@@ -18,6 +18,7 @@ import { checkPortFree } from '../../runtime/ports.js';
 import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
 import { PROXY_NODE_ARGS } from '../../dataplane/node-flags.js';
 import { ProxySupervisor } from '../../runtime/proxy-supervisor.js';
+import { DEFAULT_GATEWAY_TLS_PORT } from '../../config/gateway-ports.js';
 
 /** Environment `up` passes to the node proxy: the tracing rate, its per-service budget, the slow-request threshold. */
 const TRACE_ENV = ['GRAYMESH_TRACE_SAMPLING', 'GRAYMESH_TRACE_RATE_LIMIT', 'GRAYMESH_TRACE_SLOW_MS'];
@@ -26,6 +27,8 @@ export interface UpOptions {
   detach?: boolean;
   port: number;
   gatewayPort: number;
+  /** The gateway's TLS listener, what a Gateway server's port 443 means (default 8443). */
+  gatewayTlsPort?: number;
   sample: boolean;
   listen: string;
   /** A Prometheus to read graph and chart metrics from. */
@@ -75,6 +78,11 @@ export async function up(home: Home, opts: UpOptions): Promise<number> {
     } catch (err) {
       throw portError(err, opts.gatewayPort, 'gateway', '--gateway-port');
     }
+    try {
+      await checkPortFree(tlsPortOf(opts), opts.listen);
+    } catch (err) {
+      throw portError(err, tlsPortOf(opts), 'gateway TLS', '--gateway-tls-port');
+    }
   }
   if (opts.detach) return detach(home, opts);
   return foreground(home, opts);
@@ -83,7 +91,7 @@ export async function up(home: Home, opts: UpOptions): Promise<number> {
 async function detach(home: Home, opts: UpOptions): Promise<number> {
   const log = path.join(home.logDir, 'controlplane.log');
   const fd = openSync(log, 'a');
-  const args = [CLI, 'up', '--home', home.dir, '--port', String(opts.port), '--gateway-port', String(opts.gatewayPort), '--listen', opts.listen];
+  const args = [CLI, 'up', '--home', home.dir, '--port', String(opts.port), '--gateway-port', String(opts.gatewayPort), '--gateway-tls-port', String(tlsPortOf(opts)), '--listen', opts.listen];
   if (!opts.sample) args.push('--no-sample');
   if (opts.prometheus) args.push('--prometheus', opts.prometheus);
   const child = spawn(process.execPath, args, {
@@ -144,6 +152,7 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     home,
     port: opts.port,
     gatewayPort: opts.gatewayPort,
+    gatewayTlsPort: tlsPortOf(opts),
     listen: opts.listen,
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     log,
@@ -288,6 +297,7 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string)
       GRAYMESH_CP_URL: cp.url,
       GRAYMESH_TOKEN: cp.token,
       GRAYMESH_GATEWAY_PORT: String(opts.gatewayPort),
+      GRAYMESH_GATEWAY_TLS_PORT: String(tlsPortOf(opts)),
       GRAYMESH_LISTEN: opts.listen,
       GRAYMESH_PROXY_NAME: name,
       GRAYMESH_HOME: home.dir,
@@ -299,4 +309,9 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string)
   child.unref();
   child.channel?.unref();
   return child;
+}
+
+/** The gateway's TLS port `up` was given, else 8443. */
+export function tlsPortOf(opts: UpOptions): number {
+  return opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT;
 }
