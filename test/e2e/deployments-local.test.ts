@@ -63,6 +63,9 @@ describe('Deployments behave as on a cluster (local engine)', () => {
       expect(sets[0]?.metadata.annotations?.[REVISION]).toBe('1');
       expect(sets[0]?.status).toMatchObject({ replicas: 1, readyReplicas: 1 });
     }
+    const table = gm.cli(['get', 'rs', '-p', P]).stdout;
+    expect(table).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+REVISION\s+AGE/);
+    expect(table).toMatch(new RegExp(`${replicaSetsOf('reviews-v1')[0]?.metadata.name}\\s+1\\s+1\\s+1\\s+1\\s`));
     const [pod] = podsOf('reviews-v1');
     expect(pod?.spec).toMatchObject({ nodeName: 'local' });
     expect(pod?.status).toMatchObject({ phase: 'Running', hostIP: '127.0.0.1', podIP: '127.0.0.1' });
