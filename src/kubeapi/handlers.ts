@@ -15,6 +15,7 @@ import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { newest, page, shown } from './objects.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { Persist, type Writer } from './persist.js';
+import { decodeProtobuf } from './protobuf.js';
 import { isCustom, type Resource } from './resources.js';
 import { equalities, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { KubeError, kubeAlreadyExists, kubeBadRequest, kubeMethodNotAllowed, kubeNotFound, kubeUnsupportedMediaType } from './status.js';
@@ -89,8 +90,8 @@ export class Handlers {
   }
 
   private async body(c: Call): Promise<unknown> {
-    if (/protobuf/.test(c.contentType)) throw kubeUnsupportedMediaType('the body of the request was in protobuf; graymesh accepts application/json');
     const buf = await c.body();
+    if (/protobuf/.test(c.contentType)) return decodeProtobuf(buf);
     const text = buf.toString('utf8');
     try {
       return /yaml/.test(c.contentType) ? parseYaml(text) : JSON.parse(text);
