@@ -121,7 +121,11 @@ export class Handlers {
       if (method === 'DELETE') return this.deleteCollection(c);
       throw kubeMethodNotAllowed(`${method} is not allowed on a collection of ${c.r.plural}`);
     }
-    if (method === 'GET') return this.out(c, await this.mustGet(c, c.name));
+    if (method === 'GET') {
+      const o = await this.mustGet(c, c.name);
+      if (wantsTable(c.accept)) return { status: 200, body: tableOf(c.r.kind, [shown(o, c.r, c.version)], { resourceVersion: o.metadata.resourceVersion as string }) };
+      return this.out(c, o);
+    }
     if (method === 'PUT') return this.replace(c);
     if (method === 'PATCH') return this.patch(c);
     if (method === 'DELETE') return this.delete(c);

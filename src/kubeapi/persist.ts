@@ -103,7 +103,11 @@ export class Persist {
   async update(r: Resource, obj: KubeObject, w: Writer): Promise<KubeObject> {
     this.checkWrite(r, w, obj.metadata.namespace ?? obj.metadata.name, 'update', obj);
     const valid = await this.validate(r, obj, w);
-    if (w.dryRun) return valid;
+    if (w.dryRun) {
+      const current = await this.deps.store.get(r.kind, r.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name);
+      const { creationTimestamp, uid, generation } = current?.metadata ?? {};
+      return { ...valid, metadata: { ...valid.metadata, ...(creationTimestamp ? { creationTimestamp } : {}), ...(uid ? { uid } : {}), ...(generation ? { generation } : {}) }, ...(current?.status ? { status: current.status } : {}) };
+    }
     if (r.kind === 'Namespace') {
       const current = this.deps.projects.get(valid.metadata.name);
       const ws = current?.metadata.labels?.[WORKSPACE_LABEL];
