@@ -18,7 +18,7 @@ import { Persist, type Writer } from './persist.js';
 import { decodeProtobuf } from './protobuf.js';
 import { isCustom, type Resource } from './resources.js';
 import { equalities, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { KubeError, kubeAlreadyExists, kubeBadRequest, kubeMethodNotAllowed, kubeNotFound, kubeUnsupportedMediaType } from './status.js';
+import { KubeError, statusOf, kubeAlreadyExists, kubeBadRequest, kubeMethodNotAllowed, kubeNotFound, kubeUnsupportedMediaType } from './status.js';
 import { tableOf, wantsTable } from './table.js';
 import { watch } from './watch.js';
 
@@ -45,6 +45,13 @@ export type Answer = { status: number; body: unknown } | undefined;
 
 const resourceName = (r: Resource): string => (r.group ? `${r.plural}.${r.group}` : r.plural);
 const details = (r: Resource) => ({ group: r.group, kind: r.plural });
+
+/** A validation error of a named object, as the API server reports it (`The Kind "name" is invalid: field: ...`). */
+function named(err: unknown, r: Resource, name: string): unknown {
+  if (!(err instanceof GmError) || err.status !== 422) return err;
+  const st = statusOf(err, { kind: r.kind, group: r.group, name });
+  return new KubeError(422, 'Invalid', st.message, st.details);
+}
 
 /** The field manager of a write: the one asked for, else the client's name (as the API server derives it). */
 function managerOf(c: Call): string {
@@ -185,7 +192,7 @@ export class Handlers {
       return this.out(c, await this.persist.create(c.r, withFields, this.writer(c)), 201);
     } catch (err) {
       if (err instanceof GmError && err.code === 'GM_ERR_ALREADY_EXISTS') throw kubeAlreadyExists(resourceName(c.r), obj.metadata.name, details(c.r));
-      throw err;
+      throw named(err, c.r, obj.metadata.name);
     }
   }
 
@@ -208,7 +215,7 @@ export class Handlers {
         throw new KubeError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceName(c.r)} "${c.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: c.name as string, ...details(c.r) });
       }
       if (err instanceof GmError && err.status === 404 && !(err instanceof KubeError)) throw kubeNotFound(resourceName(c.r), c.name as string, details(c.r));
-      throw err;
+      throw named(err, c.r, c.name as string);
     }
   }
 
@@ -271,7 +278,13 @@ export class Handlers {
         causes: outcome.conflicts.map((x) => ({ reason: 'FieldManagerConflict', message: `conflict with "${x.manager}"`, field: x.field })),
       });
     }
-    if (!current) return this.out(c, await this.persist.create(c.r, outcome.object, this.writer(c)), 201);
+    if (!current) {
+      try {
+        return this.out(c, await this.persist.create(c.r, outcome.object, this.writer(c)), 201);
+      } catch (err) {
+        throw named(err, c.r, c.name as string);
+      }
+    }
     const next = { ...outcome.object, metadata: { ...outcome.object.metadata, resourceVersion: current.metadata.resourceVersion as string } };
     return this.out(c, await this.write(c, current, next, manager));
   }
