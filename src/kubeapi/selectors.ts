@@ -34,7 +34,7 @@ export function parseLabelSelector(s: string | undefined): Requirement[] {
   return terms(s).map((t): Requirement => {
     let m = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(t);
     if (m) return { key: key(m[1] as string, t), op: m[2] as 'in' | 'notin', values: (m[3] as string).split(',').map((v) => v.trim()).filter((v) => v !== '') };
-    m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(t);
+    m = /^([^=!\s]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)$/.exec(t);
     if (m) return { key: key(m[1] as string, t), op: m[2] === '!=' ? 'notin' : 'in', values: [m[3] as string] };
     m = /^!\s*(\S+)$/.exec(t);
     if (m) return { key: key(m[1] as string, t), op: 'notexists' };
