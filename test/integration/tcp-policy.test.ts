@@ -3,9 +3,11 @@
  * a Gateway `protocol: TCP` port routed by a VirtualService tcp route to tcp-echo servers;
  * `connectionPool.tcp.maxConnections` refuses a connection beyond the open ones (closed
  * unanswered) and admits one again once a connection closes; `outlierDetection` ejects an
- * endpoint whose connects fail, so the next connections all reach the healthy one. A Gateway
- * port that cannot be bound refuses the whole snapshot, and the previous config stays.
+ * endpoint whose connects fail, so the next connections all reach the healthy one. An HTTP
+ * Gateway server on another port is bound as written and closed when it goes; a Gateway port
+ * that cannot be bound refuses the whole snapshot, and the previous config stays.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigSnapshot, EndpointConfig } from '../../src/config/snapshot.js';
@@ -66,6 +68,19 @@ async function held(port: number): Promise<net.Socket> {
   return s;
 }
 
+/** GET / with a Host header (fetch cannot set one). */
+function get(port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+  });
+}
+
 describe('DestinationRule TCP settings on byte streams', () => {
   it('maxConnections: a connection beyond the open ones is closed unanswered; one closing admits the next', async () => {
     const one = await echo('one');
@@ -92,6 +107,29 @@ describe('DestinationRule TCP settings on byte streams', () => {
     // Round robin reaches the dead endpoint at most once before it is ejected.
     expect(counts.one).toBeGreaterThanOrEqual(19);
     expect(await countAnswers(20, () => tcpLine(port, 'hello'))).toEqual({ one: 20 });
+  });
+
+  it('an HTTP Gateway server on another port is bound as written and routes by Host as the main port does; removed, it is closed', async () => {
+    const up = http.createServer((_req, res) => res.end('from web'));
+    await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
+    try {
+      const webPort = (up.address() as net.AddressInfo).port;
+      const httpPort = await freePort();
+      const base = config(await freePort(), [endpoint(webPort, 'v1')], {});
+      const web = (v: number, gateways: ConfigSnapshot['gateways']): ConfigSnapshot => ({
+        ...base,
+        version: v,
+        services: [...base.services, { project: NS, name: 'web', ports: [{ name: 'http', port: 80 }], selector: { app: 'tcp-echo' } }],
+        gateways,
+        virtualServices: [vs(NS, 'web', { hosts: ['web.example.com'], gateways: ['web-gw'], http: [{ route: [{ destination: { host: 'web' } }] }] })],
+      });
+      const p = await start(web(1, [gw(NS, 'web-gw', { servers: [{ port: { number: httpPort, name: 'http', protocol: 'HTTP' }, hosts: ['web.example.com'] }] })]));
+      expect(await get(httpPort, 'web.example.com')).toBe('from web');
+      await p.apply(web(2, []));
+      await expect(get(httpPort, 'web.example.com')).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      up.close();
+    }
   });
 
   it('a Gateway port taken by something else refuses the snapshot whole; the previous config stays in force', async () => {
