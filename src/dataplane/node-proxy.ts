@@ -80,7 +80,7 @@ export class NodeProxy {
     this.executor = new Executor(this.pools, sinks, opts.telemetry);
     this.tcpUpstreams = new TcpUpstreams(this.executor.outlier);
     this.tunnels = new ConnectTunnels(sinks, opts.telemetry, this.tcpUpstreams);
-    const tcpGateway = new TcpGateway(this.tcpUpstreams, opts.telemetry, () => this.state.router);
+    const tcpGateway = new TcpGateway(this.tcpUpstreams, opts.telemetry, () => this.state.router, opts.sinks ?? []);
     this.gatewayPorts = new GatewayListeners(this.binder, this.host, { gatewayPort: opts.gatewayPort, tlsPort: opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT }, {
       http: () => this.createServer({ kind: 'gateway' }),
       tcp: (port) => tcpListener((socket) => tcpGateway.handle(socket, port().number)),
