@@ -24,6 +24,7 @@ import {
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerKubeconfigCommand } from './commands/kubeconfig.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { exportCmd } from './commands/export.js';
 import { kubernetesUpOptions, upKubernetes, type UpFlags } from '../kubernetes/up.js';
@@ -74,9 +75,11 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--detach', 'run in the background; return once the API answers and the proxy enforces the config')
     .option('--port <port>', 'API and console port', intOption('--port', 0, 65535), 7070)
     .option('--gateway-port <port>', 'gateway port: Gateway servers on port 80 are served here (any other port is bound as written)', intOption('--gateway-port', 0, 65535), 8080)
+    .option('--gateway-tls-port <port>', "gateway TLS port: a Gateway server's port 443", intOption('--gateway-tls-port', 0, 65535), 8443)
     .option('--listen <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-sample', 'do not deploy Bookinfo on first start')
     .option('--prometheus <url>', 'read graph and chart metrics from this Prometheus instead of the embedded store')
+    .option('--kube-port <port>', 'serve the Kubernetes API kubectl talks to on this port (https; graymesh kubeconfig writes the kubeconfig)', intOption('--kube-port', 0, 65535))
     .option('--engine <engine>', 'local (default): this machine; kubernetes: a cluster with Istio, found as kubectl finds it', 'local')
     .option('--kubeconfig <file>', 'with --engine kubernetes: the kubeconfig (default $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'with --engine kubernetes: the kubeconfig context (default its current-context)')
@@ -84,15 +87,18 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--settle-time <ms>', "with --engine kubernetes: wait after each release step when istiod's sync status cannot be read", intOption('--settle-time', 0, 600_000))
     .action((o: UpFlags) => {
       if (o.engine !== 'local' && o.engine !== 'kubernetes') throw invalid(`--engine ${o.engine}: use local or kubernetes`);
+      if (o.engine === 'kubernetes' && o.kubePort !== undefined) throw invalid('--kube-port: with --engine kubernetes, kubectl talks to the cluster itself; drop --kube-port');
       if (o.engine === 'kubernetes') return done(upKubernetes(home(), kubernetesUpOptions(o)));
       return done(
         up(home(), {
           detach: o.detach === true,
           port: o.port,
           gatewayPort: o.gatewayPort,
+          ...(o.gatewayTlsPort !== undefined ? { gatewayTlsPort: o.gatewayTlsPort } : {}),
           sample: o.sample,
           listen: o.listen,
           ...(o.prometheus ? { prometheus: o.prometheus } : {}),
+          ...(o.kubePort !== undefined ? { kubePort: o.kubePort } : {}),
         }),
       );
     });
@@ -144,13 +150,14 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('get')
-    .description('list or read objects: projects, apps, workloads, services, pods, vs, dr, gw, se')
+    .description('list or read objects: projects, apps, workloads, replicasets, services, pods, secrets, vs, dr, gw, se')
     .argument('<resource>', 'resource type')
     .argument('[name]', 'object name')
     .option('-p, --project <project>', 'project')
     .option('-o, --output <format>', 'json, yaml or wide')
-    .action((resource: string, name: string | undefined, o: { project?: string; output?: string }) =>
-      done(getCmd(client(), resource, name, projectArg(o.project), o.output)),
+    .option('--show-secrets', "a Secret's data (project-admin only); hidden otherwise")
+    .action((resource: string, name: string | undefined, o: { project?: string; output?: string; showSecrets?: boolean }) =>
+      done(getCmd(client(), resource, name, projectArg(o.project), o.output, o.showSecrets === true)),
     );
 
   program
@@ -197,6 +204,7 @@ export function buildProgram(run: (code: number) => void): Command {
     );
 
   registerAuthCommands(program, home, client, done);
+  registerKubeconfigCommand(program, home, done);
   registerTenantCommands(program, client, done);
 
   program

@@ -47,16 +47,20 @@ export function bindPort(number: number, opts: GatewayPortOptions): number {
   return number;
 }
 
-/** Whether a server on `number` is served by the main gateway listener (nothing more to bind). */
-export function isMainGatewayPort(number: number, opts: GatewayPortOptions): boolean {
-  return bindPort(number, opts) === opts.gatewayPort;
+/**
+ * Whether a server on `number` is served by one of the gateway's standing listeners, the main
+ * one (80) or the TLS one (443), which the proxy binds at start: nothing more to bind or admit.
+ */
+export function isStandingPort(number: number, opts: GatewayPortOptions): boolean {
+  const bind = bindPort(number, opts);
+  return bind === opts.gatewayPort || bind === opts.tlsPort;
 }
 
 interface ServerPort {
   port?: { number?: number; protocol?: string };
 }
 
-/** Every port the Gateways ask for besides the main listener's, by port bound. */
+/** Every port the Gateways ask for besides the standing listeners' (80 and 443), by port bound. */
 export function gatewayPorts(gateways: readonly KubeObject[], opts: GatewayPortOptions): Map<number, GatewayPort> {
   const out = new Map<number, GatewayPort>();
   for (const gw of gateways) {
@@ -64,7 +68,7 @@ export function gatewayPorts(gateways: readonly KubeObject[], opts: GatewayPortO
     const servers = ((gw.spec ?? {}) as { servers?: ServerPort[] }).servers ?? [];
     for (const s of servers) {
       const number = s.port?.number;
-      if (number === undefined || isMainGatewayPort(number, opts)) continue;
+      if (number === undefined || isStandingPort(number, opts)) continue;
       const bind = bindPort(number, opts);
       const have = out.get(bind);
       if (have) {

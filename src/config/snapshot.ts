@@ -98,6 +98,17 @@ export interface ConfigSnapshot {
   serviceEntries: KubeObject[];
   /** Tracing settings; absent: the proxy's environment (GRAYMESH_TRACE_SAMPLING, else 100%). */
   tracing?: TracingConfig;
+  /** The certificates Gateway servers name (`tls.credentialName`), from the Secrets of their projects; absent: none. */
+  tlsCredentials?: TlsCredentialConfig[];
+}
+
+/** A `kubernetes.io/tls` Secret a Gateway server names: its certificate chain and private key, PEM. */
+export interface TlsCredentialConfig {
+  /** The Secret's project (the Gateway's). */
+  namespace: string;
+  name: string;
+  cert: string;
+  key: string;
 }
 
 /** What a proxy reports back after receiving a snapshot. */

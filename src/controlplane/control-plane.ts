@@ -2,6 +2,7 @@
  * The control plane of the local engine: the store, the controllers, config
  * distribution, and the REST API in one process.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { KubeObject } from '../api/objects.js';
 import { Home } from '../runtime/home.js';
@@ -12,6 +13,7 @@ import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
 import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
+import { LocalPodLogs } from './pod-logs.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
 import { localLoad, localMesh, localReleaseController } from './controllers/releases.js';
@@ -24,6 +26,24 @@ import { judgeStored, recordVerdicts } from './tenancy.js';
 import { recordCredentialVerdicts } from './tls-credentials.js';
 import { admitGatewayPorts } from './gateway-admission.js';
 import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
+import { loadSealKey, sealingCodec } from './secret-seal.js';
+import { gatewayCredentials, recordGatewayCredentialVerdicts } from './gateway-credentials.js';
+import type { AuthService } from '../apiserver/auth/auth-service.js';
+import type { ProjectDirectory } from '../apiserver/projects.js';
+import type { ObjectWrites } from '../apiserver/routes/objects.js';
+import type { ProjectWrites } from '../apiserver/routes/project-writes.js';
+import type { PrepareObjects } from '../apiserver/routes/releases.js';
+import type { NodeOperations } from '../apiserver/routes/node.js';
+
+/** The parts of the shared API this control plane serves with, for another API over the same objects (the Kubernetes API). */
+export interface SharedApiParts {
+  auth: AuthService;
+  projects: ProjectDirectory;
+  writes: ObjectWrites;
+  prepare: PrepareObjects;
+  projectWrites: ProjectWrites;
+  node: NodeOperations;
+}
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -39,7 +59,7 @@ export interface ControlPlaneOptions {
   log(msg: string): void;
 }
 
-const SNAPSHOT_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry']);
+const SNAPSHOT_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Secret']);
 
 export class ControlPlane {
   readonly store: Store;
@@ -48,6 +68,8 @@ export class ControlPlane {
   readonly distributor = new Distributor();
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
+  /** Pods' logs read and followed from their files (the PodLogs port). */
+  readonly podLogs: LocalPodLogs;
   readonly releases: ReleaseController;
   /** The Mesh port: the distributor's snapshot, ACKed by every node proxy. */
   readonly mesh: Mesh;
@@ -59,6 +81,8 @@ export class ControlPlane {
   private readonly load = localLoad((msg) => this.opts.log(msg));
   /** The node proxy's supervisor, when this control plane runs the proxy (`up` sets it). */
   proxies: ProxySupervisor | undefined;
+  /** Set once the REST API is built (start). */
+  shared: SharedApiParts | undefined;
   private app: FastifyInstance | undefined;
   private lastContent = '';
   private snapshotScheduled = false;
@@ -67,7 +91,7 @@ export class ControlPlane {
 
   constructor(readonly opts: ControlPlaneOptions) {
     opts.home.ensure();
-    this.store = new Store(opts.home.dbFile);
+    this.store = new Store(opts.home.dbFile, sealingCodec(loadSealKey(path.join(opts.home.dir, 'secret-key'))));
     this.objects = new SqliteObjectStore(this.store);
     this.instance = opts.home.instanceId();
     this.token = opts.home.adminToken();
@@ -81,6 +105,7 @@ export class ControlPlane {
       waitForConfig: (v) => this.distributor.waitFor(v, 5_000),
       log: opts.log,
     });
+    this.podLogs = new LocalPodLogs(this.store, opts.home.dir);
     this.telemetry = new Telemetry({
       homeDir: opts.home.dir,
       store: this.store,
@@ -138,7 +163,8 @@ export class ControlPlane {
     const refused = judgeStored(this.store);
     recordVerdicts(this.store, refused);
     recordCredentialVerdicts(this.store);
-    const content = buildSnapshotContent(this.store, this.opts.gatewayPort, refused);
+    recordGatewayCredentialVerdicts(this.store);
+    const content = { ...buildSnapshotContent(this.store, this.opts.gatewayPort, refused), ...gatewayCredentials(this.store, refused) };
     const text = JSON.stringify(content);
     if (text === this.lastContent && this.distributor.current) return this.distributor.version;
     this.lastContent = text;

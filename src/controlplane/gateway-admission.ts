@@ -12,7 +12,7 @@ import net from 'node:net';
 import type { KubeObject } from '../api/objects.js';
 import { invalid } from '../api/errors.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
-import { bindPort, isMainGatewayPort, listenerKind, type GatewayPortOptions } from '../config/gateway-ports.js';
+import { bindPort, isStandingPort, listenerKind, type GatewayPortOptions } from '../config/gateway-ports.js';
 
 export interface GatewayPortContext extends GatewayPortOptions {
   /** The address the gateway binds. */
@@ -37,7 +37,7 @@ export async function admitGatewayPorts(gw: KubeObject, ctx: GatewayPortContext)
   const own = ownPorts(ctx);
   for (const [i, s] of servers.entries()) {
     const number = s.port?.number;
-    if (number === undefined || isMainGatewayPort(number, ctx)) continue;
+    if (number === undefined || isStandingPort(number, ctx)) continue;
     const bind = bindPort(number, ctx);
     const where = `Gateway ${key(gw)}: spec.servers[${i}].port.number: port ${number}${bind === number ? '' : ` (bound as ${bind})`}`;
     const mine = own.get(bind);

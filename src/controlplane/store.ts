@@ -26,6 +26,12 @@ interface Row {
   body: string;
 }
 
+/** How an object's JSON is kept in its row: Secrets sealed (secret-seal.ts), everything else as it is. */
+export interface BodyCodec {
+  encode(kind: string, json: string): string;
+  decode(body: string): string;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS objects (
   kind TEXT NOT NULL,
@@ -43,7 +49,10 @@ export class Store {
   private readonly events = new EventEmitter();
   private pending: WatchEvent[] | undefined;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly codec?: BodyCodec,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -87,7 +96,7 @@ export class Store {
     const row = this.db
       .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
       .get(kind, namespace ?? '', name) as Row | undefined;
-    return row ? (JSON.parse(row.body) as T) : undefined;
+    return row ? this.parse<T>(row.body) : undefined;
   }
 
   mustGet<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T {
@@ -104,7 +113,7 @@ export class Store {
             .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? ORDER BY name')
             .all(kind, opts.namespace)
     ) as Row[];
-    const items = rows.map((r) => JSON.parse(r.body) as T);
+    const items = rows.map((r) => this.parse<T>(r.body));
     const sel = opts.labels;
     if (!sel) return items;
     return items.filter((o) => matchesLabels(o.metadata.labels, sel));
@@ -142,6 +151,7 @@ export class Store {
         );
       }
       const next = structuredClone(obj);
+      keepControllerAnnotations(current, next);
       next.metadata.uid = current.metadata.uid;
       next.metadata.creationTimestamp = current.metadata.creationTimestamp;
       const specChanged = JSON.stringify(next.spec ?? null) !== JSON.stringify(current.spec ?? null);
@@ -196,6 +206,10 @@ export class Store {
     });
   }
 
+  private parse<T>(body: string): T {
+    return JSON.parse(this.codec ? this.codec.decode(body) : body) as T;
+  }
+
   private write<T extends KubeObject>(obj: T, type: WatchEventType): T {
     const rv = this.nextCounter('resourceVersion');
     obj.metadata.resourceVersion = String(rv);
@@ -204,10 +218,31 @@ export class Store {
         `INSERT INTO objects (kind, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(kind, namespace, name) DO UPDATE SET resource_version = excluded.resource_version, body = excluded.body`,
       )
-      .run(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, rv, JSON.stringify(obj));
+      .run(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, rv, this.codec ? this.codec.encode(obj.kind, JSON.stringify(obj)) : JSON.stringify(obj));
     this.pending?.push({ type, object: structuredClone(obj) });
     return obj;
   }
+}
+
+/**
+ * Annotations a controller writes on objects users write too (a Deployment's current
+ * revision): a write without them keeps them, as a client-side apply leaves fields
+ * it did not set, so applying the same manifest again changes nothing.
+ */
+export const CONTROLLER_ANNOTATIONS: readonly string[] = ['deployment.kubernetes.io/revision'];
+
+function keepControllerAnnotations(current: KubeObject, next: KubeObject): void {
+  for (const k of CONTROLLER_ANNOTATIONS) {
+    const v = current.metadata.annotations?.[k];
+    if (v !== undefined && next.metadata.annotations?.[k] === undefined) next.metadata.annotations = { ...next.metadata.annotations, [k]: v };
+  }
+}
+
+/** The annotations a user wrote: without those CONTROLLER_ANNOTATIONS keeps. */
+export function userAnnotations(o: KubeObject): Record<string, string> {
+  const out = { ...o.metadata.annotations };
+  for (const k of CONTROLLER_ANNOTATIONS) delete out[k];
+  return out;
 }
 
 /** True when every key of `selector` has the same value in `labels`. */

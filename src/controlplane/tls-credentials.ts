@@ -48,7 +48,7 @@ export function unresolvedCredentials(store: Store, rule: KubeObject): string[] 
   return out;
 }
 
-interface Condition {
+export interface Condition {
   type: string;
   status: string;
   reason?: string;
@@ -75,7 +75,7 @@ export function recordCredentialVerdicts(store: Store, now: () => Date = () => n
   }
 }
 
-function withConditions(status: KubeObject['status'], conditions: Condition[]): KubeObject['status'] {
+export function withConditions(status: KubeObject['status'], conditions: Condition[]): KubeObject['status'] {
   const { conditions: _old, ...rest } = status ?? {};
   if (conditions.length === 0) return Object.keys(rest).length > 0 ? rest : undefined;
   return { ...rest, conditions };

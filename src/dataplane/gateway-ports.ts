@@ -1,11 +1,11 @@
 /**
  * The gateway's extra listeners: one per port the Gateways of a snapshot ask for besides the
- * main gateway listener (`config/gateway-ports.ts` maps 80 and 443), bound on the gateway's
+ * standing ones, the main listener (80) and the TLS listener (443, gateway-tls/), bound on the gateway's
  * address through the proxy's ListenerBinder, so they are handed over to a successor and
  * survive a proxy restart as the main gateway port does. What a listener speaks comes from a
  * factory per kind (`http`: the gateway's HTTP/1.1 + HTTP/2 listener; `tcp`: a byte stream to
- * the TCP routes; a kind without a factory, such as `tls` until TLS termination plugs one in,
- * is not bound).
+ * the TCP routes). TLS is terminated on the TLS listener only: a `tls` server on another port
+ * has no factory and is not bound.
  *
  * As the rest of a snapshot, the ports are applied whole or not at all: `prepare` binds every
  * new port (and closes what it bound when one fails), `commit` then closes the ports the

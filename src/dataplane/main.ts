@@ -1,6 +1,7 @@
 /**
  * The node proxy process. Started by `graymesh up`; configured by environment:
  * GRAYMESH_CP_URL, GRAYMESH_TOKEN, GRAYMESH_PROXY_NAME, GRAYMESH_GATEWAY_PORT,
+ * GRAYMESH_GATEWAY_TLS_PORT (the gateway's TLS listener; absent: none),
  * GRAYMESH_LISTEN, GRAYMESH_TRACE_SAMPLING (0-100, default 100; a snapshot's
  * `tracing.sampling` overrides it), GRAYMESH_TRACE_RATE_LIMIT (new traces
  * per second per service sampled at that rate, 1% beyond; default 100, 0 for no
@@ -54,9 +55,11 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
     await proxy.start();
   } catch (err) {
     // `up` reads this line from the proxy's log when the proxy exits before connecting.
-    const port = env.GRAYMESH_GATEWAY_PORT ?? '8080';
+    const tlsFailed = tlsPort !== undefined && (err as { port?: number }).port === Number(tlsPort);
+    const port = tlsFailed ? tlsPort : (env.GRAYMESH_GATEWAY_PORT ?? '8080');
+    const what = tlsFailed ? 'gateway TLS port' : 'gateway port';
     const code = (err as { code?: string }).code;
-    const reason = code === 'EADDRINUSE' ? `gateway port ${port} is in use; stop what uses it or pass --gateway-port N` : `the gateway cannot listen on ${host}:${port}: ${(err as Error).message}`;
+    const reason = code === 'EADDRINUSE' ? `${what} ${port} is in use; stop what uses it or pass --${tlsFailed ? 'gateway-tls-port' : 'gateway-port'} N` : `the gateway cannot listen on ${host}:${port}: ${(err as Error).message}`;
     process.stdout.write(`error: ${reason}\n`);
     process.exit(2);
   }
@@ -81,13 +84,13 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
     url: cpUrl,
     token,
     name,
-    info: { admin: String(adminPort), gateway: String(proxy.gatewayPort) },
+    info: { admin: String(adminPort), gateway: String(proxy.gatewayPort), ...(proxy.gatewayTlsPort !== undefined ? { gatewayTls: String(proxy.gatewayTlsPort) } : {}) },
     apply: (s) => proxy.apply(s),
     version: () => proxy.version,
     log,
   });
   client.start();
-  log(`gateway on ${host}:${proxy.gatewayPort}, admin on 127.0.0.1:${adminPort}`);
+  log(`gateway on ${host}:${proxy.gatewayPort}${proxy.gatewayTlsPort !== undefined ? ` (TLS on ${proxy.gatewayTlsPort})` : ''}, admin on 127.0.0.1:${adminPort}`);
   let draining = false;
   const shutdown = (): void => {
     if (draining) return;

@@ -23,11 +23,12 @@ import { freshBinder, type ListenerBinder } from './handover.js';
 import { GatewayListeners } from './gateway-ports.js';
 import { TcpGateway } from './tcp-gateway.js';
 import { TcpUpstreams } from './tcp-upstream.js';
+import { GatewayTls } from './gateway-tls/gateway-tls.js';
 
 export interface NodeProxyOptions {
   /** Port of the gateway listener (0 for any); a Gateway server on port 80 is served here. */
   gatewayPort: number;
-  /** Where a Gateway server on port 443 binds (`--gateway-tls-port`, default 8443). */
+  /** Port of the gateway's TLS listener, what a Gateway server's port 443 means (`--gateway-tls-port`; 0 for any); absent: none. */
   gatewayTlsPort?: number;
   /**
    * Address the gateway listener binds to. Workloads' outbound listeners
@@ -69,8 +70,10 @@ export class NodeProxy {
   private readonly host: string;
   /** Every TCP connection to a cluster (gateway TCP ports, CONNECT tunnels), under its DestinationRule. */
   readonly tcpUpstreams: TcpUpstreams;
-  /** The gateway's listeners on the ports Gateways ask for besides the main one (a `tls` factory plugs in here). */
+  /** The gateway's listeners on the ports Gateways ask for besides the main and TLS ones. */
   readonly gatewayPorts: GatewayListeners;
+  /** The gateway's TLS listener (gateway-tls/). */
+  private readonly tls: GatewayTls | undefined;
 
   constructor(private readonly opts: NodeProxyOptions) {
     this.host = opts.host ?? '127.0.0.1';
@@ -85,6 +88,10 @@ export class NodeProxy {
       http: () => this.createServer({ kind: 'gateway' }),
       tcp: (port) => tcpListener((socket) => tcpGateway.handle(socket, port().number)),
     });
+    if (opts.gatewayTlsPort !== undefined) {
+      const handler = (req: DownstreamRequest, res: DownstreamResponse): void => this.handle(req, res, { kind: 'gateway' }, true);
+      this.tls = new GatewayTls(opts.gatewayTlsPort, this.host, this.binder, new Server(handler, new H2Sessions(handler)), () => this.state.snapshot);
+    }
   }
 
   get version(): number {
@@ -101,10 +108,16 @@ export class NodeProxy {
     return (this.gateway?.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  /** The TLS listener's bound port (undefined without one). */
+  get gatewayTlsPort(): number | undefined {
+    return this.tls?.port;
+  }
+
   async start(): Promise<void> {
     this.gateway = this.createServer({ kind: 'gateway' });
     if (this.binder.inherited(this.opts.gatewayPort, this.host)) this.gatewayDeferred = true;
     else await this.binder.listen(this.gateway, this.opts.gatewayPort, this.host);
+    await this.tls?.start();
   }
 
   /**
@@ -154,6 +167,7 @@ export class NodeProxy {
       this.gatewayDeferred = false;
       await this.binder.listen(this.gateway!, this.opts.gatewayPort, this.host);
     }
+    await this.tls?.apply(snapshot);
     // Sockets handed over for listeners this config no longer has.
     this.binder.releaseUnused();
     this.opts.telemetry?.apply(snapshot);
@@ -167,13 +181,16 @@ export class NodeProxy {
    * proxy does when a successor has taken over its sockets.
    */
   async drain(graceMs: number): Promise<void> {
-    const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server), ...this.gatewayPorts.servers()];
+    const servers = [this.gateway, this.tls?.http, ...[...this.listeners.values()].map((l) => l.server), ...this.gatewayPorts.servers()];
+    this.tls?.close();
     await Promise.all(servers.map((s) => s?.drain?.(graceMs)));
     await this.pools.close();
   }
 
   async close(): Promise<void> {
     const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server), ...this.gatewayPorts.servers()];
+    this.tls?.close();
+    this.tls?.http.closeAllConnections();
     await Promise.all(
       servers.map(
         (s) =>
@@ -201,10 +218,10 @@ export class NodeProxy {
     return new Server(handler, new H2Sessions(handler), connect);
   }
 
-  private handle(req: DownstreamRequest, res: DownstreamResponse, source: Source): void {
+  private handle(req: DownstreamRequest, res: DownstreamResponse, source: Source, secure = false): void {
     let authority: string;
     let path: string;
-    let scheme = 'http';
+    let scheme = secure ? 'https' : 'http';
     const url = req.url ?? '/';
     if (url.startsWith('http://') || url.startsWith('https://')) {
       // Absolute-form (RFC 9112 §3.2.2), as HTTP_PROXY clients send it.
@@ -218,7 +235,7 @@ export class NodeProxy {
       path = url;
     }
     const host = stripPort(authority).toLowerCase();
-    const port = portOf(authority) ?? 80;
+    const port = portOf(authority) ?? (secure ? 443 : 80);
     if (!req.headers['x-request-id']) req.headers['x-request-id'] = randomUUID();
     const routeReq: RouteRequest = {
       source,
@@ -233,7 +250,7 @@ export class NodeProxy {
     };
     let decision: RouteDecision;
     try {
-      decision = this.state.router.route(routeReq);
+      decision = (source.kind === 'gateway' && !secure && this.tls?.redirect(host, path)) || this.state.router.route(routeReq);
     } catch (err) {
       decision = { kind: 'respond', status: 500, body: `route error: ${(err as Error).message}\n`, flags: '-' };
     }

@@ -31,6 +31,8 @@ export interface UpFlags {
   detach?: boolean;
   port: number;
   gatewayPort: number;
+  /** The gateway's TLS port (local engine). */
+  gatewayTlsPort?: number;
   sample: boolean;
   listen: string;
   prometheus?: string;
@@ -39,6 +41,7 @@ export interface UpFlags {
   context?: string;
   jaeger?: string;
   settleTime?: number;
+  kubePort?: number;
 }
 
 export function kubernetesUpOptions(f: UpFlags): KubernetesUpOptions {

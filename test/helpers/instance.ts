@@ -34,6 +34,8 @@ export class Instance {
   readonly home: string;
   port = 0;
   gatewayPort = 0;
+  /** The gateway's TLS port (`--gateway-tls-port`). */
+  gatewayTlsPort = 0;
 
   constructor() {
     this.home = mkdtempSync(path.join(os.tmpdir(), 'graymesh-test-'));
@@ -79,14 +81,16 @@ export class Instance {
     const chosen = !this.port || !this.gatewayPort;
     if (!this.port) this.port = await freePort();
     if (!this.gatewayPort) this.gatewayPort = await freePort();
+    if (!this.gatewayTlsPort) this.gatewayTlsPort = await freePort();
     const run = (): Promise<CliResult> =>
-      this.cliAsync(['up', '--detach', '--port', String(this.port), '--gateway-port', String(this.gatewayPort), ...extra]);
+      this.cliAsync(['up', '--detach', '--port', String(this.port), '--gateway-port', String(this.gatewayPort), '--gateway-tls-port', String(this.gatewayTlsPort), ...extra]);
     const r = await run();
     // A port found free can be taken by another process before up binds it; when this
     // helper chose the ports itself, choose again once.
     if (chosen && r.code !== 0 && /port \d+ is in use/.test(r.stderr)) {
       this.port = await freePort();
       this.gatewayPort = await freePort();
+      this.gatewayTlsPort = await freePort();
       return run();
     }
     return r;

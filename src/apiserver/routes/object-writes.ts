@@ -5,6 +5,7 @@
  * release controller (created, changed, abandoned make-before-break); everything else by the
  * engine's `writes`.
  */
+import { shown } from './secret-view.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, conflict, forbidden, notFound } from '../../api/errors.js';
 import type { KindInfo } from '../../api/kinds.js';
@@ -96,7 +97,7 @@ export function registerObjectWriteRoutes(app: FastifyInstance, api: OpenApi, de
     }
     const created = await writes.create(obj);
     reply.status(201);
-    return { ...created.object, warnings: [...warnings, ...created.warnings] };
+    return { ...shown(created.object, false), warnings: [...warnings, ...created.warnings] };
   });
   api.add('post', '/api/v1/projects/:project/:resource', 'Creates an object');
 
@@ -120,7 +121,7 @@ export function registerObjectWriteRoutes(app: FastifyInstance, api: OpenApi, de
     const { obj } = await oneObject(req, kind, project);
     if (obj.kind !== kind.kind || obj.metadata.name !== name) throw badRequest(`body: must be ${kind.kind} ${name}`);
     if (obj.kind === 'Release') return replaceRelease(obj as Release, userOf(req));
-    return (await writes.replace(obj)).object;
+    return shown((await writes.replace(obj)).object, false);
   });
   api.add('put', '/api/v1/projects/:project/:resource/:name', 'Replaces an object (409 when metadata.resourceVersion is stale)');
 }

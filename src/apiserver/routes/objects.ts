@@ -5,6 +5,7 @@
  * port; reads go through its object store, projects through its directory, releases through
  * the one release controller.
  */
+import { SHOW_SECRETS, shown, showsSecrets } from './secret-view.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, invalid, notFound } from '../../api/errors.js';
 import { kindByName, type KindInfo } from '../../api/kinds.js';
@@ -156,9 +157,10 @@ export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, engineD
     const kind = kindFor(resource, true);
     mustProject(projects, project);
     const labels = parseSelector((req.query as { labelSelector?: string }).labelSelector);
-    return { items: await store.list(kind.kind, { namespace: project, ...(labels ? { labels } : {}) }) };
+    const show = showsSecrets(req.query);
+    return { items: (await store.list(kind.kind, { namespace: project, ...(labels ? { labels } : {}) })).map((o) => shown(o, show)) };
   });
-  api.add('get', '/api/v1/projects/:project/:resource', 'Lists objects of a kind in a project', true, ['labelSelector']);
+  api.add('get', '/api/v1/projects/:project/:resource', 'Lists objects of a kind in a project (a Secret\'s data only with showSecrets=true)', true, ['labelSelector', SHOW_SECRETS]);
 
   const mustGet = async (kind: KindInfo, project: string, name: string): Promise<KubeObject> => {
     const o = await store.get(kind.kind, project, name);
@@ -170,9 +172,9 @@ export function registerObjectRoutes(app: FastifyInstance, api: OpenApi, engineD
     const { project, resource, name } = req.params as Params;
     const kind = kindFor(resource, true);
     mustProject(projects, project);
-    return mustGet(kind, project, name);
+    return shown(await mustGet(kind, project, name), showsSecrets(req.query));
   });
-  api.add('get', '/api/v1/projects/:project/:resource/:name', 'Reads one object');
+  api.add('get', '/api/v1/projects/:project/:resource/:name', 'Reads one object (a Secret\'s data only with showSecrets=true)', true, [SHOW_SECRETS]);
 
   app.delete('/api/v1/projects/:project/:resource/:name', async (req) => {
     const { project, resource, name } = req.params as Params;

@@ -6,6 +6,7 @@ import { checkApplication, APPLICATION_TYPES } from './kube/application.js';
 import { checkDeployment } from './kube/deployment.js';
 import { checkNamespace } from './kube/namespace.js';
 import { checkService } from './kube/service.js';
+import { checkSecret } from './kube/secret.js';
 import { checkDestinationRule } from './istio/destination-rule.js';
 import { checkGateway } from './istio/gateway.js';
 import { checkServiceEntry } from './istio/service-entry.js';
@@ -54,6 +55,8 @@ export const KIND_DEFS: readonly KindDef[] = [
   { kind: 'ServiceAccount', apiVersions: ['v1'], namespaced: true, plural: 'serviceaccounts', short: ['sa'],
     nameRule: 'subdomain', types: KUBE_TYPES,
     fields: { automountServiceAccountToken: 'boolean', imagePullSecrets: '[]LocalObjectReference', secrets: '[]ObjectReference' } },
+  { kind: 'Secret', apiVersions: ['v1'], namespaced: true, plural: 'secrets', short: [], nameRule: 'subdomain', types: KUBE_TYPES,
+    fields: { data: '{}string', type: 'string', immutable: 'boolean' }, check: checkSecret },
   { kind: 'Application', apiVersions: ['app.k8s.io/v1beta1'], namespaced: true, plural: 'applications', short: ['app'],
     nameRule: 'subdomain', fields: { spec: 'ApplicationSpec', status: 'any' }, types: APPLICATION_TYPES, check: checkApplication },
   istio('VirtualService', 'virtualservices', 'vs', 'subdomain', checkVirtualService),

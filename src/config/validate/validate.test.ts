@@ -108,7 +108,7 @@ const INVALID: [string, string, string[]][] = [
   ['not an object', '- a\n- b', ['object: a manifest must be an object with apiVersion, kind, metadata and spec, got a list']],
   ['no apiVersion', 'kind: Service\nmetadata: {name: reviews}', ['Service reviews: apiVersion: required; e.g. networking.istio.io/v1 or apps/v1']],
   ['unknown kind', 'apiVersion: networking.istio.io/v1\nkind: VirtualServise\nmetadata: {name: x}', [
-    'VirtualServise x: kind: unknown kind "VirtualServise" (apiVersion networking.istio.io/v1); did you mean "VirtualService"? graymesh supports v1 Namespace, apps/v1 Deployment, v1 Service, v1 ServiceAccount, app.k8s.io/v1beta1 Application, networking.istio.io/v1 VirtualService, networking.istio.io/v1 DestinationRule, networking.istio.io/v1 Gateway, networking.istio.io/v1 ServiceEntry, graymesh.dev/v1alpha1 Release']],
+    'VirtualServise x: kind: unknown kind "VirtualServise" (apiVersion networking.istio.io/v1); did you mean "VirtualService"? graymesh supports v1 Namespace, apps/v1 Deployment, v1 Service, v1 ServiceAccount, v1 Secret, app.k8s.io/v1beta1 Application, networking.istio.io/v1 VirtualService, networking.istio.io/v1 DestinationRule, networking.istio.io/v1 Gateway, networking.istio.io/v1 ServiceEntry, graymesh.dev/v1alpha1 Release']],
   ['a kind at the wrong apiVersion', 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: x}', [
     'Deployment x: apiVersion: "extensions/v1beta1" does not serve Deployment; use apps/v1']],
   ['an Istio kind at an unknown version', 'apiVersion: networking.istio.io/v2\nkind: Gateway\nmetadata: {name: x}', [
@@ -128,6 +128,14 @@ const INVALID: [string, string, string[]][] = [
   ['a bad label key', 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, labels: {"-app": x}}', [
     'ServiceAccount sa: metadata.labels["-app"]: "-app" is not a valid key: up to 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit']],
   ['unknown metadata field', 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, label: {a: b}}', ['ServiceAccount sa: metadata.label: unknown field; did you mean "labels"?']],
+  ['Secret data that is not base64', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: p}\ndata: {token: "not base64!"}', [
+    'Secret s: data.token: must be base64, as Kubernetes keeps Secret data; encode it (base64 -w0 FILE)']],
+  ['Secret data sent back as graymesh shows it', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: p}\ndata: {token: "REDACTED (3 bytes; --show-secrets to see)"}', [
+    'Secret s: data.token: holds the placeholder graymesh shows instead of the value; apply the real base64 data (graymesh get secret NAME -o yaml --show-secrets)']],
+  ['a TLS Secret without its key', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: p}\ntype: kubernetes.io/tls\ndata: {tls.crt: "eA=="}', [
+    'Secret s: data["tls.key"]: missing or not base64; add the base64 of the PEM private key']],
+  ['a TLS Secret whose certificate is no PEM', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: p}\ntype: kubernetes.io/tls\ndata: {tls.crt: "eA==", tls.key: "eA=="}', [
+    expect.stringMatching(/^Secret s: data\["tls.crt"\]: not a PEM certificate \(.*\); put the base64 of the PEM file in it \(base64 -w0 cert.pem\)$/)]],
 
   // --- Deployment, strict like kubectl apply --validate=strict
   ['unknown Deployment field', deployment({ spec: 'replicaz: 3' }), ['Deployment reviews-v1: spec.replicaz: unknown field; did you mean "replicas"?']],

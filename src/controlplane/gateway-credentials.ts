@@ -1,0 +1,80 @@
+/**
+ * Gateway servers that terminate TLS (`tls.mode: SIMPLE` or `MUTUAL` with `credentialName`):
+ * the Secret each names, looked up in the Gateway's project through `findTlsCredential`, goes
+ * to the proxies in the snapshot (`tlsCredentials`, PEM) when it holds a certificate and its
+ * key. A Secret that is missing or cannot serve TLS is a status condition on the Gateway
+ * (`ResolvedCredentials=False`, reason SecretNotFound or InvalidSecret, every server named),
+ * removed once every name resolves; the Gateway's other servers serve on.
+ */
+import type { KubeObject } from '../api/objects.js';
+import type { TlsCredentialConfig } from '../config/snapshot.js';
+import { tlsPairOf } from '../config/secrets/tls-pair.js';
+import { objectKey } from '../config/tenancy/facts.js';
+import type { Store } from './store.js';
+import { CREDENTIALS_CONDITION, SECRET_NOT_FOUND, findTlsCredential, withConditions, type Condition } from './tls-credentials.js';
+
+export const INVALID_SECRET = 'InvalidSecret';
+
+interface ServerTls {
+  mode?: string;
+  credentialName?: string;
+}
+
+interface Resolution {
+  path: string;
+  name: string;
+  pair?: { cert: string; key: string };
+  problem?: { reason: string; message: string };
+}
+
+/** Every credentialName of a Gateway's terminating servers, resolved. */
+function resolve(store: Store, gw: KubeObject): Resolution[] {
+  const ns = gw.metadata.namespace ?? 'default';
+  const servers = ((gw.spec as { servers?: { tls?: ServerTls }[] } | undefined)?.servers ?? []);
+  const out: Resolution[] = [];
+  servers.forEach((s, i) => {
+    const name = s.tls?.credentialName;
+    if (!name || (s.tls?.mode !== 'SIMPLE' && s.tls?.mode !== 'MUTUAL')) return;
+    const path = `spec.servers[${i}].tls.credentialName`;
+    const secret = findTlsCredential(store, ns, name);
+    if (!secret) {
+      out.push({ path, name, problem: { reason: SECRET_NOT_FOUND, message: `${path}: Secret "${name}" not found in project ${ns}; create it (kubectl create secret tls ${name} --cert=cert.pem --key=key.pem --dry-run=client -o yaml | graymesh apply -f -)` } });
+      return;
+    }
+    const pair = tlsPairOf((secret as { data?: Record<string, unknown> }).data);
+    if ('error' in pair) out.push({ path, name, problem: { reason: INVALID_SECRET, message: `${path}: Secret "${name}" cannot serve TLS: ${pair.error}` } });
+    else out.push({ path, name, pair });
+  });
+  return out;
+}
+
+/** The credentials the accepted Gateways name, for the snapshot (nothing when none). */
+export function gatewayCredentials(store: Store, refused: ReadonlyMap<string, unknown>): { tlsCredentials?: TlsCredentialConfig[] } {
+  const byKey = new Map<string, TlsCredentialConfig>();
+  for (const gw of store.list('Gateway')) {
+    if (refused.has(objectKey(gw))) continue;
+    const ns = gw.metadata.namespace ?? 'default';
+    for (const r of resolve(store, gw)) if (r.pair) byKey.set(`${ns}/${r.name}`, { namespace: ns, name: r.name, ...r.pair });
+  }
+  return byKey.size === 0 ? {} : { tlsCredentials: [...byKey.values()] };
+}
+
+/** Writes the condition on every Gateway whose verdict changed. */
+export function recordGatewayCredentialVerdicts(store: Store, now: () => Date = () => new Date()): void {
+  for (const gw of store.list('Gateway')) {
+    const problems = resolve(store, gw).flatMap((r) => (r.problem ? [r.problem] : []));
+    const all = (gw.status?.conditions as Condition[] | undefined) ?? [];
+    const prior = all.find((c) => c.type === CREDENTIALS_CONDITION);
+    const others = all.filter((c) => c.type !== CREDENTIALS_CONDITION);
+    const { name, namespace } = gw.metadata;
+    if (problems.length === 0) {
+      if (prior) store.updateStatus('Gateway', namespace, name, withConditions(gw.status, others));
+      continue;
+    }
+    const message = problems.map((p) => p.message).join(' | ');
+    if (prior?.message === message) continue;
+    const reason = problems.every((p) => p.reason === INVALID_SECRET) ? INVALID_SECRET : SECRET_NOT_FOUND;
+    const condition: Condition = { type: CREDENTIALS_CONDITION, status: 'False', reason, message, lastTransitionTime: now().toISOString() };
+    store.updateStatus('Gateway', namespace, name, withConditions(gw.status, [...others, condition]));
+  }
+}
