@@ -2,11 +2,13 @@
  * A DestinationRule's TCP settings on byte streams through a real node proxy and real sockets:
  * a Gateway `protocol: TCP` port routed by a VirtualService tcp route to tcp-echo servers;
  * `connectionPool.tcp.maxConnections` refuses a connection beyond the open ones (closed
- * unanswered) and admits one again once a connection closes; `outlierDetection` ejects an
+ * unanswered) and admits one again once a connection closes; `connectTimeout` ends a connect
+ * the endpoint never completes (a listener whose accept queue is full); `outlierDetection` ejects an
  * endpoint whose connects fail, so the next connections all reach the healthy one. An HTTP
  * Gateway server on another port is bound as written and closed when it goes; a Gateway port
  * that cannot be bound refuses the whole snapshot, and the previous config stays.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,6 +99,24 @@ describe('DestinationRule TCP settings on byte streams', () => {
     for (let i = 0; i < 50 && answer === ''; i++) answer = await tcpLine(port, 'hello').catch(() => '');
     expect(answer).toBe('one hello\n');
   });
+
+  it('connectTimeout: a connect the endpoint never completes fails within it, and the connection is closed unanswered', async () => {
+    // A listener that never accepts, its accept queue full: the kernel drops the next SYNs, so a connect hangs.
+    const stuck = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const stuckPort = await new Promise<number>((resolve) => stuck.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const fillers = [net.connect(stuckPort, '127.0.0.1'), net.connect(stuckPort, '127.0.0.1')];
+      for (const f of fillers) f.on('error', () => undefined);
+      await new Promise((r) => fillers[0]!.once('connect', r));
+      const port = await freePort();
+      await start(config(port, [endpoint(stuckPort, 'v1')], { connectionPool: { tcp: { connectTimeout: '200ms' } } }));
+      // Without the timeout the connect would wait 10 s, beyond this test's bound.
+      expect(await tcpLine(port, 'hello').catch(() => '')).toBe('');
+      for (const f of fillers) f.destroy();
+    } finally {
+      stuck.kill('SIGKILL');
+    }
+  }, 5_000);
 
   it('outlierDetection: an endpoint whose connects fail is ejected; every next connection reaches the healthy one', async () => {
     const one = await echo('one');
