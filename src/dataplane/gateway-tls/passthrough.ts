@@ -1,5 +1,6 @@
 /**
- * A PASSTHROUGH server's connection: the VirtualService `tls:` route bound to its Gateway whose
+ * A PASSTHROUGH server's connection: the VirtualService `tls:` route bound to its Gateway (of the
+ * Gateway's project, or one it lets in) whose
  * `match.sniHosts` covers the ClientHello's name picks the destination (weighted), and the
  * connection's bytes, ClientHello first, are piped to a ready endpoint of that service
  * (tunnel.ts): the client's TLS runs end to end with the workload. No route, or no ready
@@ -23,8 +24,12 @@ interface TlsRoute {
 /** The endpoint a name's `tls:` route sends a connection to, if any. */
 export function passthroughEndpoint(snapshot: ConfigSnapshot | undefined, sni: string, gateway: string): EndpointConfig | undefined {
   if (!snapshot) return undefined;
+  // Only the Gateway's project, or one it lets in, routes the names its servers serve.
+  const gwNs = gateway.split('/')[0]!;
+  const letIn = snapshot.projects.find((p) => p.name === gwNs)?.allowRoutesFrom ?? [];
   for (const vs of snapshot.virtualServices) {
     const ns = namespaceOf(vs);
+    if (ns !== gwNs && !letIn.includes(ns)) continue;
     const spec = (vs.spec ?? {}) as { gateways?: string[]; tls?: TlsRoute[] };
     const binds = (list: string[] | undefined): boolean => (list ?? []).some((g) => (g.includes('/') ? g : `${ns}/${g}`) === gateway);
     if (!binds(spec.gateways)) continue;
