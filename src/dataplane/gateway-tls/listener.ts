@@ -36,6 +36,14 @@ export interface GatewayTlsHandlers {
   passthrough(sni: string, server: TlsServer, socket: net.Socket, hello: Buffer): void;
 }
 
+/**
+ * Answers a refused connection and lets go of it once the answer is out: the socket is paused
+ * (nothing more is read), so a client that never closes its side would otherwise hold it open.
+ */
+export function refuse(socket: net.Socket, answer: Buffer | string): void {
+  socket.end(answer, () => socket.destroy());
+}
+
 export class GatewayTlsListener {
   /** The listening socket (bound by the proxy's binder). */
   readonly server: net.Server;
@@ -84,12 +92,12 @@ export class GatewayTlsListener {
       done();
       socket.pause();
       if (hello.kind !== 'hello') {
-        socket.end(PLAINTEXT_ANSWER);
+        refuse(socket, PLAINTEXT_ANSWER);
         return;
       }
       const server = this.servers.lookup(hello.sni);
       if (!server || hello.sni === undefined) {
-        socket.end(UNRECOGNIZED_NAME_ALERT);
+        refuse(socket, UNRECOGNIZED_NAME_ALERT);
         return;
       }
       if (server.mode === 'PASSTHROUGH') {

@@ -12,6 +12,7 @@ import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
 import { hostMatches, namespaceOf } from '../istio/hosts.js';
 import { tunnel } from '../tunnel.js';
 import { UNRECOGNIZED_NAME_ALERT } from './client-hello.js';
+import { refuse } from './listener.js';
 import type { TlsServer } from './servers.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -66,7 +67,7 @@ function endpointOf(snapshot: ConfigSnapshot, host: string, vsNamespace: string)
 export function passthrough(snapshot: ConfigSnapshot | undefined, sni: string, server: TlsServer, socket: net.Socket, hello: Buffer): void {
   const ep = passthroughEndpoint(snapshot, sni, server.gateway);
   if (!ep) {
-    socket.end(UNRECOGNIZED_NAME_ALERT);
+    refuse(socket, UNRECOGNIZED_NAME_ALERT);
     return;
   }
   const upstream = net.connect({ host: ep.address, port: ep.port, timeout: CONNECT_TIMEOUT_MS });
