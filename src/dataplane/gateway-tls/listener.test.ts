@@ -7,8 +7,8 @@ const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
 
 /** A listener on a free port, with the promise of the server side of its next connection closing. */
-function listen(): Promise<{ port: number; released: Promise<void> }> {
-  const l = new GatewayTlsListener({ http1: (s) => s.destroy(), http2: (s) => s.destroy(), passthrough: (_n, _s, socket) => socket.destroy() }, 8443);
+function listen(helloTimeoutMs?: number): Promise<{ port: number; released: Promise<void> }> {
+  const l = new GatewayTlsListener({ http1: (s) => s.destroy(), http2: (s) => s.destroy(), passthrough: (_n, _s, socket) => socket.destroy() }, 8443, helloTimeoutMs);
   closers.push(() => l.close());
   const released = new Promise<void>((resolve) => l.server.once('connection', (s: net.Socket) => s.once('close', () => resolve())));
   return new Promise((resolve) => l.server.listen(0, '127.0.0.1', () => resolve({ port: (l.server.address() as net.AddressInfo).port, released })));
@@ -52,5 +52,22 @@ describe('GatewayTlsListener refusals', () => {
     const got = await refusal(port, await hello('nobody.example'));
     expect([...got]).toEqual([21, 3, 1, 0, 2, 2, 112]);
     await released;
+  }, 5000);
+});
+
+describe('GatewayTlsListener hello deadline', () => {
+  it('a ClientHello dripped a byte at a time is cut at the deadline, however often a byte comes', async () => {
+    const { port, released } = await listen(300);
+    const bytes = await hello('a.example');
+    const c = net.connect({ port, host: '127.0.0.1' });
+    closers.push(() => c.destroy());
+    c.on('error', () => undefined);
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (sent < bytes.length - 1) c.write(bytes.subarray(sent, ++sent));
+    }, 50);
+    closers.push(() => clearInterval(drip));
+    await released;
+    expect(sent).toBeLessThan(bytes.length - 1);
   }, 5000);
 });
