@@ -71,10 +71,21 @@ export function passthrough(snapshot: ConfigSnapshot | undefined, sni: string, s
     return;
   }
   const upstream = net.connect({ host: ep.address, port: ep.port, timeout: CONNECT_TIMEOUT_MS });
-  upstream.once('timeout', () => upstream.destroy());
+  // A client gone while the connect is under way takes the connect with it.
+  const clientGone = (): void => void upstream.destroy();
+  socket.once('close', clientGone);
+  upstream.once('timeout', () => {
+    upstream.destroy();
+    socket.destroy();
+  });
   upstream.once('error', () => socket.destroy());
   upstream.once('connect', () => {
+    socket.off('close', clientGone);
     upstream.setTimeout(0);
+    if (socket.destroyed) {
+      upstream.destroy();
+      return;
+    }
     tunnel({ socket, head: hello }, { socket: upstream, head: undefined }, undefined);
   });
 }
