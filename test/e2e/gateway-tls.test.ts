@@ -166,6 +166,11 @@ describe('TLS at the gateway (Secure Gateways)', () => {
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/^error: .*secrets in project secure-demo.*project-admin/);
     }
+    // The project's export, which a viewer may read, carries no Secret data to a viewer.
+    const exported = okAs('viewer', ['export', '-p', P, '-o', 'json']);
+    expect(exported).toContain('bookinfo-credential');
+    expect(exported).not.toContain(b64(certs.key));
+    expect(okAs(undefined, ['export', '-p', P, '-o', 'json'])).toContain(b64(certs.key));
   });
 
   it('serves a rotated certificate on the next handshake, without a restart', async () => {

@@ -11,8 +11,12 @@ export const REDACTED_PREFIX = 'REDACTED';
 
 /** A Secret's data value decoded, or undefined when it is no base64 (Kubernetes' data is base64). */
 export function decodeData(v: unknown): string | undefined {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(v)) return undefined;
-  return Buffer.from(v, 'base64').toString('utf8');
+  if (typeof v !== 'string') return undefined;
+  // Line breaks dropped first: one pattern allowing them both before and after the padding
+  // backtracked quadratically over a long run of them (minutes for a Secret a tenant applies).
+  const flat = v.replace(/[\r\n]+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(flat)) return undefined;
+  return Buffer.from(flat, 'base64').toString('utf8');
 }
 
 /** Why cert and key cannot serve TLS (one line naming the field), or undefined when they can. */

@@ -36,6 +36,14 @@ export interface GatewayTlsHandlers {
   passthrough(sni: string, server: TlsServer, socket: net.Socket, hello: Buffer): void;
 }
 
+/**
+ * Answers a refused connection and lets go of it once the answer is out: the socket is paused
+ * (nothing more is read), so a client that never closes its side would otherwise hold it open.
+ */
+export function refuse(socket: net.Socket, answer: Buffer | string): void {
+  socket.end(answer, () => socket.destroy());
+}
+
 export class GatewayTlsListener {
   /** The listening socket (bound by the proxy's binder). */
   readonly server: net.Server;
@@ -46,13 +54,15 @@ export class GatewayTlsListener {
   constructor(
     private readonly handlers: GatewayTlsHandlers,
     private readonly port: number,
+    /** How long a connection has to send its whole ClientHello. */
+    private readonly helloTimeoutMs = HELLO_TIMEOUT_MS,
   ) {
     this.servers = new TlsServers(undefined, port);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.terminator = tls.createServer({
       ALPNProtocols: ['h2', 'http/1.1'],
       SNICallback: (name, cb) => cb(null, this.servers.lookup(name.toLowerCase())?.context),
-      handshakeTimeout: HELLO_TIMEOUT_MS,
+      handshakeTimeout: helloTimeoutMs,
     });
     this.terminator.on('secureConnection', (s: tls.TLSSocket) => (s.alpnProtocol === 'h2' ? handlers.http2(s) : handlers.http1(s)));
     this.terminator.on('tlsClientError', (_err, s) => s.destroy());
@@ -72,10 +82,12 @@ export class GatewayTlsListener {
   private accept(socket: net.Socket): void {
     this.pending.add(socket);
     let read: Buffer = Buffer.alloc(0);
+    // A deadline, not an idle timeout: a hello dripped a byte at a time must not hold the socket.
+    const deadline = setTimeout(() => socket.destroy(), this.helloTimeoutMs);
     const done = (): void => {
       this.pending.delete(socket);
       socket.off('data', onData);
-      socket.setTimeout(0);
+      clearTimeout(deadline);
     };
     const onData = (chunk: Buffer): void => {
       read = read.length === 0 ? chunk : Buffer.concat([read, chunk]);
@@ -84,12 +96,12 @@ export class GatewayTlsListener {
       done();
       socket.pause();
       if (hello.kind !== 'hello') {
-        socket.end(PLAINTEXT_ANSWER);
+        refuse(socket, PLAINTEXT_ANSWER);
         return;
       }
       const server = this.servers.lookup(hello.sni);
       if (!server || hello.sni === undefined) {
-        socket.end(UNRECOGNIZED_NAME_ALERT);
+        refuse(socket, UNRECOGNIZED_NAME_ALERT);
         return;
       }
       if (server.mode === 'PASSTHROUGH') {
@@ -101,7 +113,6 @@ export class GatewayTlsListener {
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
-    socket.once('close', () => this.pending.delete(socket));
-    socket.setTimeout(HELLO_TIMEOUT_MS, () => socket.destroy());
+    socket.once('close', done);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * A PASSTHROUGH server's connection: the VirtualService `tls:` route bound to its Gateway whose
+ * A PASSTHROUGH server's connection: the VirtualService `tls:` route bound to its Gateway (of the
+ * Gateway's project, or one it lets in) whose
  * `match.sniHosts` covers the ClientHello's name picks the destination (weighted), and the
  * connection's bytes, ClientHello first, are piped to a ready endpoint of that service
  * (tunnel.ts): the client's TLS runs end to end with the workload. No route, or no ready
@@ -11,6 +12,7 @@ import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
 import { hostMatches, namespaceOf } from '../istio/hosts.js';
 import { tunnel } from '../tunnel.js';
 import { UNRECOGNIZED_NAME_ALERT } from './client-hello.js';
+import { refuse } from './listener.js';
 import type { TlsServer } from './servers.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -23,8 +25,12 @@ interface TlsRoute {
 /** The endpoint a name's `tls:` route sends a connection to, if any. */
 export function passthroughEndpoint(snapshot: ConfigSnapshot | undefined, sni: string, gateway: string): EndpointConfig | undefined {
   if (!snapshot) return undefined;
+  // Only the Gateway's project, or one it lets in, routes the names its servers serve.
+  const gwNs = gateway.split('/')[0]!;
+  const letIn = snapshot.projects.find((p) => p.name === gwNs)?.allowRoutesFrom ?? [];
   for (const vs of snapshot.virtualServices) {
     const ns = namespaceOf(vs);
+    if (ns !== gwNs && !letIn.includes(ns)) continue;
     const spec = (vs.spec ?? {}) as { gateways?: string[]; tls?: TlsRoute[] };
     const binds = (list: string[] | undefined): boolean => (list ?? []).some((g) => (g.includes('/') ? g : `${ns}/${g}`) === gateway);
     if (!binds(spec.gateways)) continue;
@@ -61,14 +67,25 @@ function endpointOf(snapshot: ConfigSnapshot, host: string, vsNamespace: string)
 export function passthrough(snapshot: ConfigSnapshot | undefined, sni: string, server: TlsServer, socket: net.Socket, hello: Buffer): void {
   const ep = passthroughEndpoint(snapshot, sni, server.gateway);
   if (!ep) {
-    socket.end(UNRECOGNIZED_NAME_ALERT);
+    refuse(socket, UNRECOGNIZED_NAME_ALERT);
     return;
   }
   const upstream = net.connect({ host: ep.address, port: ep.port, timeout: CONNECT_TIMEOUT_MS });
-  upstream.once('timeout', () => upstream.destroy());
+  // A client gone while the connect is under way takes the connect with it.
+  const clientGone = (): void => void upstream.destroy();
+  socket.once('close', clientGone);
+  upstream.once('timeout', () => {
+    upstream.destroy();
+    socket.destroy();
+  });
   upstream.once('error', () => socket.destroy());
   upstream.once('connect', () => {
+    socket.off('close', clientGone);
     upstream.setTimeout(0);
+    if (socket.destroyed) {
+      upstream.destroy();
+      return;
+    }
     tunnel({ socket, head: hello }, { socket: upstream, head: undefined }, undefined);
   });
 }

@@ -97,11 +97,16 @@ export class GatewayRoutes {
     return hit ?? undefined;
   }
 
-  /** The VirtualServices bound to a Gateway with a TCP server on `port`, exported to its namespace. */
+  /**
+   * The VirtualServices bound to a Gateway with a TCP server on `port`, exported to its namespace,
+   * of the Gateway's project or one it lets in: a TCP port has no host to own, so the port is the
+   * Gateway's project's, and another project's rules must not take its connections.
+   */
   private computeTcp(port: number): GatewayTcpTarget | null {
     const gateways = this.tcpPorts.get(port);
     if (!gateways) return null;
-    const chosen = this.bound.filter((vs) => vs.tcp.length > 0 && [...vs.gateways].some((g) => gateways.has(g) && isExportedTo(vs.exportTo, vs.namespace, gateways.get(g)!)));
+    const admits = (vs: CompiledVirtualService, gwNs: string): boolean => (vs.namespace === gwNs || this.owners.allows(gwNs, vs.namespace)) && isExportedTo(vs.exportTo, vs.namespace, gwNs);
+    const chosen = this.bound.filter((vs) => vs.tcp.length > 0 && [...vs.gateways].some((g) => gateways.has(g) && admits(vs, gateways.get(g)!)));
     const ctx: MatchContext = { gateways: new Set(gateways.keys()), labels: GATEWAY_LABELS as Record<string, string>, namespace: GATEWAY_NAMESPACE };
     return { rules: mergeTcpRules(chosen), ctx };
   }

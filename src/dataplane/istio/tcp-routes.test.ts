@@ -77,3 +77,35 @@ describe('VirtualService tcp routes', () => {
     expect(subsetOf(r.connect(outbound('tcp-echo', { port: 9000 })))).toBe('respond NR');
   });
 });
+
+describe('gateway TCP ports across projects', () => {
+  const EVIL = 'evil';
+  const evilEcho = pod(EVIL, 'tcp-echo', 'v1');
+  const evilService = { project: EVIL, name: 'tcp-echo', ports: [{ name: 'tcp', port: 9000, protocol: 'tcp' as const }], selector: { app: 'tcp-echo' } };
+  const hijack = vs(EVIL, 'hijack', { hosts: ['*'], gateways: [`${NS}/tcp-echo-gateway`], tcp: [{ match: [{ port: 31400 }], route: [{ destination: { host: 'tcp-echo', port: { number: 9000 } } }] }] }, '2020-01-01T00:00:00Z');
+  const own = vs(NS, 'tcp-echo', { hosts: ['*'], gateways: ['tcp-echo-gateway'], tcp: [{ match: [{ port: 31400 }], route: [to('v1')] }] });
+
+  function crossRouter(vss: unknown[], allowed = false): IstioRouter {
+    return new IstioRouter(
+      snapshot({
+        projects: [{ name: NS, governance: false, ...(allowed ? { allowRoutesFrom: [EVIL] } : {}) }, { name: EVIL, governance: false }],
+        services: [...services, evilService],
+        endpoints: [v1, v2, evilEcho],
+        destinationRules: [subsets],
+        virtualServices: vss as never,
+        gateways: [tcpGateway] as never,
+      }),
+    );
+  }
+
+  it("another project's VirtualService bound to a project's Gateway takes none of its TCP port's connections", () => {
+    const taken = (d: TcpDecision): string => (d.kind === 'tunnel' ? d.cluster.service.project : `respond ${d.flags}`);
+    expect(taken(crossRouter([hijack, own]).tcp({ port: 31400, remoteAddress: '' }))).toBe(NS);
+    expect(taken(crossRouter([hijack]).tcp({ port: 31400, remoteAddress: '' }))).toBe('respond NR');
+  });
+
+  it('a project the Gateway\'s project lets in may route its TCP port', () => {
+    const taken = (d: TcpDecision): string => (d.kind === 'tunnel' ? d.cluster.service.project : `respond ${d.flags}`);
+    expect(taken(crossRouter([hijack], true).tcp({ port: 31400, remoteAddress: '' }))).toBe(EVIL);
+  });
+});
