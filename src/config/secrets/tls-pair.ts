@@ -20,6 +20,13 @@ export function decodeData(v: unknown): string | undefined {
 }
 
 /** Why cert and key cannot serve TLS (one line naming the field), or undefined when they can. */
+/**
+ * Largest RSA (or DSA) modulus a Secret's key may have. Every handshake signs with it on the
+ * shared node proxy's event loop: a 16384-bit key costs about 60 times a 2048-bit one per
+ * handshake and would stall every tenant's traffic; 4096 is what public CAs issue at most.
+ */
+export const MAX_KEY_BITS = 4096;
+
 export function tlsPairError(cert: string, key: string): string | undefined {
   let x509: X509Certificate;
   try {
@@ -32,6 +39,10 @@ export function tlsPairError(cert: string, key: string): string | undefined {
     pk = createPrivateKey(key);
   } catch (err) {
     return `data["tls.key"]: not a PEM private key (${(err as Error).message}); put the base64 of the PEM key file in it (base64 -w0 key.pem)`;
+  }
+  const bits = pk.asymmetricKeyDetails?.modulusLength;
+  if (bits !== undefined && bits > MAX_KEY_BITS) {
+    return `data["tls.key"]: a ${bits}-bit ${pk.asymmetricKeyType} key is over the ${MAX_KEY_BITS} bits the gateway signs with; use a ${MAX_KEY_BITS}-bit (or smaller) RSA key or an EC key`;
   }
   if (!x509.checkPrivateKey(pk)) return `data["tls.key"]: is not the key of the certificate in data["tls.crt"] (${x509.subject.replace(/\n/g, ', ')}); give the matching key`;
   return undefined;
