@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
   /** API port (0 for any). */
   port: number;
   gatewayPort: number;
+  /** The gateway's TLS port (`--gateway-tls-port`), shown in the status. */
+  gatewayTlsPort?: number;
   /** Address to listen on. */
   listen: string;
   /** A Prometheus to read metrics from instead of the embedded metrics store (`up --prometheus URL`). */
@@ -110,6 +112,10 @@ export class ControlPlane {
 
   get gatewayPort(): number {
     return this.opts.gatewayPort;
+  }
+
+  get gatewayTlsPort(): number | undefined {
+    return this.opts.gatewayTlsPort;
   }
 
   async start(): Promise<void> {

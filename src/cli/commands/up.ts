@@ -151,6 +151,7 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     home,
     port: opts.port,
     gatewayPort: opts.gatewayPort,
+    gatewayTlsPort: tlsPortOf(opts),
     listen: opts.listen,
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     log,
