@@ -75,6 +75,23 @@ served at \`/api/openapi.json\`; this table is generated from it
   (\`PATCH /api/v1/projects/{project}\` with \`{"allowRoutesFrom": [...]}\`);
   any other host answers 422 naming the field and the owner (ARCHITECTURE.md,
   Tenancy).
+- A Deployment's \`status\` is Kubernetes': \`observedGeneration\` (the
+  \`metadata.generation\` its pods were made for; generation moves on a spec
+  change only), \`replicas\`, \`updatedReplicas\` (pods of the current
+  template), \`readyReplicas\`, \`availableReplicas\` (pods whose readiness
+  check passes), \`unavailableReplicas\`, and \`conditions\` \`Available\`
+  (\`MinimumReplicasAvailable\` once ready pods reach replicas − maxUnavailable)
+  and \`Progressing\` (\`ReplicaSetUpdated\` while rolling out,
+  \`NewReplicaSetAvailable\` when done, \`ProgressDeadlineExceeded\` after
+  progressDeadlineSeconds without progress). Its annotation
+  \`deployment.kubernetes.io/revision\` is the current revision; each revision
+  is an \`apps/v1 ReplicaSet\` (\`GET /api/v1/projects/{project}/replicasets\`,
+  read-only) holding that pod template, which an undo writes back.
+- A Pod's \`status\` has \`phase\`, \`podIP\`/\`hostIP\` (127.0.0.1),
+  \`startTime\`, \`conditions\` (\`Ready\` when its readiness check passes) and
+  \`containerStatuses\` (\`ready\`, \`restartCount\`, \`state\`, \`lastState\`);
+  \`spec.nodeName\` is \`local\`, and a pod being stopped carries
+  \`metadata.deletionTimestamp\`.
 
 | method | path | what it does |
 |---|---|---|

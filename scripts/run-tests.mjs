@@ -14,7 +14,7 @@ import path from 'node:path';
 
 const phases = [
   { name: 'unit', dirs: ['src/', 'samples/', 'console/src/', 'test/integration', 'test/kubernetes', 'test/engines'], extra: [], rerun: false },
-  { name: 'e2e', dirs: ['test/e2e', 'test/conformance'], extra: ['--no-file-parallelism'], rerun: true },
+  { name: 'e2e', dirs: ['test/e2e', 'test/conformance', 'test/kubectl'], extra: ['--no-file-parallelism'], rerun: true },
 ];
 mkdirSync('test-results', { recursive: true });
 const filters = process.argv.slice(2);

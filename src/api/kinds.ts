@@ -26,6 +26,7 @@ export const KINDS: KindInfo[] = [
   { kind: 'Service', apiVersion: 'v1', accepts: ['v1'], plural: 'services', aliases: ['service', 'svc'], namespaced: true, writable: true },
   { kind: 'Secret', apiVersion: 'v1', accepts: ['v1'], plural: 'secrets', aliases: ['secret'], namespaced: true, writable: true },
   { kind: 'ServiceAccount', apiVersion: 'v1', accepts: ['v1'], plural: 'serviceaccounts', aliases: ['serviceaccount', 'sa'], namespaced: true, writable: true },
+  { kind: 'ReplicaSet', apiVersion: 'apps/v1', accepts: ['apps/v1'], plural: 'replicasets', aliases: ['replicaset', 'rs'], namespaced: true, writable: false },
   { kind: 'Pod', apiVersion: 'v1', accepts: ['v1'], plural: 'pods', aliases: ['pod', 'po'], namespaced: true, writable: false },
   { kind: 'Application', apiVersion: 'app.k8s.io/v1beta1', accepts: ['app.k8s.io/v1beta1'], plural: 'applications', aliases: ['application', 'apps', 'app'], namespaced: true, writable: true },
   { kind: 'VirtualService', apiVersion: ISTIO[0] as string, accepts: ISTIO, plural: 'virtualservices', aliases: ['virtualservice', 'vs'], namespaced: true, writable: true },

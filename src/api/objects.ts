@@ -24,6 +24,9 @@ export interface ObjectMeta {
   uid?: string;
   /** Objects this one belongs to; deleting the owner deletes it. */
   ownerReferences?: OwnerReference[];
+  /** RFC 3339: set when the object is being removed (a pod draining before its process stops). */
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
 }
 
 /** A reference to an owning object, after Kubernetes' OwnerReference. */
@@ -33,6 +36,7 @@ export interface OwnerReference {
   name: string;
   uid: string;
   controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 /** Any stored object. */
@@ -85,10 +89,41 @@ export interface DeploymentStatus {
   availableReplicas?: number;
   updatedReplicas?: number;
   observedGeneration?: number;
+  unavailableReplicas?: number;
+  conditions?: DeploymentCondition[];
   [k: string]: unknown;
 }
 
+/** Available or Progressing, as Kubernetes' deployment controller writes them. */
+export interface DeploymentCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
 export type Deployment = KubeObject<DeploymentSpec, DeploymentStatus>;
+
+export interface ReplicaSetSpec {
+  replicas: number;
+  selector: { matchLabels: Record<string, string> };
+  template: DeploymentSpec['template'];
+  [k: string]: unknown;
+}
+
+export interface ReplicaSetStatus {
+  replicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  [k: string]: unknown;
+}
+
+/** One revision of a Deployment's pod template, with the pods running it (apps/v1 ReplicaSet). */
+export type ReplicaSet = KubeObject<ReplicaSetSpec, ReplicaSetStatus>;
 
 export interface ServicePort {
   name?: string;
@@ -118,11 +153,18 @@ export interface PodStatus {
   /** The port of the outbound listener its HTTP_PROXY points at. */
   proxyPort?: number;
   podIP?: string;
+  podIPs?: { ip: string }[];
+  hostIP?: string;
+  hostIPs?: { ip: string }[];
   startTime?: string;
+  /** PodScheduled, Initialized, ContainersReady, Ready: as a kubelet reports them. */
+  conditions?: { type: string; status: 'True' | 'False'; lastTransitionTime?: string; reason?: string; message?: string }[];
   message?: string;
   containerStatuses?: {
     name: string;
     image: string;
+    imageID?: string;
+    containerID?: string;
     ready: boolean;
     restartCount: number;
     started?: boolean;

@@ -73,7 +73,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .description('start the control plane, node proxy and gateway (and Bookinfo on first start)')
     .option('--detach', 'run in the background; return once the API answers and the proxy enforces the config')
     .option('--port <port>', 'API and console port', intOption('--port', 0, 65535), 7070)
-    .option('--gateway-port <port>', 'gateway port', intOption('--gateway-port', 0, 65535), 8080)
+    .option('--gateway-port <port>', 'gateway port: Gateway servers on port 80 are served here (any other port is bound as written)', intOption('--gateway-port', 0, 65535), 8080)
     .option('--gateway-tls-port <port>', "gateway TLS port: a Gateway server's port 443", intOption('--gateway-tls-port', 0, 65535), 8443)
     .option('--listen <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-sample', 'do not deploy Bookinfo on first start')
@@ -136,17 +136,17 @@ export function buildProgram(run: (code: number) => void): Command {
 
   program
     .command('deploy')
-    .description('deploy a sample application (bookinfo, grpc-greeter) and wait until it is ready')
-    .argument('<sample>', 'sample name: bookinfo or grpc-greeter')
+    .description('deploy a sample application (bookinfo, grpc-greeter, tcp-echo) and wait until it is ready')
+    .argument('<sample>', 'sample name: bookinfo, grpc-greeter or tcp-echo')
     .option('-p, --project <project>', 'project (created when missing)')
-    .option('--all-versions', 'also the other versions: reviews v2 and v3 of bookinfo, greeter v2 of grpc-greeter')
+    .option('--all-versions', 'also the other versions: reviews v2 and v3 of bookinfo, greeter v2 of grpc-greeter, tcp-echo-v2 of tcp-echo')
     .action((sample: string, o: { project?: string; allVersions?: boolean }) =>
       done(deployCmd(client(), sample, requireProject(o.project, `deploy ${sample}`), o.allVersions === true)),
     );
 
   program
     .command('get')
-    .description('list or read objects: projects, apps, workloads, services, pods, secrets, vs, dr, gw, se')
+    .description('list or read objects: projects, apps, workloads, replicasets, services, pods, secrets, vs, dr, gw, se')
     .argument('<resource>', 'resource type')
     .argument('[name]', 'object name')
     .option('-p, --project <project>', 'project')

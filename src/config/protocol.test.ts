@@ -17,4 +17,14 @@ describe('portProtocol (Istio protocol selection)', () => {
     expect(portProtocol({ name: 'api', protocol: 'GRPC' })).toBe('http2');
     expect(portProtocol({ name: 'grpc-api', protocol: 'HTTP' })).toBeUndefined();
   });
+
+  it('takes tcp (appProtocol, ServiceEntry protocol, name tcp or tcp-…) and the TCP-based protocols for a byte stream', () => {
+    expect(portProtocol({ name: 'tcp' })).toBe('tcp');
+    expect(portProtocol({ name: 'tcp-echo' })).toBe('tcp');
+    expect(portProtocol({ name: 'mongo' })).toBe('tcp');
+    expect(portProtocol({ name: 'web', appProtocol: 'tcp' })).toBe('tcp');
+    expect(portProtocol({ name: 'db', protocol: 'TCP' })).toBe('tcp');
+    expect(portProtocol({ name: 'tcpx' })).toBeUndefined();
+    expect(portProtocol({ name: 'tcp', appProtocol: 'http' })).toBeUndefined();
+  });
 });

@@ -29,7 +29,7 @@ export interface EndpointConfig {
 export interface ServicePortConfig {
   name?: string;
   port: number;
-  /** `http2` when Istio's protocol selection says HTTP/2 (appProtocol grpc/http2/h2c, name grpc-…/http2-…); absent: HTTP/1.1. */
+  /** `http2` when Istio's protocol selection says HTTP/2 (appProtocol grpc/http2/h2c, name grpc-…/http2-…), `tcp` for a byte stream (tcp, tcp-…, mongo, mysql, redis); absent: HTTP/1.1. */
   protocol?: PortProtocol;
 }
 

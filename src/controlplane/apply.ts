@@ -10,7 +10,7 @@ import { kindOf } from '../api/kinds.js';
 import { resolveContainer } from '../runtime/image-catalog.js';
 import { analyze, formatIssue, validateObject } from '../config/validate/index.js';
 import type { TenancyCheckOptions } from '../config/tenancy/check.js';
-import type { Store } from './store.js';
+import { userAnnotations, type Store } from './store.js';
 import { checkIncoming, forgetAllows } from './tenancy.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
@@ -146,7 +146,7 @@ export function applyObjects(store: Store, objects: KubeObject[]): ApplyResult[]
 
 function sameDesired(a: KubeObject, b: KubeObject): boolean {
   const pick = (o: KubeObject): string =>
-    JSON.stringify([o.apiVersion, o.metadata.labels ?? {}, o.metadata.annotations ?? {}, o.spec ?? null, o.data ?? null]);
+    JSON.stringify([o.apiVersion, o.metadata.labels ?? {}, userAnnotations(o), o.spec ?? null, o.data ?? null]);
   return pick(a) === pick(b);
 }
 

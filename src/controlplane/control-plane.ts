@@ -13,6 +13,7 @@ import { buildSnapshotContent } from './snapshot-builder.js';
 import { Store, type WatchEvent } from './store.js';
 import { SqliteObjectStore } from './object-store.js';
 import { WorkloadController } from './controllers/workloads.js';
+import { LocalPodLogs } from './pod-logs.js';
 import type { ReleaseController } from '../engine/releases/controller.js';
 import type { Release } from '../config/release/types.js';
 import { localLoad, localMesh, localReleaseController } from './controllers/releases.js';
@@ -23,6 +24,8 @@ import { buildServer } from './server.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { judgeStored, recordVerdicts } from './tenancy.js';
 import { recordCredentialVerdicts } from './tls-credentials.js';
+import { admitGatewayPorts } from './gateway-admission.js';
+import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
 import { loadSealKey, sealingCodec } from './secret-seal.js';
 import { gatewayCredentials, recordGatewayCredentialVerdicts } from './gateway-credentials.js';
 
@@ -31,7 +34,7 @@ export interface ControlPlaneOptions {
   /** API port (0 for any). */
   port: number;
   gatewayPort: number;
-  /** The gateway's TLS port (`--gateway-tls-port`), shown in the status. */
+  /** Where a Gateway server on port 443 binds (`--gateway-tls-port`, default 8443), shown in the status. */
   gatewayTlsPort?: number;
   /** Address to listen on. */
   listen: string;
@@ -49,6 +52,8 @@ export class ControlPlane {
   readonly distributor = new Distributor();
   readonly supervisor: Supervisor;
   readonly workloads: WorkloadController;
+  /** Pods' logs read and followed from their files (the PodLogs port). */
+  readonly podLogs: LocalPodLogs;
   readonly releases: ReleaseController;
   /** The Mesh port: the distributor's snapshot, ACKed by every node proxy. */
   readonly mesh: Mesh;
@@ -82,6 +87,7 @@ export class ControlPlane {
       waitForConfig: (v) => this.distributor.waitFor(v, 5_000),
       log: opts.log,
     });
+    this.podLogs = new LocalPodLogs(this.store, opts.home.dir);
     this.telemetry = new Telemetry({
       homeDir: opts.home.dir,
       store: this.store,
@@ -163,6 +169,16 @@ export class ControlPlane {
   /** Refuses objects that cannot be admitted as they are (a release on a service that already has one). */
   async admit(o: KubeObject): Promise<void> {
     if (o.kind === 'Release') await this.releases.admit(o as Release);
+    if (o.kind === 'Gateway') {
+      await admitGatewayPorts(o, {
+        gatewayPort: this.opts.gatewayPort,
+        tlsPort: this.opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT,
+        host: this.opts.listen,
+        apiPort: Number(new URL(this.url || 'http://127.0.0.1:0').port) || this.opts.port,
+        gateways: this.store.list('Gateway'),
+        snapshot: this.distributor.current,
+      });
+    }
   }
 
   private onEvent(e: WatchEvent): void {

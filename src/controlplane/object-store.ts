@@ -9,11 +9,11 @@ import type { KubeObject } from '../api/objects.js';
 import { conflict, notFound } from '../api/errors.js';
 import { mergePatch } from '../engine/merge-patch.js';
 import type { Applied, ListOptions, MergePatch, ObjectStore, StoreEvent, StoreWrite, Unwatch } from '../engine/store.js';
-import { matchesLabels, type Store } from './store.js';
+import { matchesLabels, userAnnotations, type Store } from './store.js';
 
 /** What `apply` manages of an object: the rest (status, what the store sets) is not compared. */
 const managed = (o: KubeObject): string =>
-  JSON.stringify([o.metadata.labels ?? {}, o.metadata.annotations ?? {}, o.metadata.ownerReferences ?? [], o.spec ?? null]);
+  JSON.stringify([o.metadata.labels ?? {}, userAnnotations(o), o.metadata.ownerReferences ?? [], o.spec ?? null]);
 
 const where = (o: KubeObject): string => `${o.kind} ${o.metadata.name}${o.metadata.namespace ? ` in project ${o.metadata.namespace}` : ''}`;
 

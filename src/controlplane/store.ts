@@ -151,6 +151,7 @@ export class Store {
         );
       }
       const next = structuredClone(obj);
+      keepControllerAnnotations(current, next);
       next.metadata.uid = current.metadata.uid;
       next.metadata.creationTimestamp = current.metadata.creationTimestamp;
       const specChanged = JSON.stringify(next.spec ?? null) !== JSON.stringify(current.spec ?? null);
@@ -221,6 +222,27 @@ export class Store {
     this.pending?.push({ type, object: structuredClone(obj) });
     return obj;
   }
+}
+
+/**
+ * Annotations a controller writes on objects users write too (a Deployment's current
+ * revision): a write without them keeps them, as a client-side apply leaves fields
+ * it did not set, so applying the same manifest again changes nothing.
+ */
+export const CONTROLLER_ANNOTATIONS: readonly string[] = ['deployment.kubernetes.io/revision'];
+
+function keepControllerAnnotations(current: KubeObject, next: KubeObject): void {
+  for (const k of CONTROLLER_ANNOTATIONS) {
+    const v = current.metadata.annotations?.[k];
+    if (v !== undefined && next.metadata.annotations?.[k] === undefined) next.metadata.annotations = { ...next.metadata.annotations, [k]: v };
+  }
+}
+
+/** The annotations a user wrote: without those CONTROLLER_ANNOTATIONS keeps. */
+export function userAnnotations(o: KubeObject): Record<string, string> {
+  const out = { ...o.metadata.annotations };
+  for (const k of CONTROLLER_ANNOTATIONS) delete out[k];
+  return out;
 }
 
 /** True when every key of `selector` has the same value in `labels`. */

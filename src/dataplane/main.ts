@@ -49,8 +49,8 @@ export async function runProxy(env: NodeJS.ProcessEnv = process.env): Promise<vo
   const handover = process.send ? new SocketHandover(process) : undefined;
   await handover?.ready();
   const binder = handover ?? freshBinder;
-  const tlsPort = env.GRAYMESH_GATEWAY_TLS_PORT;
-  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), ...(tlsPort ? { gatewayTlsPort: Number(tlsPort) } : {}), host, sinks, telemetry, binder });
+  const tlsPort = env.GRAYMESH_GATEWAY_TLS_PORT ? Number(env.GRAYMESH_GATEWAY_TLS_PORT) : undefined;
+  const proxy = new NodeProxy({ gatewayPort: Number(env.GRAYMESH_GATEWAY_PORT ?? '8080'), ...(tlsPort !== undefined ? { gatewayTlsPort: tlsPort } : {}), host, sinks, telemetry, binder });
   try {
     await proxy.start();
   } catch (err) {

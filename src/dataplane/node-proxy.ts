@@ -6,7 +6,8 @@
  * with the last good one while the control plane is away.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
 import type { ConfigSnapshot, ListenerConfig } from '../config/snapshot.js';
 import { Executor, type RecordSink } from './executor.js';
 import type { RouteDecision, RouteRequest, Router, Source } from './router.js';
@@ -19,12 +20,15 @@ import { ConnectTunnels } from './egress/connect.js';
 import { H2Sessions } from './http2/sessions.js';
 import type { ProxyTelemetryHooks } from './telemetry/request-telemetry.js';
 import { freshBinder, type ListenerBinder } from './handover.js';
+import { GatewayListeners } from './gateway-ports.js';
+import { TcpGateway } from './tcp-gateway.js';
+import { TcpUpstreams } from './tcp-upstream.js';
 import { GatewayTls } from './gateway-tls/gateway-tls.js';
 
 export interface NodeProxyOptions {
-  /** Port of the gateway listener (0 for any). */
+  /** Port of the gateway listener (0 for any); a Gateway server on port 80 is served here. */
   gatewayPort: number;
-  /** Port of the gateway's TLS listener, what a Gateway server's port 443 means (0 for any); absent: none. */
+  /** Port of the gateway's TLS listener, what a Gateway server's port 443 means (`--gateway-tls-port`; 0 for any); absent: none. */
   gatewayTlsPort?: number;
   /**
    * Address the gateway listener binds to. Workloads' outbound listeners
@@ -64,6 +68,10 @@ export class NodeProxy {
   /** CONNECT on the outbound listeners (HTTPS egress). */
   private readonly tunnels: ConnectTunnels;
   private readonly host: string;
+  /** Every TCP connection to a cluster (gateway TCP ports, CONNECT tunnels), under its DestinationRule. */
+  readonly tcpUpstreams: TcpUpstreams;
+  /** The gateway's listeners on the ports Gateways ask for besides the main and TLS ones. */
+  readonly gatewayPorts: GatewayListeners;
   /** The gateway's TLS listener (gateway-tls/). */
   private readonly tls: GatewayTls | undefined;
 
@@ -73,7 +81,13 @@ export class NodeProxy {
     const sinks = [...(opts.sinks ?? [])];
     if (opts.telemetry) sinks.unshift(opts.telemetry.sink);
     this.executor = new Executor(this.pools, sinks, opts.telemetry);
-    this.tunnels = new ConnectTunnels(sinks, opts.telemetry);
+    this.tcpUpstreams = new TcpUpstreams(this.executor.outlier);
+    this.tunnels = new ConnectTunnels(sinks, opts.telemetry, this.tcpUpstreams);
+    const tcpGateway = new TcpGateway(this.tcpUpstreams, opts.telemetry, () => this.state.router);
+    this.gatewayPorts = new GatewayListeners(this.binder, this.host, { gatewayPort: opts.gatewayPort, tlsPort: opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT }, {
+      http: () => this.createServer({ kind: 'gateway' }),
+      tcp: (port) => tcpListener((socket) => tcpGateway.handle(socket, port().number)),
+    });
     if (opts.gatewayTlsPort !== undefined) {
       const handler = (req: DownstreamRequest, res: DownstreamResponse): void => this.handle(req, res, { kind: 'gateway' }, true);
       this.tls = new GatewayTls(opts.gatewayTlsPort, this.host, this.binder, new Server(handler, new H2Sessions(handler)), () => this.state.snapshot);
@@ -116,6 +130,7 @@ export class NodeProxy {
     const wanted = new Map<number, ListenerConfig>();
     for (const l of snapshot.listeners) wanted.set(l.port, l);
     const opened: Listener[] = [];
+    const gatewayChange = await this.gatewayPorts.prepare(snapshot.gateways);
     try {
       for (const [port, l] of wanted) {
         if (this.listeners.has(port)) continue;
@@ -127,6 +142,7 @@ export class NodeProxy {
         await this.binder.listen(server, port, '127.0.0.1');
       }
     } catch (err) {
+      this.gatewayPorts.rollback(gatewayChange);
       for (const l of opened) {
         l.server.close();
         this.binder.release(l.port, '127.0.0.1');
@@ -146,6 +162,7 @@ export class NodeProxy {
       }
     }
     this.state = { version: snapshot.version, router, snapshot };
+    await this.gatewayPorts.commit(gatewayChange);
     if (this.gatewayDeferred) {
       this.gatewayDeferred = false;
       await this.binder.listen(this.gateway!, this.opts.gatewayPort, this.host);
@@ -164,14 +181,14 @@ export class NodeProxy {
    * proxy does when a successor has taken over its sockets.
    */
   async drain(graceMs: number): Promise<void> {
-    const servers = [this.gateway, this.tls?.http, ...[...this.listeners.values()].map((l) => l.server)];
+    const servers = [this.gateway, this.tls?.http, ...[...this.listeners.values()].map((l) => l.server), ...this.gatewayPorts.servers()];
     this.tls?.close();
-    await Promise.all(servers.map((s) => s?.drain(graceMs)));
+    await Promise.all(servers.map((s) => s?.drain?.(graceMs)));
     await this.pools.close();
   }
 
   async close(): Promise<void> {
-    const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server)];
+    const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server), ...this.gatewayPorts.servers()];
     this.tls?.close();
     this.tls?.http.closeAllConnections();
     await Promise.all(
@@ -180,11 +197,12 @@ export class NodeProxy {
           new Promise<void>((resolve) => {
             if (!s) return resolve();
             s.close(() => resolve());
-            s.closeAllConnections();
+            (s as { closeAllConnections?: () => void }).closeAllConnections?.();
           }),
       ),
     );
     this.listeners.clear();
+    this.gatewayPorts.clear();
     await this.pools.close();
   }
 
@@ -246,4 +264,28 @@ function sourceOf(l: ListenerConfig): Source {
 
 function noConfig(req: RouteRequest): RouteDecision {
   return { kind: 'respond', status: 503, body: `no configuration yet for "${req.host}"\n`, flags: 'NC' };
+}
+
+/** A gateway TCP port's listener: each connection to `onConnection`; a drain stops accepting and waits for its connections. */
+function tcpListener(onConnection: (socket: net.Socket) => void): net.Server & { drain(graceMs: number): Promise<void>; closeAllConnections(): void } {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  return Object.assign(server, {
+    drain: (graceMs: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+    closeAllConnections: () => {
+      for (const s of sockets) s.destroy();
+    },
+  });
 }

@@ -55,7 +55,19 @@ export type RouteDecision = RouteAction | RedirectAction | DirectAction | Respon
 export interface TunnelDecision {
   kind: 'tunnel';
   cluster: Cluster;
+  /** The VirtualService tcp rule that chose the cluster (`ns/name.tcp[0]`); absent: the host's default route. */
+  routeName?: string;
 }
+
+/** A connection to one of the gateway's TCP ports (a Gateway server with `protocol: TCP`). */
+export interface TcpConnection {
+  /** The Gateway server's port number as written (31400), which `tcp` matches see. */
+  port: number;
+  remoteAddress: string;
+}
+
+/** Where a connection to a gateway TCP port goes. */
+export type TcpDecision = TunnelDecision | RespondDecision;
 
 /** Where a CONNECT (`CONNECT host:port`, as HTTPS_PROXY clients send) goes: a declared host, any host (ALLOW_ANY), or refused. */
 export type ConnectDecision = TunnelDecision | PassthroughDecision | RespondDecision;
@@ -64,4 +76,6 @@ export interface Router {
   route(req: RouteRequest): RouteDecision;
   /** A workload's CONNECT to `req.host:req.port`; a router without it refuses every CONNECT. */
   connect?(req: RouteRequest): ConnectDecision;
+  /** A connection to a gateway TCP port; a router without it refuses every one. */
+  tcp?(conn: TcpConnection): TcpDecision;
 }

@@ -24,6 +24,7 @@ import type { ClusterConnection } from './kubeconfig.js';
 import { KubeObjectStore } from './object-store.js';
 import { RESOURCES } from './resources.js';
 import { clusterWorkloads } from './workloads.js';
+import { ClusterPodLogs } from './pod-logs.js';
 
 export interface EngineOptions {
   log?: (msg: string) => void;
@@ -54,11 +55,14 @@ export class KubernetesEngine {
   readonly store: KubeObjectStore;
   readonly releases: ReleaseController;
   readonly convergence: Convergence;
+  /** Pods' logs from the kubelet, through the API server (the PodLogs port). */
+  readonly podLogs: ClusterPodLogs;
 
   constructor(conn: ClusterConnection | KubeClient, opts: EngineOptions = {}) {
     this.client = conn instanceof KubeClient ? conn : new KubeClient(conn);
     const log = opts.log ?? (() => undefined);
     this.store = new KubeObjectStore(this.client, { log });
+    this.podLogs = new ClusterPodLogs(this.client);
     this.convergence = opts.convergence ?? new IstiodConvergence(this.client, { ...opts.istiod, log });
     this.releases = new ReleaseController({
       store: this.store,
@@ -142,11 +146,11 @@ export class KubernetesEngine {
     return { results, warnings };
   }
 
-  /** What a user wrote in a namespace: every kind graymesh knows but pods, without the cluster's own objects. */
+  /** What a user wrote in a namespace: every kind graymesh knows but pods and ReplicaSets, without the cluster's own objects. */
   async namespaceObjects(namespace: string): Promise<KubeObject[]> {
     const objects: KubeObject[] = [];
     for (const rt of RESOURCES) {
-      if (!rt.namespaced || rt.kind === 'Pod') continue;
+      if (!rt.namespaced || rt.kind === 'Pod' || rt.kind === 'ReplicaSet') continue;
       try {
         objects.push(...(await this.client.list(rt.kind, namespace)).items);
       } catch (err) {

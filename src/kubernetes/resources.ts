@@ -26,6 +26,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', namespaced: true },
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods', namespaced: true },
   { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', namespaced: true },
+  { kind: 'ReplicaSet', apiVersion: 'apps/v1', plural: 'replicasets', namespaced: true },
   { kind: 'Application', apiVersion: 'app.k8s.io/v1beta1', plural: 'applications', namespaced: true },
   { kind: 'DestinationRule', apiVersion: ISTIO, plural: 'destinationrules', namespaced: true },
   { kind: 'VirtualService', apiVersion: ISTIO, plural: 'virtualservices', namespaced: true },

@@ -5,7 +5,8 @@
  * registry prefix) run the built-in sample, Istio's ratings fault images
  * (`-v-faulty`, `-v-delayed`, `-v-unavailable`, `-v-unhealthy`) the ratings sample in that mode; graymesh/httpbin runs the test
  * workload; graymesh/grpc-greeter (any tag: `:v1`, `:v2`) runs gRPC's
- * helloworld Greeter, which names its version from the pod's SERVICE_VERSION. A container with `command` and an unknown image runs that command.
+ * helloworld Greeter, which names its version from the pod's SERVICE_VERSION; istio/tcp-echo-server
+ * runs the tcp-echo sample with the container's args (port, prefix). A container with `command` and an unknown image runs that command.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,7 @@ interface CatalogEntry {
 const BOOKINFO = 'dist/samples/bookinfo/main.js';
 const HTTPBIN = 'dist/samples/httpbin/main.js';
 const GREETER = 'dist/samples/grpc-greeter/main.js';
+const TCP_ECHO = 'dist/samples/tcp-echo/main.js';
 
 /** Images by repository name without registry, owner prefix or tag. */
 const CATALOG: Record<string, CatalogEntry> = {
@@ -64,6 +66,8 @@ const CATALOG: Record<string, CatalogEntry> = {
   },
   httpbin: { script: HTTPBIN, args: [], env: {} },
   'grpc-greeter': { script: GREETER, args: [], env: {} },
+  // Istio's samples/tcp-echo image: its args (`["9000", "one"]`) are the port and the answer prefix.
+  'tcp-echo-server': { script: TCP_ECHO, args: [], env: {} },
 };
 
 /** Owners whose images the catalog knows. */
@@ -94,6 +98,6 @@ export function resolveContainer(container: Container, where: string): ProcessSp
     return { argv: [exe, ...rest, ...(container.args ?? [])], env: {} };
   }
   throw invalid(
-    `${where}: image "${image}" is not in the local image catalog; use a Bookinfo image (e.g. kubesphere/examples-bookinfo-reviews-v2:1.13.0), graymesh/httpbin, graymesh/grpc-greeter, or give the container a command to run`,
+    `${where}: image "${image}" is not in the local image catalog; use a Bookinfo image (e.g. kubesphere/examples-bookinfo-reviews-v2:1.13.0), graymesh/httpbin, graymesh/grpc-greeter, istio/tcp-echo-server, or give the container a command to run`,
   );
 }

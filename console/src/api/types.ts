@@ -58,6 +58,9 @@ export interface GraphEdge {
   p95?: number;
   p99?: number;
   health: Health;
+  /** `tcp` for a byte-stream edge, measured in bytesPerSecond (rps 0). */
+  protocol?: 'tcp';
+  bytesPerSecond?: number;
 }
 
 export interface Graph {

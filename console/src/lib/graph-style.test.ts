@@ -18,6 +18,9 @@ describe('graph style', () => {
   it('labels edges with their rate, adding the success rate only when something failed', () => {
     expect(edgeLabel({ rps: 2.345, successRate: 100 })).toBe('2.35 rps');
     expect(edgeLabel({ rps: 12.34, successRate: 87.5 })).toBe('12.3 rps · 87.5%');
+    expect(edgeLabel({ rps: 0, bytesPerSecond: 512 })).toBe('512 B/s');
+    expect(edgeLabel({ rps: 0, bytesPerSecond: 2048 })).toBe('2.0 KiB/s');
+    expect(edgeLabel({ rps: 2, successRate: 100, bytesPerSecond: 100 })).toBe('2.00 rps · 100 B/s');
     expect(edgeLabel({ rps: 0 })).toBe('');
   });
 

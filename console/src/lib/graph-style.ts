@@ -28,11 +28,14 @@ export function edgeDots(rps: number): { count: number; seconds: number } {
 }
 
 /** The label on an edge: its rate, and its success rate when any request failed. */
-export function edgeLabel(e: { rps: number; successRate?: number | undefined }): string {
-  if (!(e.rps > 0)) return '';
+export function edgeLabel(e: { rps: number; successRate?: number | undefined; bytesPerSecond?: number | undefined }): string {
+  const bytes = e.bytesPerSecond ?? 0;
+  // A byte stream (a TCP service, a tunnel) in bytes per second; beside requests when the edge carries both.
+  const tcp = bytes > 0 ? (bytes < 1024 ? `${Math.round(bytes)} B/s` : `${(bytes / 1024).toFixed(1)} KiB/s`) : '';
+  if (!(e.rps > 0)) return tcp;
   const r = e.rps < 10 ? e.rps.toFixed(2) : e.rps < 100 ? e.rps.toFixed(1) : String(Math.round(e.rps));
   const ok = e.successRate !== undefined && e.successRate < 100 ? ` · ${formatPercent(e.successRate)}` : '';
-  return `${r} rps${ok}`;
+  return `${r} rps${ok}${tcp ? ` · ${tcp}` : ''}`;
 }
 
 /** The name under a node: the gateway, the service, or the workload's version. */

@@ -59,4 +59,23 @@ export const SAMPLES: SampleInfo[] = [
       value: '/helloworld.Greeter/SayHello',
     },
   },
+  {
+    name: 'tcp-echo',
+    version: 'v1',
+    description: "Istio's tcp-echo: a TCP server answering each line with its version's prefix (v1 one, v2 two), for TCP traffic shifting.",
+    components: [
+      {
+        name: 'tcp-echo',
+        image: 'docker.io/istio/tcp-echo-server:1.3',
+        port: 9000,
+        text: 'Port 9000 named tcp: the mesh carries it as a byte stream. VirtualService tcp routes shift connections between v1 and v2.',
+      },
+    ],
+    entry: {
+      service: 'tcp-echo',
+      reach: 'A Gateway with a TCP server (Istio uses port 31400) and a VirtualService tcp route bound to it carry connections to tcp-echo:',
+      label: 'Gateway port',
+      value: '31400',
+    },
+  },
 ];

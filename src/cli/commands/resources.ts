@@ -2,7 +2,7 @@
 import { invalid, notFound, GmError } from '../../api/errors.js';
 import { kindByName } from '../../api/kinds.js';
 import { dns1123LabelError } from '../../api/names.js';
-import type { Deployment, KubeObject, Pod, Service } from '../../api/objects.js';
+import type { Deployment, KubeObject, Pod, ReplicaSet, Service } from '../../api/objects.js';
 import { ALLOW_ROUTES_ANNOTATION, GOVERNANCE_ANNOTATION, outboundPolicyOf, parseProjectList } from '../../api/objects.js';
 import { ApiClient } from '../client.js';
 import { readManifests } from '../manifests.js';
@@ -212,7 +212,7 @@ export async function projectCreateCmd(client: ApiClient, name: string, workspac
 
 export async function getCmd(client: ApiClient, resource: string, name: string | undefined, project: string | undefined, output: string | undefined, showSecrets = false): Promise<number> {
   const kind = kindByName(resource);
-  if (!kind) throw invalid(`unknown resource type "${resource}"; use projects, apps, workloads, services, pods, vs, dr, gw or se`);
+  if (!kind) throw invalid(`unknown resource type "${resource}"; use projects, apps, workloads, replicasets, services, pods, vs, dr, gw or se`);
   const format = parseFormat(output);
   let items: KubeObject[];
   let single: KubeObject | undefined;
@@ -292,6 +292,19 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
         ]),
       );
       return;
+    case 'ReplicaSet':
+      printTable(
+        ['NAME', 'DESIRED', 'CURRENT', 'READY', 'REVISION', 'AGE'],
+        (list as ReplicaSet[]).map((rs) => [
+          rs.metadata.name,
+          String(rs.spec?.replicas ?? 0),
+          String(rs.status?.replicas ?? 0),
+          String(rs.status?.readyReplicas ?? 0),
+          rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '-',
+          age(rs.metadata.creationTimestamp),
+        ]),
+      );
+      return;
     case 'Service':
       printTable(
         ['NAME', 'PORTS', 'SELECTOR', 'AGE'],
@@ -308,7 +321,7 @@ function table(kind: string, list: KubeObject[], format: Format, apps?: { deps: 
         ['NAME', 'READY', 'STATUS', 'RESTARTS', 'PID', 'PORT', 'AGE', ...(wide ? ['VERSION', 'PROXY-PORT'] : [])],
         (list as Pod[]).map((p) => {
           const c = p.status?.containerStatuses?.[0];
-          const terminating = p.metadata.annotations?.['graymesh.dev/terminating'] === 'true';
+          const terminating = p.metadata.deletionTimestamp !== undefined || p.metadata.annotations?.['graymesh.dev/terminating'] === 'true';
           return [
             p.metadata.name,
             c?.ready ? '1/1' : '0/1',

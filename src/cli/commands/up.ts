@@ -18,6 +18,7 @@ import { checkPortFree } from '../../runtime/ports.js';
 import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
 import { PROXY_NODE_ARGS } from '../../dataplane/node-flags.js';
 import { ProxySupervisor } from '../../runtime/proxy-supervisor.js';
+import { DEFAULT_GATEWAY_TLS_PORT } from '../../config/gateway-ports.js';
 
 /** Environment `up` passes to the node proxy: the tracing rate, its per-service budget, the slow-request threshold. */
 const TRACE_ENV = ['GRAYMESH_TRACE_SAMPLING', 'GRAYMESH_TRACE_RATE_LIMIT', 'GRAYMESH_TRACE_SLOW_MS'];
@@ -314,5 +315,3 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string)
 export function tlsPortOf(opts: UpOptions): number {
   return opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT;
 }
-
-export const DEFAULT_GATEWAY_TLS_PORT = 8443;

@@ -174,7 +174,7 @@ const rank = (kind: string): number => {
 export function exportProject(input: ExportInput, opts: ExportOptions = {}): ExportResult {
   const warnings: string[] = [];
   const ns = input.namespace.metadata.name;
-  const objects = input.objects.filter((o) => o.kind !== 'Pod' && o.kind !== 'Namespace');
+  const objects = input.objects.filter((o) => o.kind !== 'Pod' && o.kind !== 'ReplicaSet' && o.kind !== 'Namespace');
   const crds: KubeObject[] = [];
   if (opts.crds !== false || opts.crdsOnly) {
     if (objects.some((o) => o.kind === 'Application')) crds.push(applicationCrd());

@@ -2,6 +2,7 @@
 import type { KubeObject } from '../../api/objects.js';
 import { bookinfoManifests } from './bookinfo.js';
 import { greeterManifests } from './grpc-greeter.js';
+import { tcpEchoManifests } from './tcp-echo.js';
 
 /** A sample's manifests for a project; allVersions adds the versions a release would bring. */
 export type SampleManifests = (ns: string, allVersions: boolean) => KubeObject[];
@@ -9,6 +10,7 @@ export type SampleManifests = (ns: string, allVersions: boolean) => KubeObject[]
 export const SAMPLES: Readonly<Record<string, SampleManifests>> = {
   bookinfo: bookinfoManifests,
   'grpc-greeter': greeterManifests,
+  'tcp-echo': tcpEchoManifests,
 };
 
 /** The sample's manifests, or undefined for a name no sample has. */

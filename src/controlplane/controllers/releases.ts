@@ -14,11 +14,16 @@ import type { AnalysisMetrics } from '../../engine/releases/analysis/metrics.js'
 import type { AutomaticStep, LoadPort } from '../../engine/releases/host.js';
 import { runLoad } from '../../runtime/load-generator.js';
 
-/** Ready when every replica's pod passes its readiness probe (the workload controller counts them in status.readyReplicas). */
+/**
+ * Ready when the workload controller observed the current generation and every replica of the
+ * current template passes its readiness probe (it counts them in status.updatedReplicas and
+ * readyReplicas), as Kubernetes' reading of a Deployment.
+ */
 export const localWorkloads: Workloads = {
   ready(d: Deployment | undefined): boolean {
     const replicas = d?.spec?.replicas ?? 1;
-    return !!d && replicas > 0 && (d.status?.readyReplicas ?? 0) >= replicas;
+    const st = d?.status;
+    return !!d && replicas > 0 && (st?.observedGeneration ?? 0) >= (d.metadata.generation ?? 1) && (st?.readyReplicas ?? 0) >= replicas && (st?.updatedReplicas ?? 0) >= replicas;
   },
   // A pod drains its in-flight requests for 30 s at the most.
   drainMs: 30_000,

@@ -1,24 +1,31 @@
 /**
- * The workload controller of the local engine: Deployment → pods, as the
- * Kubernetes Deployment controller and kubelet do together. Each replica is
- * a Pod object and a supervised process. A changed pod template rolls out
- * make-before-break: new pods first, old pods removed once the new ones are
- * ready, and a pod is taken out of every proxy's endpoints (and the proxies
- * have ACKed that) before its process is asked to stop, so in-flight
- * requests finish.
+ * The workload controller of the local engine: Deployment → ReplicaSets → pods, as
+ * the Kubernetes Deployment and ReplicaSet controllers and kubelet do together. Each
+ * replica is a Pod object and a supervised process. A changed pod template rolls
+ * out as Kubernetes' RollingUpdate does, within maxSurge and maxUnavailable (by
+ * default one new pod at a time for a few replicas, each old one stopped once a new
+ * one is ready), and a pod is taken out of every proxy's endpoints (and the proxies
+ * have ACKed that) before its process is asked to stop, so in-flight requests
+ * finish. Each template is a ReplicaSet (revision history, replica-sets.ts); the
+ * Deployment's status is computed from its pods (engine/deployment-status.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Container, Deployment, Pod, PodStatus } from '../../api/objects.js';
-import { resolveContainer } from '../../runtime/image-catalog.js';
+import type { Deployment, Pod, ReplicaSet } from '../../api/objects.js';
 import { freePort } from '../../runtime/ports.js';
-import { INSTANCE_ENV, isOurs } from '../../runtime/process-marker.js';
-import { podLogFile } from '../../runtime/log-paths.js';
-import type { PodRun, PodState, ProbeSpec, Supervisor } from '../../runtime/supervisor.js';
+import { isOurs } from '../../runtime/process-marker.js';
+import type { PodState, Supervisor } from '../../runtime/supervisor.js';
+import { TEMPLATE_HASH_LABEL } from '../../engine/deployments.js';
+import { deploymentStatus, rolloutBudget } from '../../engine/deployment-status.js';
 import type { Store } from '../store.js';
 import { LISTENER_META, WORKLOAD_LABEL } from '../snapshot-builder.js';
+import { podRun } from './pod-run.js';
+import { podStatus } from './pod-status.js';
+import { deleteReplicaSets, ensureCurrentReplicaSet, ownedReplicaSets, resolveHash, syncReplicaSets } from './replica-sets.js';
 
-export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
+export { TEMPLATE_HASH_LABEL };
 export const TERMINATING_ANNOTATION = 'graymesh.dev/terminating';
+/** How long a stopping pod's process has between SIGTERM and SIGKILL. */
+const GRACE_S = 10;
 
 /** Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes). */
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -49,14 +56,6 @@ function randomSuffix(): string {
   for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
   return out;
 }
-
-function probeOf(c: Container | undefined): ProbeSpec {
-  const p = c?.readinessProbe;
-  if (p?.tcpSocket) return { kind: 'tcp' };
-  return { kind: 'http', path: p?.httpGet?.path ?? '/health' };
-}
-
-const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'NODE_OPTIONS'];
 
 export class WorkloadController {
   private readonly queue = new Map<string, Promise<void>>();
@@ -112,7 +111,7 @@ export class WorkloadController {
         if (pod.status?.pid !== undefined && isOurs(pod.status.pid, instance)) orphans.push(pod.status.pid);
         continue;
       }
-      const run = await this.podRun(dep, pod);
+      const run = podRun(dep, pod, await this.ensureListener(ns, dep.metadata.name), this.host.home, instance);
       const st = pod.status;
       if (st?.pid !== undefined && st.port && isOurs(st.pid, instance)) {
         supervisor.adopt(run, st.pid, {
@@ -126,6 +125,11 @@ export class WorkloadController {
       } else {
         await supervisor.start(run, st?.containerStatuses?.[0]?.restartCount ?? 0);
       }
+    }
+    // ReplicaSets of a Deployment that went while no control plane ran.
+    for (const rs of store.list<ReplicaSet>('ReplicaSet')) {
+      const owner = rs.metadata.ownerReferences?.find((o) => o.kind === 'Deployment')?.name ?? '';
+      if (!store.get('Deployment', rs.metadata.namespace, owner)) store.delete('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
     }
     for (const d of store.list<Deployment>('Deployment')) this.enqueue(d.metadata.namespace ?? 'default', d.metadata.name);
     if (orphans.length > 0) void this.stopOrphans(orphans);
@@ -156,43 +160,21 @@ export class WorkloadController {
     const { store } = this.host;
     const pod = store.get<Pod>('Pod', namespace, name);
     if (!pod) return;
-    const c = (pod.spec as { containers?: Container[] } | undefined)?.containers?.[0];
-    const status: PodStatus = {
-      phase: state.phase,
-      port: state.port,
-      podIP: '127.0.0.1',
-      containerStatuses: [
-        {
-          name: c?.name ?? 'main',
-          image: c?.image ?? '',
-          ready: state.ready,
-          restartCount: state.restartCount,
-          started: state.pid !== undefined,
-          state:
-            state.pid !== undefined
-              ? { running: { startedAt: state.startTime } }
-              : { waiting: { reason: state.restartCount > 0 ? 'CrashLoopBackOff' : 'ContainerCreating', message: state.message } },
-          ...(state.lastExit
-            ? { lastState: { terminated: { exitCode: state.lastExit.code, signal: state.lastExit.signal, finishedAt: state.lastExit.at } } }
-            : {}),
-        },
-      ],
-    };
-    if (state.pid !== undefined) status.pid = state.pid;
-    if (state.startTime) status.startTime = state.startTime;
-    if (state.message) status.message = state.message;
-    const prior = pod.status as (PodStatus & { proxyPort?: number }) | undefined;
-    if (prior?.proxyPort) status.proxyPort = prior.proxyPort;
-    store.updateStatus('Pod', namespace, name, status);
+    store.updateStatus('Pod', namespace, name, podStatus(pod, state));
     const workload = pod.metadata.labels?.[WORKLOAD_LABEL];
     if (workload) this.enqueue(namespace, workload);
   }
 
-  /** Deletes every pod of a deleted Deployment (endpoints withdrawn first). */
+  /** Deletes every pod of a deleted Deployment (endpoints withdrawn first), then its ReplicaSets. */
   private async removeAll(namespace: string, name: string): Promise<void> {
     const pods = this.host.store.list<Pod>('Pod', { namespace, labels: { [WORKLOAD_LABEL]: name } });
     await this.terminate(pods);
+    deleteReplicaSets(this.host.store, namespace, name);
     this.host.store.setMeta(LISTENER_META(namespace, name), '0');
+  }
+
+  private podsOf(namespace: string, name: string): Pod[] {
+    return this.host.store.list<Pod>('Pod', { namespace, labels: { [WORKLOAD_LABEL]: name } });
   }
 
   private async reconcile(namespace: string, name: string): Promise<void> {
@@ -200,40 +182,47 @@ export class WorkloadController {
     const dep = store.get<Deployment>('Deployment', namespace, name);
     if (!dep) return this.removeAll(namespace, name);
     const listenerPort = await this.ensureListener(namespace, name);
-    const hash = templateHash(dep.spec?.template);
+    const hash = resolveHash(dep, ownedReplicaSets(store, dep), templateHash(dep.spec?.template));
+    const rs = ensureCurrentReplicaSet(store, dep, hash);
     const replicas = dep.spec?.replicas ?? 1;
-    const pods = store.list<Pod>('Pod', { namespace, labels: { [WORKLOAD_LABEL]: name } });
-    const live = pods.filter((p) => p.metadata.annotations?.[TERMINATING_ANNOTATION] !== 'true');
+    const { maxSurge, maxUnavailable } = rolloutBudget(dep);
+    const live = this.podsOf(namespace, name).filter((p) => !terminating(p));
     const current = live.filter((p) => p.metadata.labels?.[TEMPLATE_HASH_LABEL] === hash);
     const old = live.filter((p) => p.metadata.labels?.[TEMPLATE_HASH_LABEL] !== hash);
-    const isReady = (p: Pod): boolean => p.status?.containerStatuses?.[0]?.ready === true;
 
-    for (let i = current.length; i < replicas; i++) {
-      const pod = this.newPod(dep, hash, listenerPort);
-      store.create(pod);
+    // Scale the new template up, within maxSurge above the desired count while old pods run.
+    const toAdd = old.length === 0 ? replicas - current.length : Math.min(replicas - current.length, replicas + maxSurge - live.length);
+    for (let i = 0; i < toAdd; i++) {
+      const pod = store.create(this.newPod(dep, hash, listenerPort, rs));
       current.push(pod);
-      await supervisor.start(await this.podRun(dep, pod));
+      await supervisor.start(podRun(dep, pod, listenerPort, this.host.home, this.host.instance));
     }
-    const surplus: Pod[] = [];
-    if (current.length > replicas) {
-      const byReadiness = [...current].sort((a, b) => Number(isReady(a)) - Number(isReady(b)));
-      surplus.push(...byReadiness.slice(0, current.length - replicas));
-    }
-    const readyCurrent = current.filter((p) => isReady(p) && !surplus.includes(p)).length;
-    // Make-before-break: old pods go only once the new template's pods carry the load.
-    if (old.length > 0 && (readyCurrent >= replicas || replicas === 0)) surplus.push(...old);
-    if (surplus.length > 0) await this.terminate(surplus);
+    const surplus = surplusOf(current, replicas);
+    const doomed = [...surplus, ...oldToStop(current.filter((p) => !surplus.includes(p)), old, replicas, maxUnavailable)];
+    if (doomed.length > 0) await this.terminate(doomed);
+    this.writeStatus(dep, hash, rs);
+    // A pod stopped makes room for the next new one.
+    if (doomed.length > 0) this.enqueue(namespace, name);
+  }
 
-    const after = store.list<Pod>('Pod', { namespace, labels: { [WORKLOAD_LABEL]: name } });
-    const updated = after.filter((p) => p.metadata.labels?.[TEMPLATE_HASH_LABEL] === hash);
-    const ready = after.filter(isReady).length;
-    store.updateStatus('Deployment', namespace, name, {
-      observedGeneration: dep.metadata.generation ?? 1,
-      replicas: after.length,
-      updatedReplicas: updated.length,
-      readyReplicas: ready,
-      availableReplicas: ready,
+  /** The Deployment's and its ReplicaSets' status from the pods there are now (written only when changed). */
+  private writeStatus(dep: Deployment, hash: string, rs: ReplicaSet): void {
+    const { store } = this.host;
+    const ns = dep.metadata.namespace ?? 'default';
+    const fresh = store.get<Deployment>('Deployment', ns, dep.metadata.name);
+    if (!fresh) return;
+    const pods = this.podsOf(ns, dep.metadata.name);
+    syncReplicaSets(store, fresh, hash, pods);
+    // The generation this reconcile acted on: a change that came meanwhile is observed by the next one.
+    const acted: Deployment = { ...fresh, metadata: { ...fresh.metadata, generation: dep.metadata.generation ?? 1 }, spec: dep.spec };
+    const status = deploymentStatus({
+      deployment: acted,
+      hash,
+      replicaSet: rs.metadata.name,
+      pods: pods.map((p) => ({ hash: p.metadata.labels?.[TEMPLATE_HASH_LABEL] ?? '', ready: isReady(p), terminating: terminating(p) })),
+      now: new Date().toISOString(),
     });
+    store.updateStatus('Deployment', ns, dep.metadata.name, status);
   }
 
   private async terminate(pods: Pod[]): Promise<void> {
@@ -243,6 +232,8 @@ export class WorkloadController {
       const fresh = store.get<Pod>('Pod', p.metadata.namespace, p.metadata.name);
       if (!fresh) continue;
       fresh.metadata.annotations = { ...fresh.metadata.annotations, [TERMINATING_ANNOTATION]: 'true' };
+      fresh.metadata.deletionTimestamp = new Date().toISOString();
+      fresh.metadata.deletionGracePeriodSeconds = GRACE_S;
       delete fresh.metadata.resourceVersion;
       store.update(fresh);
     }
@@ -256,7 +247,7 @@ export class WorkloadController {
     await Promise.all(
       pods.map(async (p) => {
         const ns = p.metadata.namespace ?? 'default';
-        await supervisor.stop(ns, p.metadata.name);
+        await supervisor.stop(ns, p.metadata.name, GRACE_S * 1000);
         store.delete('Pod', ns, p.metadata.name);
       }),
     );
@@ -273,7 +264,7 @@ export class WorkloadController {
     return port;
   }
 
-  private newPod(dep: Deployment, hash: string, listenerPort: number): Pod {
+  private newPod(dep: Deployment, hash: string, listenerPort: number, rs: ReplicaSet): Pod {
     const ns = dep.metadata.namespace ?? 'default';
     const tpl = dep.spec?.template;
     const name = `${dep.metadata.name}-${hash}-${randomSuffix()}`;
@@ -286,54 +277,37 @@ export class WorkloadController {
         labels: { ...tpl?.metadata?.labels, [WORKLOAD_LABEL]: dep.metadata.name, [TEMPLATE_HASH_LABEL]: hash },
         ...(tpl?.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
         ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: dep.metadata.name, uid: dep.metadata.uid ?? '', controller: true },
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
         ],
       },
       spec: { ...structuredClone(tpl?.spec ?? { containers: [] }), nodeName: 'local' },
       status: { phase: 'Pending', proxyPort: listenerPort },
     };
   }
-
-  /** How to run a pod: the process, its environment and its readiness probe. */
-  private async podRun(dep: Deployment, pod: Pod): Promise<PodRun> {
-    const ns = pod.metadata.namespace ?? 'default';
-    const containers = (pod.spec as { containers?: Container[] } | undefined)?.containers ?? [];
-    const c = containers[0] as Container;
-    const spec = resolveContainer(c, `Deployment ${dep.metadata.name}`);
-    const listenerPort = await this.ensureListener(ns, dep.metadata.name);
-    const labels = pod.metadata.labels ?? {};
-    const env: Record<string, string> = {};
-    for (const k of PASSED_ENV) {
-      const v = process.env[k];
-      if (v !== undefined) env[k] = v;
-    }
-    Object.assign(env, spec.env);
-    for (const e of c.env ?? []) env[e.name] = e.value ?? '';
-    Object.assign(env, {
-      HTTP_PROXY: `http://127.0.0.1:${listenerPort}`,
-      http_proxy: `http://127.0.0.1:${listenerPort}`,
-      // https:// calls go through the same listener as CONNECT tunnels (HTTPS egress).
-      HTTPS_PROXY: `http://127.0.0.1:${listenerPort}`,
-      https_proxy: `http://127.0.0.1:${listenerPort}`,
-      NO_PROXY: '127.0.0.1,localhost',
-      no_proxy: '127.0.0.1,localhost',
-      SERVICE_NAME: labels.app ?? dep.metadata.name,
-      SERVICE_VERSION: labels.version ?? '',
-      POD_NAME: pod.metadata.name,
-      POD_NAMESPACE: ns,
-      [INSTANCE_ENV]: this.host.instance,
-    });
-    const run: PodRun = {
-      namespace: ns,
-      name: pod.metadata.name,
-      argv: spec.argv,
-      env,
-      logFile: podLogFile(this.host.home, ns, pod.metadata.name),
-      probe: probeOf(c),
-    };
-    if (pod.status?.port) run.port = pod.status.port;
-    return run;
-  }
 }
 
-/** Where a pod's stdout and stderr are kept. */
+const isReady = (p: Pod): boolean => p.status?.containerStatuses?.[0]?.ready === true;
+const terminating = (p: Pod): boolean => p.metadata.annotations?.[TERMINATING_ANNOTATION] === 'true';
+
+/** New-template pods beyond the desired count: the unready ones go first. */
+function surplusOf(current: Pod[], replicas: number): Pod[] {
+  if (current.length <= replicas) return [];
+  return [...current].sort((a, b) => Number(isReady(a)) - Number(isReady(b))).slice(0, current.length - replicas);
+}
+
+/**
+ * Old-template pods that may stop now (Kubernetes' reconcileOldReplicaSets): unready ones first,
+ * then ready ones, never taking the ready pods below replicas − maxUnavailable nor counting on
+ * new pods that are not ready yet.
+ */
+function oldToStop(kept: Pod[], old: Pod[], replicas: number, maxUnavailable: number): Pod[] {
+  const minAvailable = Math.max(0, replicas - maxUnavailable);
+  const newUnavailable = kept.filter((p) => !isReady(p)).length;
+  let budget = kept.length + old.length - minAvailable - newUnavailable;
+  const unready = old.filter((p) => !isReady(p)).slice(0, Math.max(0, budget));
+  budget -= unready.length;
+  const readyOld = old.filter(isReady);
+  const readyAll = kept.filter(isReady).length + readyOld.length;
+  const ready = readyOld.slice(0, Math.max(0, Math.min(budget, readyAll - minAvailable)));
+  return [...unready, ...ready];
+}

@@ -94,3 +94,22 @@ describe("Kiali's default request health", () => {
     expect(requestHealth(1000, 200, 0)).toBe('failure'); // 20%
   });
 });
+
+describe('TCP edges', () => {
+  it('draws gateway → service → version for byte streams, in bytes per second, and counts them as no requests', async () => {
+    const GWT = { workload: 'istio-ingressgateway', app: 'istio-ingressgateway', version: '', namespace: 'istio-system' };
+    const V1 = { workload: 'tcp-echo-v1', app: 'tcp-echo', version: 'v1' };
+    const labels = { ...edgeLabels(NS, GWT, svc('tcp-echo', V1)), request_protocol: 'tcp', response_code: undefined };
+    const m = new MetricsStore();
+    for (let i = 0; i <= 30; i++) {
+      const k = i * 2;
+      m.add('node-proxy', { ...snapshot(T + i * 2000, T - 1, []), tcp: [{ labels, sentBytes: 600 * k, receivedBytes: 400 * k, connectionsOpened: k, connectionsClosed: k }] });
+    }
+    const g = buildGraph({ name: NS, workloads: [{ name: 'tcp-echo-v1', app: 'tcp-echo', version: 'v1' }], services: ['tcp-echo'] }, await queryGraphTraffic(new EmbeddedSource(m), 60_000, T + 60_000));
+    expect(g.edges).toEqual([
+      expect.objectContaining({ source: 'gateway:istio-ingressgateway', target: 'service:tcp-echo', protocol: 'tcp', bytesPerSecond: 1000, rps: 0 }),
+      expect.objectContaining({ source: 'service:tcp-echo', target: 'workload:tcp-echo-v1', protocol: 'tcp', bytesPerSecond: 1000, rps: 0 }),
+    ]);
+    expect(m.traffic({ windowMs: 60_000, endMs: T + 60_000, groupBy: [] })).toEqual([]);
+  });
+});

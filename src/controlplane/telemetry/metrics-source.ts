@@ -1,6 +1,6 @@
 /** The local engine's metrics source: the embedded metrics store, asked the same questions as a Prometheus. */
 import type { MetricsStore } from './metrics-store.js';
-import type { MetricsSource, SeriesPoint, SeriesQuery, TrafficQuery, TrafficRow } from '../../telemetry/query/metrics.js';
+import type { MetricsSource, SeriesPoint, SeriesQuery, TcpTrafficRow, TrafficQuery, TrafficRow } from '../../telemetry/query/metrics.js';
 
 export class EmbeddedSource implements MetricsSource {
   readonly kind = 'embedded' as const;
@@ -9,6 +9,10 @@ export class EmbeddedSource implements MetricsSource {
 
   async traffic(q: TrafficQuery): Promise<TrafficRow[]> {
     return this.store.traffic(q);
+  }
+
+  async tcpTraffic(q: TrafficQuery): Promise<TcpTrafficRow[]> {
+    return this.store.tcpTraffic(q);
   }
 
   async series(q: SeriesQuery): Promise<SeriesPoint[]> {

@@ -11,7 +11,10 @@
  */
 import { ISTIO_DURATION_BUCKETS_MS, ISTIO_LABELS, type IstioLabel, type StatsSnapshot } from '../../telemetry/stats.js';
 import { histogramQuantile } from './histogram.js';
-import type { LabelMatch, TrafficQuery, TrafficRow } from '../../telemetry/query/metrics.js';
+import type { LabelMatch, TcpTrafficRow, TrafficQuery, TrafficRow } from '../../telemetry/query/metrics.js';
+
+/** Keys of TCP series begin so (their REQ slot holds bytes both ways, SUM connections opened): never counted as requests. */
+const TCP = 'tcp\u0000';
 
 /** Values per series: requests, 4xx, 5xx (all 0/1-weighted copies of requests), duration sum, then buckets. */
 const REQ = 0;
@@ -84,6 +87,14 @@ export class MetricsStore {
       if (prior) for (let i = 0; i < WIDTH; i++) (prior[i] as number) += v[i] as number;
       else values.set(key, v);
     }
+    for (const s of snap.tcp ?? []) {
+      const key = TCP + seriesKey(s.labels);
+      if (!this.labels.has(key)) this.labels.set(key, { ...s.labels });
+      const v = values.get(key) ?? new Float64Array(WIDTH);
+      (v[REQ] as number) += s.sentBytes + s.receivedBytes;
+      (v[SUM] as number) += s.connectionsOpened;
+      values.set(key, v);
+    }
     ring.fine.push({ timeMs: snap.timeMs, startMs: snap.startMs, values });
     // Samples leaving the fine window are kept one per coarse step.
     while (ring.fine.length > 1 && (ring.fine[0] as Sample).timeMs < snap.timeMs - this.fineMs) {
@@ -104,21 +115,50 @@ export class MetricsStore {
     return t;
   }
 
+  /** TCP bytes per second per group over the window ending at endMs. */
+  tcpTraffic(q: TrafficQuery): TcpTrafficRow[] {
+    const endMs = q.endMs ?? Date.now();
+    const groups = new Map<string, TcpTrafficRow>();
+    for (const ring of this.rings.values()) {
+      const d = this.increaseOf(ring, endMs - q.windowMs, endMs);
+      if (!d || d.elapsedMs <= 0) continue;
+      for (const [key, v] of d.deltas) {
+        if (!key.startsWith(TCP)) continue;
+        const labels = this.labels.get(key) ?? {};
+        const bytes = v[REQ] as number;
+        if (bytes <= 0 || (q.match && !matches(labels, q.match))) continue;
+        const gl: Partial<Record<IstioLabel, string>> = {};
+        for (const l of q.groupBy) gl[l] = labels[l] ?? '';
+        const gk = q.groupBy.map((l) => gl[l]).join('\u0000');
+        const g = groups.get(gk) ?? { labels: gl, bytesPerSecond: 0 };
+        g.bytesPerSecond += bytes / (d.elapsedMs / 1000);
+        groups.set(gk, g);
+      }
+    }
+    return [...groups.values()];
+  }
+
+  /** The increase over [fromMs, toMs] of one ring, memoized (a graph asks several groupings of one window). */
+  private increaseOf(ring: Ring, fromMs: number, toMs: number): ReturnType<typeof increase> {
+    let cached = this.increases.get(ring);
+    if (!cached || cached.fromMs !== fromMs || cached.toMs !== toMs) {
+      cached = { fromMs, toMs, result: increase([...ring.coarse, ...ring.fine], fromMs, toMs) };
+      this.increases.set(ring, cached);
+    }
+    return cached.result;
+  }
+
   /** Traffic per group over the window ending at endMs. */
   traffic(q: TrafficQuery): TrafficRow[] {
     const endMs = q.endMs ?? Date.now();
     const fromMs = endMs - q.windowMs;
     const groups = new Map<string, { labels: Partial<Record<IstioLabel, string>>; rps: number; rps4xx: number; rps5xx: number; n: number; n5xx: number; buckets: Float64Array }>();
     for (const ring of this.rings.values()) {
-      let cached = this.increases.get(ring);
-      if (!cached || cached.fromMs !== fromMs || cached.toMs !== endMs) {
-        cached = { fromMs, toMs: endMs, result: increase([...ring.coarse, ...ring.fine], fromMs, endMs) };
-        this.increases.set(ring, cached);
-      }
-      const d = cached.result;
+      const d = this.increaseOf(ring, fromMs, endMs);
       if (!d) continue;
       const seconds = d.elapsedMs / 1000;
       for (const [key, v] of d.deltas) {
+        if (key.startsWith(TCP)) continue;
         const labels = this.labels.get(key) ?? {};
         if (q.match && !matches(labels, q.match)) continue;
         const req = v[REQ] as number;

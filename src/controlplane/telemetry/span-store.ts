@@ -10,7 +10,9 @@
  */
 import Database from 'better-sqlite3';
 import type { SpanQuery } from '../../telemetry/query/span-query.js';
-import { SPAN_KINDS, type Span, type SpanEvent, type SpanKind, type TagValue } from '../../telemetry/query/span.js';
+import { SPAN_KINDS, type Span, type SpanKind } from '../../telemetry/query/span.js';
+import { SCHEMA, indexed, toSpan, type SpanRow } from './span-schema.js';
+import { spanPredicate } from './span-search.js';
 
 export interface RetentionOptions {
   /** Most spans kept (oldest dropped first). Default 1,000,000. */
@@ -19,85 +21,6 @@ export interface RetentionOptions {
   maxAgeMs?: number;
   /** Rows deleted per statement. */
   batch?: number;
-}
-
-
-/** Tag values longer than this are kept on the span but not indexed for search. */
-const MAX_INDEXED_TAG = 256;
-
-/**
- * Tags with a different value on nearly every span (or rarely searched) are
- * not indexed: indexing them would double the cost of ingest for lookups
- * nobody makes by index. They are still searchable, by reading the span's
- * tags, within whatever service, time and duration bounds the query has.
- */
-export const UNINDEXED_TAGS = new Set([
-  'http.url',
-  'url.full',
-  'guid:x-request-id',
-  'peer.address',
-  'user_agent',
-  'user_agent.original',
-  'request_size',
-  'response_size',
-  'otel.scope.name',
-  'component',
-  'http.protocol',
-  'pid',
-]);
-
-const indexed = (key: string, text: string): boolean => text.length <= MAX_INDEXED_TAG && !UNINDEXED_TAGS.has(key);
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS spans (
-  id INTEGER PRIMARY KEY,
-  trace_id TEXT NOT NULL,
-  span_id TEXT NOT NULL,
-  parent_id TEXT NOT NULL,
-  service TEXT NOT NULL,
-  operation TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  namespace TEXT NOT NULL,
-  start_us INTEGER NOT NULL,
-  duration_us INTEGER NOT NULL,
-  error INTEGER NOT NULL,
-  tags TEXT NOT NULL,
-  resource TEXT NOT NULL,
-  events TEXT
-);
-CREATE INDEX IF NOT EXISTS spans_trace ON spans (trace_id);
-CREATE INDEX IF NOT EXISTS spans_service_start ON spans (service, start_us);
-CREATE INDEX IF NOT EXISTS spans_namespace_start ON spans (namespace, start_us);
-CREATE INDEX IF NOT EXISTS spans_service_duration ON spans (service, duration_us);
-CREATE TABLE IF NOT EXISTS span_tags (
-  span INTEGER NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (span, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS span_tags_kv ON span_tags (key, value);
-CREATE TABLE IF NOT EXISTS operations (
-  service TEXT NOT NULL,
-  operation TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  PRIMARY KEY (service, operation, kind)
-) WITHOUT ROWID;
-`;
-
-interface SpanRow {
-  trace_id: string;
-  span_id: string;
-  parent_id: string;
-  service: string;
-  operation: string;
-  kind: number;
-  namespace: string;
-  start_us: number;
-  duration_us: number;
-  error: number;
-  tags: string;
-  resource: string;
-  events: string | null;
 }
 
 export class SpanStore {
@@ -248,58 +171,9 @@ export class SpanStore {
 
   /** Trace ids matching the query, most recent first. */
   findTraceIds(q: SpanQuery): string[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.namespace !== undefined) {
-      const svcs = q.projectServices ?? [];
-      if (svcs.length > 0) {
-        where.push(`(namespace = ? OR (namespace = '' AND service IN (${svcs.map(() => '?').join(', ')})))`);
-        args.push(q.namespace, ...svcs);
-      } else {
-        where.push('namespace = ?');
-        args.push(q.namespace);
-      }
-    }
-    if (typeof q.service === 'string') {
-      where.push('service = ?');
-      args.push(q.service);
-    } else if (q.service !== undefined && q.service.length > 0) {
-      where.push(`service IN (${q.service.map(() => '?').join(', ')})`);
-      args.push(...q.service);
-    }
-    if (q.operation !== undefined) {
-      where.push('operation = ?');
-      args.push(q.operation);
-    }
-    if (q.minDurationUs !== undefined) {
-      where.push('duration_us >= ?');
-      args.push(Math.round(q.minDurationUs));
-    }
-    if (q.maxDurationUs !== undefined) {
-      where.push('duration_us <= ?');
-      args.push(Math.round(q.maxDurationUs));
-    }
-    if (q.startUs !== undefined) {
-      where.push('start_us >= ?');
-      args.push(Math.round(q.startUs));
-    }
-    if (q.endUs !== undefined) {
-      where.push('start_us <= ?');
-      args.push(Math.round(q.endUs));
-    }
-    for (const [k, v] of Object.entries(q.tags ?? {})) {
-      if (indexed(k, v)) {
-        where.push('EXISTS (SELECT 1 FROM span_tags t WHERE t.span = spans.id AND t.key = ? AND t.value = ?)');
-        args.push(k, v);
-      } else {
-        // JSON true/false read back as 1/0: compare them by their JSON type.
-        const path = `$.${JSON.stringify(k)}`;
-        where.push("(CASE json_type(tags, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(tags, ?) AS TEXT) END) = ?");
-        args.push(path, path, v);
-      }
-    }
+    const { sql: predicate, args } = spanPredicate(q);
     const limit = q.limit ?? 20;
-    const sql = `SELECT trace_id FROM spans ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_us DESC`;
+    const sql = `SELECT trace_id FROM spans ${predicate} ORDER BY start_us DESC`;
     const ids: string[] = [];
     const seen = new Set<string>();
     for (const row of this.db.prepare(sql).iterate(...args) as IterableIterator<{ trace_id: string }>) {
@@ -324,22 +198,4 @@ export class SpanStore {
     }[];
     return rows.map((r) => ({ name: r.operation, kind: SPAN_KINDS[r.kind] ?? 'unspecified' }));
   }
-}
-
-function toSpan(r: SpanRow): Span {
-  return {
-    traceId: r.trace_id,
-    spanId: r.span_id,
-    parentSpanId: r.parent_id,
-    service: r.service,
-    operation: r.operation,
-    kind: SPAN_KINDS[r.kind] ?? 'unspecified',
-    startUs: r.start_us,
-    durationUs: r.duration_us,
-    tags: JSON.parse(r.tags) as Record<string, TagValue>,
-    resource: JSON.parse(r.resource) as Record<string, TagValue>,
-    namespace: r.namespace,
-    error: r.error === 1,
-    events: r.events ? (JSON.parse(r.events) as SpanEvent[]) : [],
-  };
 }

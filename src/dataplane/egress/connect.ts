@@ -7,7 +7,7 @@
  * access log and Istio's request metrics (status 200, or the refusal), recorded once the tunnel
  * is up; its bytes are Istio's TCP metrics from then on, as a WebSocket's are.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { EndpointConfig } from '../../config/snapshot.js';
 import type { RecordSink } from '../executor.js';
@@ -16,25 +16,23 @@ import { openRecord, type RequestRecord } from '../request-record.js';
 import type { ConnectDecision, RouteRequest, Router, Source } from '../router.js';
 import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
 import { tunnel } from '../tunnel.js';
+import { CONNECT_TIMEOUT_MS, dial, type DialHandlers, type TcpUpstreams } from '../tcp-upstream.js';
 import type { Cluster } from '../policy.js';
 import { parseConnectTarget } from './connect-target.js';
 
-/** Envoy's default connect timeout (Istio's DestinationRule connectionPool.tcp.connectTimeout). */
-const CONNECT_TIMEOUT_MS = 10_000;
-
-/** Where a tunnel goes: the endpoint and what the record says about it. */
+/** Where a tunnel goes: a cluster (its balancer picks the endpoint), or the address itself (passthrough). */
 interface TunnelTarget {
-  ep: EndpointConfig;
-  cluster: string;
+  cluster?: Cluster;
+  ep?: EndpointConfig;
   route: string;
   service: { fqdn: string; name: string; project: string };
-  connectTimeoutMs: number;
 }
 
 export class ConnectTunnels {
   constructor(
     private readonly sinks: readonly RecordSink[],
     private readonly telemetry: RequestTelemetry | undefined,
+    private readonly upstreams: TcpUpstreams,
   ) {}
 
   /** Answers one CONNECT of `source`; the socket is this handler's from now on. */
@@ -57,53 +55,53 @@ export class ConnectTunnels {
       rec.upstreamCluster = decision.cluster;
       return this.refuse(socket, rec, decision.status, decision.body);
     }
-    const to = decision.kind === 'tunnel' ? tunnelTarget(decision.cluster) : passthroughTarget(decision.address, decision.port);
-    if (!to) {
-      rec.flags = 'UH';
-      rec.upstreamCluster = decision.kind === 'tunnel' ? decision.cluster.name : undefined;
-      return this.refuse(socket, rec, 503, 'no healthy upstream\n');
-    }
+    const to = decision.kind === 'tunnel' ? tunnelTarget(decision.cluster, decision.routeName) : passthroughTarget(decision.address, decision.port);
     this.open(socket, rest, rec, to);
   }
 
-  /** Connects to the endpoint; once connected, answers 200 and joins the sockets. */
+  /** Connects to the endpoint (a cluster's under its DestinationRule); once connected, answers 200 and joins the sockets. */
   private open(socket: net.Socket, rest: Buffer | undefined, rec: RequestRecord, to: TunnelTarget): void {
-    rec.upstreamCluster = to.cluster;
+    rec.upstreamCluster = to.cluster?.name ?? 'PassthroughCluster';
     rec.routeName = to.route;
     rec.destinationService = to.service.fqdn;
     rec.destinationServiceName = to.service.name;
     rec.destinationProject = to.service.project;
     rec.attempts = 1;
-    this.telemetry?.attempt(rec, to.ep);
-    const upstream = net.connect({ host: to.ep.address, port: to.ep.port, noDelay: true, allowHalfOpen: true });
-    const started = performance.now();
-    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error(`connect timeout to ${to.ep.address}:${to.ep.port}`), { code: 'ETIMEDOUT' })), to.connectTimeoutMs);
-    const clientGone = (): void => {
-      upstream.destroy();
-      rec.flags = 'DC';
-      this.finish(rec);
+    const handlers: DialHandlers = {
+      connected: (upstream, ep, ms) => {
+        rec.upstream = ep;
+        rec.upstreamMs = ms;
+        rec.upstreamStatus = 200;
+        rec.status = 200;
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n', 'latin1');
+        this.finish(rec);
+        tunnel({ socket, head: rest }, { socket: upstream, head: undefined }, this.telemetry?.tunnel?.(rec));
+      },
+      failed: (f) => {
+        rec.flags = f.flag;
+        if (f.ep) rec.upstream = f.ep;
+        if (f.flag === 'DC') return this.finish(rec);
+        if (f.flag === 'UH') return this.refuse(socket, rec, 503, 'no healthy upstream\n');
+        if (f.flag === 'UO') return this.refuse(socket, rec, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow\n');
+        const at = f.ep ? ` (${f.ep.address}:${f.ep.port})` : '';
+        this.refuse(socket, rec, 503, `upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: ${f.reason}${at}\n`);
+      },
     };
-    socket.once('close', clientGone);
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      socket.off('close', clientGone);
-      rec.flags = 'UF';
-      rec.upstream = to.ep;
-      const reason = err.code ?? err.message;
-      this.refuse(socket, rec, 503, `upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: ${reason} (${to.ep.address}:${to.ep.port})\n`);
-    });
-    upstream.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('close', clientGone);
-      upstream.removeAllListeners('error');
-      rec.upstream = to.ep;
-      rec.upstreamMs = performance.now() - started;
-      rec.upstreamStatus = 200;
-      rec.status = 200;
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n', 'latin1');
-      this.finish(rec);
-      tunnel({ socket, head: rest }, { socket: upstream, head: undefined }, this.telemetry?.tunnel?.(rec));
-    });
+    if (to.cluster) {
+      const cluster = to.cluster;
+      return this.upstreams.connect(cluster, socket, {
+        connected: (upstream, ep, ms) => {
+          this.telemetry?.attempt(rec, ep);
+          handlers.connected(upstream, ep, ms);
+        },
+        failed: (f) => {
+          if (f.ep) this.telemetry?.attempt(rec, f.ep);
+          handlers.failed(f);
+        },
+      });
+    }
+    this.telemetry?.attempt(rec, to.ep!);
+    dial(to.ep!, CONNECT_TIMEOUT_MS, socket, handlers);
   }
 
   /** Answers the CONNECT itself and closes the connection. */
@@ -128,16 +126,14 @@ export class ConnectTunnels {
   }
 }
 
-/** An endpoint of the cluster by its balancer. */
-function tunnelTarget(cluster: Cluster): TunnelTarget | undefined {
-  const ep = cluster.pick(undefined);
-  if (!ep) return undefined;
+/** A cluster of the mesh or a ServiceEntry: an endpoint by its balancer, under its DestinationRule (tcp-upstream). */
+function tunnelTarget(cluster: Cluster, routeName: string | undefined): TunnelTarget {
   const svc = cluster.service;
-  return { ep, cluster: cluster.name, route: 'default', service: { fqdn: svc.fqdn, name: svc.name, project: svc.project }, connectTimeoutMs: cluster.connectionPool?.connectTimeoutMs ?? CONNECT_TIMEOUT_MS };
+  return { cluster, route: routeName ?? 'default', service: { fqdn: svc.fqdn, name: svc.name, project: svc.project } };
 }
 
 /** An undeclared host under ALLOW_ANY: where the CONNECT names. */
 function passthroughTarget(address: string, port: number): TunnelTarget {
   const ep: EndpointConfig = { pod: '', project: '', workload: '', labels: {}, address, port, ready: true };
-  return { ep, cluster: 'PassthroughCluster', route: 'allow_any', service: { fqdn: address, name: address, project: '' }, connectTimeoutMs: CONNECT_TIMEOUT_MS };
+  return { ep, route: 'allow_any', service: { fqdn: address, name: address, project: '' } };
 }

@@ -16,7 +16,8 @@ import type { HostOwners } from '../../config/tenancy/owners.js';
 import { BoundedCache, hostMatches, namespaceOf, specificity } from './hosts.js';
 import type { MatchContext } from './match.js';
 import type { GatewaySpec } from './types.js';
-import { mergeRoutes, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
+import type { CompiledTcpRule } from './tcp-routes.js';
+import { mergeRoutes, mergeTcpRules, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
 
 /** The labels route matches see for the gateway (`sourceLabels`), those of Istio's ingress gateway. */
 export const GATEWAY_LABELS: Readonly<Record<string, string>> = { istio: 'ingressgateway', app: 'istio-ingressgateway' };
@@ -27,6 +28,17 @@ export const GATEWAY_NAMESPACE = 'istio-system';
 export interface GatewayTarget {
   routes: FlatRoute[];
   ctx: MatchContext;
+}
+
+/** What a gateway TCP port resolves to. */
+export interface GatewayTcpTarget {
+  rules: CompiledTcpRule[];
+  ctx: MatchContext;
+}
+
+/** Whether a Gateway server's protocol is carried as a byte stream (Istio's TCP; TLS and MONGO... are opaque too). */
+export function isTcpServer(protocol: string | undefined): boolean {
+  return (protocol ?? '').toUpperCase() === 'TCP';
 }
 
 interface ServerHost {
@@ -41,6 +53,9 @@ interface ServerHost {
 export class GatewayRoutes {
   private readonly hosts: ServerHost[] = [];
   private readonly memo = new BoundedCache<string, GatewayTarget | null>(4096);
+  /** Per TCP port number (as written), the Gateways (`ns/name` to namespace) with a TCP server on it. */
+  private readonly tcpPorts = new Map<number, Map<string, string>>();
+  private readonly tcpMemo = new Map<number, GatewayTcpTarget | null>();
 
   constructor(
     gateways: KubeObject[],
@@ -55,6 +70,12 @@ export class GatewayRoutes {
       const spec = (gw.spec ?? {}) as unknown as GatewaySpec;
       for (const server of spec.servers ?? []) {
         for (const h of server.hosts ?? []) this.hosts.push(serverHost(key, ns, h));
+        const port = server.port?.number;
+        if (port !== undefined && isTcpServer(server.port?.protocol)) {
+          const byGateway = this.tcpPorts.get(port) ?? new Map<string, string>();
+          byGateway.set(key, ns);
+          this.tcpPorts.set(port, byGateway);
+        }
       }
     }
   }
@@ -64,6 +85,25 @@ export class GatewayRoutes {
     let hit = this.memo.get(host);
     if (hit === undefined) hit = this.memo.set(host, this.compute(host));
     return hit ?? undefined;
+  }
+
+  /** The tcp rules for a gateway TCP port, or undefined when no Gateway has a TCP server on it. */
+  tcpLookup(port: number): GatewayTcpTarget | undefined {
+    let hit = this.tcpMemo.get(port);
+    if (hit === undefined) {
+      hit = this.computeTcp(port);
+      this.tcpMemo.set(port, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  /** The VirtualServices bound to a Gateway with a TCP server on `port`, exported to its namespace. */
+  private computeTcp(port: number): GatewayTcpTarget | null {
+    const gateways = this.tcpPorts.get(port);
+    if (!gateways) return null;
+    const chosen = this.bound.filter((vs) => vs.tcp.length > 0 && [...vs.gateways].some((g) => gateways.has(g) && isExportedTo(vs.exportTo, vs.namespace, gateways.get(g)!)));
+    const ctx: MatchContext = { gateways: new Set(gateways.keys()), labels: GATEWAY_LABELS as Record<string, string>, namespace: GATEWAY_NAMESPACE };
+    return { rules: mergeTcpRules(chosen), ctx };
   }
 
   private compute(host: string): GatewayTarget | null {

@@ -23,7 +23,7 @@ import type { ConfigSnapshot } from '../../config/snapshot.js';
 import { isExportedTo } from '../../config/tenancy/exports.js';
 import { HostOwners } from '../../config/tenancy/owners.js';
 import type { Cluster, RouteAction } from '../policy.js';
-import type { ConnectDecision, RouteDecision, RouteRequest, Router, Source } from '../router.js';
+import type { ConnectDecision, RouteDecision, RouteRequest, Router, Source, TcpConnection, TcpDecision } from '../router.js';
 import { CLUSTER_DOMAIN, parseGatewayHost, ServiceRegistry } from '../service-registry.js';
 import { NO_ROUTE, plainRoute, unknownHost } from '../service-router.js';
 import { Backends, type Backend } from './backends.js';
@@ -32,7 +32,8 @@ import { DestinationRules } from './destination-rules.js';
 import { GATEWAY_LABELS, GatewayRoutes } from './gateways.js';
 import { BoundedCache, HostIndex, HostNames, knownNamespaces } from './hosts.js';
 import { RequestView, type MatchContext } from './match.js';
-import { compileVirtualService, mergeRoutes, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
+import { firstTcpRule, type CompiledTcpRule, type TcpMatchContext } from './tcp-routes.js';
+import { compileVirtualService, mergeRoutes, mergeTcpRules, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
 
 /** Where a host leads for mesh traffic: its rules, or its backend's default route. */
 type MeshTarget = { routes: FlatRoute[] } | DefaultTarget;
@@ -105,9 +106,25 @@ export class IstioRouter implements Router {
     const backend = this.backends.get(this.names.qualify(req.host, src.project), src.project);
     const ports = backend?.service.ports ?? [];
     if (backend && (ports.length === 0 || ports.some((p) => p.port === req.port))) {
+      const rules = this.meshTcpRules(backend.service.fqdn, src.project);
+      if (rules.length > 0) return tcpDecision(firstTcpRule(rules, { ...this.context(src), port: req.port }), req.host);
       return { kind: 'tunnel', cluster: this.clusters.defaultCluster(backend, src.project, req.port) };
     }
     return unknownHost(req, this.registryOnly.has(src.project));
+  }
+
+  /** A connection to a gateway TCP port: the tcp rules of the VirtualServices bound to the Gateways serving it. */
+  tcp(conn: TcpConnection): TcpDecision {
+    const target = this.gatewayRoutes.tcpLookup(conn.port);
+    if (!target) return { kind: 'respond', status: 404, body: `no Gateway serves TCP port ${conn.port}\n`, flags: 'NR' };
+    const ctx: TcpMatchContext = { ...target.ctx, port: conn.port };
+    return tcpDecision(firstTcpRule(target.rules, ctx), `port ${conn.port}`);
+  }
+
+  /** The tcp rules of the mesh VirtualServices for a host, as `project` sees them. */
+  private meshTcpRules(fqdn: string, project: string): CompiledTcpRule[] {
+    const vss = this.meshRules.lookup(fqdn, (vs) => vs.tcp.length > 0 && isExportedTo(vs.exportTo, vs.namespace, project) && this.owners.applies(vs.namespace, fqdn, project));
+    return vss ? mergeTcpRules(vss) : [];
   }
 
   private decide(target: MeshTarget, req: RouteRequest, ctx: MatchContext, port: number | undefined): RouteDecision {
@@ -164,4 +181,12 @@ export class IstioRouter implements Router {
     }
     return ctx;
   }
+}
+
+/** A connection's decision from the tcp rule that took it: no rule is no route (Envoy closes it), no cluster no healthy upstream. */
+function tcpDecision(rule: CompiledTcpRule | undefined, what: string): TcpDecision {
+  if (!rule) return { kind: 'respond', status: 404, body: `no tcp route matches ${what}\n`, flags: 'NR' };
+  const pick = rule.pick();
+  if ('missing' in pick) return { kind: 'respond', status: 503, body: `${pick.missing}\n`, flags: 'NR', routeName: pick.routeName };
+  return { kind: 'tunnel', cluster: pick.cluster, routeName: pick.routeName };
 }

@@ -121,6 +121,26 @@ export interface VirtualServiceSpec {
   hosts?: string[];
   gateways?: string[];
   http?: HTTPRoute[];
+  tcp?: TCPRoute[];
+}
+
+/** One match of a `tcp` rule: every field given must hold. */
+export interface L4MatchAttributes {
+  port?: number;
+  sourceLabels?: Record<string, string>;
+  sourceNamespace?: string;
+  gateways?: string[];
+}
+
+export interface RouteDestination {
+  destination: Destination;
+  weight?: number;
+}
+
+/** A VirtualService `tcp` rule: the first whose match holds picks a weighted destination per connection. */
+export interface TCPRoute {
+  match?: L4MatchAttributes[];
+  route?: RouteDestination[];
 }
 
 export interface LoadBalancerSettings {
@@ -195,8 +215,13 @@ export interface DestinationRuleSpec {
   subsets?: Subset[];
 }
 
+export interface GatewayServer {
+  hosts?: string[];
+  port?: { number?: number; name?: string; protocol?: string };
+}
+
 export interface GatewaySpec {
-  servers?: { hosts?: string[] }[];
+  servers?: GatewayServer[];
 }
 
 export interface ServiceEntrySpec {

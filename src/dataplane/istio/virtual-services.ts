@@ -11,6 +11,7 @@ import { byCreation, namespaceOf, type HostNames } from './hosts.js';
 import { compileRule, type CompiledRule } from './http-rule.js';
 import { compileMatch, gatewayKey, MATCH_ALL, type CompiledMatch } from './match.js';
 import { parseSticky } from './sticky.js';
+import { compileTcpRules, type CompiledTcpRule } from './tcp-routes.js';
 import type { VirtualServiceSpec } from './types.js';
 
 /** One match entry of one rule. */
@@ -33,6 +34,8 @@ export interface CompiledVirtualService {
   /** The namespaces that see it (exportTo; for a Gateway, the Gateway's namespace); absent: every one. */
   exportTo: string[] | undefined;
   routes: FlatRoute[];
+  /** Its `tcp` rules, in order. */
+  tcp: CompiledTcpRule[];
 }
 
 export function compileVirtualService(obj: KubeObject, clusters: Clusters, names: HostNames): CompiledVirtualService {
@@ -41,6 +44,7 @@ export function compileVirtualService(obj: KubeObject, clusters: Clusters, names
   const spec = (obj.spec ?? {}) as unknown as VirtualServiceSpec;
   const refs = (spec.gateways ?? []).map((g) => gatewayKey(g, ns));
   const routes: FlatRoute[] = [];
+  let tcp: CompiledTcpRule[];
   const sticky = parseSticky(obj.metadata.annotations?.[STICKY_ANNOTATION]);
   try {
     (spec.http ?? []).forEach((http, i) => {
@@ -51,6 +55,7 @@ export function compileVirtualService(obj: KubeObject, clusters: Clusters, names
       if (entries.length === 0) routes.push({ match: MATCH_ALL, rule });
       entries.forEach((m, j) => routes.push({ match: compileMatch(m, ns, `${where}.match[${j}]`), rule }));
     });
+    tcp = compileTcpRules(spec.tcp ?? [], clusters, ns, vsKey);
   } catch (e) {
     throw new Error(`VirtualService ${vsKey}: ${(e as Error).message}`, { cause: e });
   }
@@ -64,7 +69,13 @@ export function compileVirtualService(obj: KubeObject, clusters: Clusters, names
     gateways: new Set(refs.filter((r) => r !== 'mesh')),
     exportTo: exportToOf(obj),
     routes,
+    tcp,
   };
+}
+
+/** The tcp rules of several VirtualServices for one host or port, oldest first (then by name). */
+export function mergeTcpRules(vss: CompiledVirtualService[]): CompiledTcpRule[] {
+  return [...vss].sort((a, b) => byCreation(a.obj, b.obj)).flatMap((vs) => vs.tcp);
 }
 
 /**

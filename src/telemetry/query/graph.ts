@@ -4,11 +4,13 @@
  * workload node per app version, and edges source workload → service →
  * destination workload. Edges come from reporter=source telemetry, as Kiali
  * builds them (the caller's proxy sees faults it injects and requests that
- * never reach the destination). Pure: traffic in, graph out.
+ * never reach the destination). Byte streams (TCP services, tunnels) are
+ * edges of their own, `protocol: "tcp"`, measured in bytes per second from
+ * Istio's TCP metrics, as Kiali draws TCP edges. Pure: traffic in, graph out.
  */
 import type { IstioLabel } from '../stats.js';
 import { requestHealth, successRate, worst, type Health } from './health.js';
-import type { MetricsSource, TrafficRow } from './metrics.js';
+import type { MetricsSource, TcpTrafficRow, TrafficRow } from './metrics.js';
 
 export interface GraphNode {
   /** Stable id: `gateway:NAME`, `service:NAME`, `workload:NAME` (`.NAMESPACE` appended outside the project). */
@@ -39,6 +41,10 @@ export interface GraphEdge {
   p95: number | null;
   p99: number | null;
   health: Health;
+  /** `tcp` for a byte-stream edge (its rate is `bytesPerSecond`, rps 0); absent for requests. */
+  protocol?: 'tcp';
+  /** Bytes per second both ways, on a TCP edge. */
+  bytesPerSecond?: number;
 }
 
 export interface Graph {
@@ -69,7 +75,11 @@ export const GRAPH_QUERIES: Record<'toService' | 'serviceToWorkload' | 'serviceI
   workloadOut: ['source_workload', 'source_workload_namespace', 'source_app', 'source_version', 'destination_service_namespace'],
 };
 
-export type GraphTraffic = Record<keyof typeof GRAPH_QUERIES, TrafficRow[]>;
+export type GraphTraffic = Record<keyof typeof GRAPH_QUERIES, TrafficRow[]> & {
+  /** TCP bytes by the toService and serviceToWorkload groupings, when the source has TCP traffic. */
+  tcpToService?: TcpTrafficRow[];
+  tcpServiceToWorkload?: TcpTrafficRow[];
+};
 
 /** Whether a source workload is a gateway (the mesh's entry): Istio's ingress gateway and graymesh's own. */
 export function isGateway(workload: string, app = ''): boolean {
@@ -81,7 +91,12 @@ export async function queryGraphTraffic(source: MetricsSource, windowMs: number,
   const results = await Promise.all(
     keys.map((k) => source.traffic({ windowMs, groupBy: GRAPH_QUERIES[k], match: { reporter: 'source' }, ...(endMs !== undefined ? { endMs } : {}) })),
   );
-  return Object.fromEntries(keys.map((k, i) => [k, results[i] ?? []])) as GraphTraffic;
+  const traffic = Object.fromEntries(keys.map((k, i) => [k, results[i] ?? []])) as unknown as GraphTraffic;
+  if (source.tcpTraffic) {
+    const ask = (groupBy: IstioLabel[]): Promise<TcpTrafficRow[]> => source.tcpTraffic!({ windowMs, groupBy, match: { reporter: 'source' }, ...(endMs !== undefined ? { endMs } : {}) });
+    [traffic.tcpToService, traffic.tcpServiceToWorkload] = await Promise.all([ask(GRAPH_QUERIES.toService), ask(GRAPH_QUERIES.serviceToWorkload)]);
+  }
+  return traffic;
 }
 
 const round = (v: number | null, digits = 2): number | null => (v === null ? null : Number(v.toFixed(digits)));
@@ -125,21 +140,22 @@ export function buildGraph(inv: ProjectInventory, t: GraphTraffic): Graph {
     edges.push({ source, target, rps: m.rps, successRate: m.successRate, share: 0, p50: m.p50, p95: m.p95, p99: m.p99, health: m.health });
   };
 
+  const tcpEdge = (source: string, target: string, r: TcpTrafficRow): void => {
+    edges.push({ source, target, rps: 0, successRate: null, share: 0, p50: null, p95: null, p99: null, health: 'healthy', protocol: 'tcp', bytesPerSecond: round(r.bytesPerSecond, 1) as number });
+  };
   // source workload (or gateway) → service
-  for (const r of t.toService) {
-    const l = r.labels;
-    if (!l.destination_service_name) continue;
-    if (l.source_workload_namespace !== p && l.destination_service_namespace !== p) continue;
+  const toService = (l: TrafficRow['labels']): [string, string] | undefined => {
+    if (!l.destination_service_name) return undefined;
+    if (l.source_workload_namespace !== p && l.destination_service_namespace !== p) return undefined;
     const src = sourceNode(l);
-    if (!src) continue;
+    if (!src) return undefined;
     const svc = addNode({ id: serviceId(l.destination_service_name, l.destination_service_namespace), kind: 'service', app: l.destination_service_name, version: '', workload: '' });
-    edge(src.id, svc.id, r);
-  }
+    return [src.id, svc.id];
+  };
   // service → destination workload (app version)
-  for (const r of t.serviceToWorkload) {
-    const l = r.labels;
-    if (!l.destination_service_name || !l.destination_workload || l.destination_workload === 'unknown') continue;
-    if (l.destination_service_namespace !== p && l.destination_workload_namespace !== p) continue;
+  const toWorkload = (l: TrafficRow['labels']): [string, string] | undefined => {
+    if (!l.destination_service_name || !l.destination_workload || l.destination_workload === 'unknown') return undefined;
+    if (l.destination_service_namespace !== p && l.destination_workload_namespace !== p) return undefined;
     const svc = addNode({ id: serviceId(l.destination_service_name, l.destination_service_namespace), kind: 'service', app: l.destination_service_name, version: '', workload: '' });
     const wl = addNode({
       id: workloadId(l.destination_workload, l.destination_workload_namespace),
@@ -148,7 +164,25 @@ export function buildGraph(inv: ProjectInventory, t: GraphTraffic): Graph {
       version: l.destination_version ?? '',
       workload: l.destination_workload,
     });
-    edge(svc.id, wl.id, r);
+    return [svc.id, wl.id];
+  };
+  for (const [rows, ends] of [
+    [t.toService, toService],
+    [t.serviceToWorkload, toWorkload],
+  ] as const) {
+    for (const r of rows) {
+      const e = ends(r.labels);
+      if (e) edge(e[0], e[1], r);
+    }
+  }
+  for (const [rows, ends] of [
+    [t.tcpToService ?? [], toService],
+    [t.tcpServiceToWorkload ?? [], toWorkload],
+  ] as const) {
+    for (const r of rows) {
+      const e = ends(r.labels);
+      if (e) tcpEdge(e[0], e[1], r);
+    }
   }
   // Node traffic: services and workloads inbound; the gateway outbound into the project.
   for (const r of t.serviceIn) {
@@ -191,6 +225,6 @@ export function buildGraph(inv: ProjectInventory, t: GraphTraffic): Graph {
   const kindOrder = { gateway: 0, service: 1, workload: 2 };
   return {
     nodes: [...nodes.values()].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.id.localeCompare(b.id)),
-    edges: edges.filter((e) => e.rps > 0).sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target)),
+    edges: edges.filter((e) => e.rps > 0 || (e.bytesPerSecond ?? 0) > 0).sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target)),
   };
 }

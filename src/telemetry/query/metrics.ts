@@ -38,6 +38,13 @@ export interface TrafficRow {
   requests5xx?: number;
 }
 
+/** One group's TCP traffic over a window (Istio's istio_tcp_*_bytes_total). */
+export interface TcpTrafficRow {
+  labels: Partial<Record<IstioLabel, string>>;
+  /** Bytes per second both ways (sent plus received). */
+  bytesPerSecond: number;
+}
+
 export interface SeriesQuery {
   windowMs: number;
   stepMs: number;
@@ -56,6 +63,8 @@ export interface MetricsSource {
   readonly kind: 'embedded' | 'prometheus';
   traffic(q: TrafficQuery): Promise<TrafficRow[]>;
   series(q: SeriesQuery): Promise<SeriesPoint[]>;
+  /** TCP bytes per group over a window (byte streams: TCP services, tunnels). */
+  tcpTraffic?(q: TrafficQuery): Promise<TcpTrafficRow[]>;
   /** One PromQL expression's value at atMs (Prometheus only); null without a value. */
   instant?(query: string, atMs: number): Promise<number | null>;
 }
@@ -118,6 +127,16 @@ export class PrometheusSource implements MetricsSource {
         (q) => `histogram_quantile(${q}, sum by (${by ? `${by},` : ''}le) (rate(istio_request_duration_milliseconds_bucket{${m}}[${window}])))`,
       ),
     };
+  }
+
+  async tcpTraffic(q: TrafficQuery): Promise<TcpTrafficRow[]> {
+    const m = promMatchers(q.match);
+    const w = seconds(q.windowMs);
+    const query = `sum by (${q.groupBy.join(',')}) (rate(istio_tcp_sent_bytes_total{${m}}[${w}])) + sum by (${q.groupBy.join(',')}) (rate(istio_tcp_received_bytes_total{${m}}[${w}]))`;
+    const res = await this.query('/api/v1/query', { query, time: String((q.endMs ?? Date.now()) / 1000) });
+    return res
+      .map((r) => ({ labels: Object.fromEntries(q.groupBy.map((l) => [l, r.metric[l] ?? ''])), bytesPerSecond: num(r.value?.[1]) ?? 0 }))
+      .filter((r) => r.bytesPerSecond > 0);
   }
 
   async instant(query: string, atMs: number): Promise<number | null> {

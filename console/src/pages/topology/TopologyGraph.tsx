@@ -25,7 +25,7 @@ const MARKED = new Set(['healthy', 'degraded', 'failure']);
 
 export const TopologyGraph = memo(function TopologyGraph({ graph, layout, selected, onSelectNode, edgeHref, onOpenEdge, fit }: Props) {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const edgeData = new Map(graph.edges.map((e) => [`${e.source}>${e.target}`, e]));
+  const edgeData = edgesByEnds(graph.edges);
   const placed = layout.edges.filter((pe) => edgeData.has(`${pe.source}>${pe.target}`));
   const dots = allocateDots(placed.map((pe) => edgeData.get(`${pe.source}>${pe.target}`)!.rps));
   return (
@@ -79,6 +79,19 @@ export const TopologyGraph = memo(function TopologyGraph({ graph, layout, select
   );
 });
 
+/** Edges by `source>target`; a TCP edge beside a request edge of the same ends adds its bytes to it. */
+function edgesByEnds(edges: GraphEdge[]): Map<string, GraphEdge> {
+  const out = new Map<string, GraphEdge>();
+  for (const e of edges) {
+    const key = `${e.source}>${e.target}`;
+    const have = out.get(key);
+    if (!have) out.set(key, e);
+    else if (e.protocol === 'tcp') out.set(key, { ...have, bytesPerSecond: e.bytesPerSecond });
+    else out.set(key, { ...e, ...(have.bytesPerSecond !== undefined ? { bytesPerSecond: have.bytesPerSecond } : {}) });
+  }
+  return out;
+}
+
 interface EdgeProps {
   placed: PlacedEdge;
   rps: number;
@@ -94,7 +107,7 @@ const Edge = memo(
   function Edge({ placed: pe, rps, health, successRate, dots, href, edge, onOpen }: EdgeProps) {
     const color = healthColor(health);
     const seconds = edgeDots(rps).seconds;
-    const label = edgeLabel({ rps, successRate });
+    const label = edgeLabel({ rps, successRate, bytesPerSecond: edge.bytesPerSecond });
     const handleClick = (ev: MouseEvent<HTMLAnchorElement>): void => {
       if (ev.button !== 0 || ev.metaKey || ev.ctrlKey) return;
       ev.preventDefault();
@@ -102,7 +115,7 @@ const Edge = memo(
     };
     return (
       <g className="topology-edge" data-testid={`edge-${pe.source}-${pe.target}`}>
-        <path d={pe.path} stroke={color} strokeWidth={edgeWidth(rps)} fill="none" markerEnd={`url(#arrow-${MARKED.has(health) ? health : 'idle'})`} strokeDasharray={rps > 0 ? undefined : '4 4'} />
+        <path d={pe.path} stroke={color} strokeWidth={edgeWidth(rps)} fill="none" markerEnd={`url(#arrow-${MARKED.has(health) ? health : 'idle'})`} strokeDasharray={rps > 0 || (edge.bytesPerSecond ?? 0) > 0 ? undefined : '4 4'} />
         {Array.from({ length: dots }, (_, i) => (
           <circle key={i} r={3} className="edge-dot" fill={color}>
             <animateMotion dur={`${seconds}s`} repeatCount="indefinite" path={pe.path} begin={`${(-seconds * i) / dots}s`} />
