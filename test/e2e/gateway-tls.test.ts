@@ -85,7 +85,10 @@ describe('TLS at the gateway (Secure Gateways)', () => {
     expect(r.code, r.stderr).toBe(0);
     okAs(undefined, ['project', 'create', P]);
     okAs(undefined, ['deploy', 'bookinfo', '-p', P]);
-    okAs(undefined, ['apply', '-f', '-'], [secret(certs), stringify(GATEWAY), stringify(ROUTES)].join('---\n'));
+    // The Secret as kubectl writes it (creationTimestamp: null and all), applied unchanged.
+    const made = await run('kubectl', ['create', 'secret', 'tls', 'bookinfo-credential', `--cert=${path.join(certs.dir, 'server.pem')}`, `--key=${path.join(certs.dir, 'server.key')}`, '--dry-run=client', '-o', 'yaml']);
+    expect(made.code, made.out).toBe(0);
+    okAs(undefined, ['apply', '-f', '-', '-p', P], [made.out, stringify(GATEWAY), stringify(ROUTES)].join('---\n'));
   }, 240_000);
 
   afterAll(() => {
