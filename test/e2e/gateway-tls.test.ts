@@ -235,6 +235,12 @@ describe('TLS at the gateway (Secure Gateways)', () => {
         return r.code === 0 ? r.out : undefined;
       }, 60_000);
       expect(body).toBe('workload tls, sni nginx.example');
+      // Counted as TCP traffic from the gateway to the service, as every byte stream is.
+      const opened = await eventually(async () => {
+        const m = await request(gm.port, '/metrics', { authorization: `Bearer ${gm.adminCredential('token')}` });
+        return m.body.split('\n').find((l) => l.startsWith('istio_tcp_connections_opened_total{') && l.includes('reporter="source"') && l.includes(`destination_service="nginx.${P}.svc.cluster.local"`));
+      });
+      expect(opened).toContain('source_workload="istio-ingressgateway"');
       // Bookinfo's terminated server is untouched beside it.
       expect((await curl(rotated.caFile)).out).toMatch(/^200 /);
     } finally {
