@@ -157,18 +157,25 @@ describe('TLS at the gateway (Secure Gateways)', () => {
     expect(audit).not.toContain(keyB64.slice(0, 40));
   });
 
-  it('refuses Secrets to a project-viewer, who still reads the project\'s other objects', () => {
-    okAs(undefined, ['user', 'create', 'viewer', '--password-stdin'], `${PASSWORD}\n`);
-    okAs(undefined, ['member', 'add', '-p', P, 'viewer', '--role', 'project-viewer']);
-    const login = as(undefined, ['login', '--username', 'viewer', '--password-stdin', '-o', 'token'], PASSWORD);
-    expect(login.code, login.stderr).toBe(0);
-    tokens.viewer = login.stdout.trim();
-    expect(okAs('viewer', ['get', 'gw', '-p', P])).toContain('bookinfo-gateway');
-    for (const args of [['get', 'secrets', '-p', P], ['get', 'secret', 'bookinfo-credential', '-p', P, '--show-secrets']]) {
-      const r = as('viewer', args);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/^error: .*secrets in project secure-demo.*project-admin/);
+  it('refuses Secrets to a project-viewer and a project-regular, who still read the project\'s other objects', () => {
+    for (const [user, role] of [['viewer', 'project-viewer'], ['regular', 'project-regular']] as const) {
+      okAs(undefined, ['user', 'create', user, '--password-stdin'], `${PASSWORD}\n`);
+      okAs(undefined, ['member', 'add', '-p', P, user, '--role', role]);
+      const login = as(undefined, ['login', '--username', user, '--password-stdin', '-o', 'token'], PASSWORD);
+      expect(login.code, login.stderr).toBe(0);
+      tokens[user] = login.stdout.trim();
+      expect(okAs(user, ['get', 'gw', '-p', P])).toContain('bookinfo-gateway');
+      for (const args of [['get', 'secrets', '-p', P], ['get', 'secret', 'bookinfo-credential', '-p', P, '--show-secrets']]) {
+        const r = as(user, args);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/^error: .*secrets in project secure-demo.*project-admin/);
+      }
     }
+    // A regular may change the project's traffic rules, not its Secrets.
+    const r = as('regular', ['apply', '-f', '-'], secret(certs, 'sneaky'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^error: .*Secret objects in project secure-demo.*project-admin/);
+    expect(as(undefined, ['get', 'secret', 'sneaky', '-p', P]).code).not.toBe(0);
   });
 
   it('serves a rotated certificate on the next handshake, without a restart', async () => {
