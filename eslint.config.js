@@ -7,21 +7,23 @@ import tseslint from 'typescript-eslint';
  * api ← config ← telemetry, runtime ← dataplane; the shared REST API
  * (apiserver) builds on api, config, telemetry and engine; the two engines
  * (controlplane, kubernetes) build on api, config, telemetry, runtime, engine
- * and apiserver, never on each other or on the data plane; cli wires everything;
+ * and apiserver, never on each other or on the data plane; the Kubernetes API (kubeapi) on api,
+ * config, telemetry, engine and apiserver, never an engine; cli wires everything;
  * the console may use api and config (shared types) only.
  */
 const LAYERS = {
-  api: ['config', 'telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
-  config: ['telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
-  telemetry: ['runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
-  runtime: ['telemetry', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
-  dataplane: ['engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
-  engine: ['runtime', 'dataplane', 'apiserver', 'controlplane', 'kubernetes', 'cli'],
-  apiserver: ['runtime', 'dataplane', 'controlplane', 'kubernetes', 'cli'],
-  controlplane: ['dataplane', 'kubernetes', 'cli'],
-  kubernetes: ['dataplane', 'controlplane', 'cli'],
+  api: ['config', 'telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  config: ['telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  telemetry: ['runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  runtime: ['telemetry', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  dataplane: ['engine', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  engine: ['runtime', 'dataplane', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  apiserver: ['runtime', 'dataplane', 'controlplane', 'kubernetes', 'kubeapi', 'cli'],
+  controlplane: ['dataplane', 'kubernetes', 'kubeapi', 'cli'],
+  kubernetes: ['dataplane', 'controlplane', 'kubeapi', 'cli'],
+  kubeapi: ['runtime', 'dataplane', 'controlplane', 'kubernetes', 'cli'],
 };
-const CONSOLE_FORBIDDEN = ['telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'cli'];
+const CONSOLE_FORBIDDEN = ['telemetry', 'runtime', 'dataplane', 'engine', 'apiserver', 'controlplane', 'kubernetes', 'kubeapi', 'cli'];
 
 const layerRule = (layer, forbidden, files) => ({
   files,

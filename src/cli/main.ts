@@ -24,6 +24,7 @@ import {
 } from './commands/resources.js';
 import { registerReleaseCommands } from './commands/release.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerKubeconfigCommand } from './commands/kubeconfig.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { exportCmd } from './commands/export.js';
 import { kubernetesUpOptions, upKubernetes, type UpFlags } from '../kubernetes/up.js';
@@ -78,6 +79,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--listen <addr>', 'address to listen on', '127.0.0.1')
     .option('--no-sample', 'do not deploy Bookinfo on first start')
     .option('--prometheus <url>', 'read graph and chart metrics from this Prometheus instead of the embedded store')
+    .option('--kube-port <port>', 'serve the Kubernetes API kubectl talks to on this port (https; graymesh kubeconfig writes the kubeconfig)', intOption('--kube-port', 0, 65535))
     .option('--engine <engine>', 'local (default): this machine; kubernetes: a cluster with Istio, found as kubectl finds it', 'local')
     .option('--kubeconfig <file>', 'with --engine kubernetes: the kubeconfig (default $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'with --engine kubernetes: the kubeconfig context (default its current-context)')
@@ -85,6 +87,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .option('--settle-time <ms>', "with --engine kubernetes: wait after each release step when istiod's sync status cannot be read", intOption('--settle-time', 0, 600_000))
     .action((o: UpFlags) => {
       if (o.engine !== 'local' && o.engine !== 'kubernetes') throw invalid(`--engine ${o.engine}: use local or kubernetes`);
+      if (o.engine === 'kubernetes' && o.kubePort !== undefined) throw invalid('--kube-port: with --engine kubernetes, kubectl talks to the cluster itself; drop --kube-port');
       if (o.engine === 'kubernetes') return done(upKubernetes(home(), kubernetesUpOptions(o)));
       return done(
         up(home(), {
@@ -95,6 +98,7 @@ export function buildProgram(run: (code: number) => void): Command {
           sample: o.sample,
           listen: o.listen,
           ...(o.prometheus ? { prometheus: o.prometheus } : {}),
+          ...(o.kubePort !== undefined ? { kubePort: o.kubePort } : {}),
         }),
       );
     });
@@ -200,6 +204,7 @@ export function buildProgram(run: (code: number) => void): Command {
     );
 
   registerAuthCommands(program, home, client, done);
+  registerKubeconfigCommand(program, home, done);
   registerTenantCommands(program, client, done);
 
   program

@@ -28,6 +28,22 @@ import { admitGatewayPorts } from './gateway-admission.js';
 import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
 import { loadSealKey, sealingCodec } from './secret-seal.js';
 import { gatewayCredentials, recordGatewayCredentialVerdicts } from './gateway-credentials.js';
+import type { AuthService } from '../apiserver/auth/auth-service.js';
+import type { ProjectDirectory } from '../apiserver/projects.js';
+import type { ObjectWrites } from '../apiserver/routes/objects.js';
+import type { ProjectWrites } from '../apiserver/routes/project-writes.js';
+import type { PrepareObjects } from '../apiserver/routes/releases.js';
+import type { NodeOperations } from '../apiserver/routes/node.js';
+
+/** The parts of the shared API this control plane serves with, for another API over the same objects (the Kubernetes API). */
+export interface SharedApiParts {
+  auth: AuthService;
+  projects: ProjectDirectory;
+  writes: ObjectWrites;
+  prepare: PrepareObjects;
+  projectWrites: ProjectWrites;
+  node: NodeOperations;
+}
 
 export interface ControlPlaneOptions {
   home: Home;
@@ -65,6 +81,8 @@ export class ControlPlane {
   private readonly load = localLoad((msg) => this.opts.log(msg));
   /** The node proxy's supervisor, when this control plane runs the proxy (`up` sets it). */
   proxies: ProxySupervisor | undefined;
+  /** Set once the REST API is built (start). */
+  shared: SharedApiParts | undefined;
   private app: FastifyInstance | undefined;
   private lastContent = '';
   private snapshotScheduled = false;

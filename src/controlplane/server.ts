@@ -56,9 +56,14 @@ export async function buildServer(cp: ControlPlane, opts: ServerOptions = {}): P
   registerTelemetryRoutes(app, api, cp);
   registerTelemetryQueryRoutes(app, api, { telemetry: cp.telemetry.sources, store: cp.objects, projects });
   registerExportRoutes(app, api, { projects, objectsOf: async (p) => KINDS.filter((k) => k.namespaced && k.writable).flatMap((k) => cp.store.list(k.kind, { namespace: p })) });
-  registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes: localWrites(cp), prepare: localPrepare(cp) });
-  registerProjectWriteRoutes(app, api, { projects, writes: localProjectWrites(cp) });
-  registerNodeRoutes(app, api, { projects, node: localNodeOperations(cp) });
+  const writes = localWrites(cp);
+  const projectWrites = localProjectWrites(cp);
+  const node = localNodeOperations(cp);
+  registerObjectRoutes(app, api, { projects, store: cp.objects, releases: cp.releases, writes, prepare: localPrepare(cp) });
+  registerProjectWriteRoutes(app, api, { projects, writes: projectWrites });
+  registerNodeRoutes(app, api, { projects, node });
+  // The same parts serve the Kubernetes API, when the CLI's up starts it (src/kubeapi/).
+  cp.shared = { auth, projects, writes, prepare: localPrepare(cp), projectWrites, node };
   registerXdsRoutes(app, api, cp);
   return app;
 }

@@ -78,11 +78,13 @@ export function localWrites(cp: ControlPlane): ObjectWrites {
     },
 
     async create(obj) {
+      if (obj.kind === 'Gateway') await cp.admit(obj); // its ports (a Release is admitted by its route)
       const object = store.create(obj);
       return { object, ...(await enforce(cp)) };
     },
 
     async replace(obj) {
+      if (obj.kind === 'Gateway') await cp.admit(obj); // its ports (a Release is admitted by its route)
       const object = store.update(obj);
       return { object, ...(await enforce(cp)) };
     },

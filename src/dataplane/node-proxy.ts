@@ -6,7 +6,7 @@
  * with the last good one while the control plane is away.
  */
 import { randomUUID } from 'node:crypto';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DEFAULT_GATEWAY_TLS_PORT } from '../config/gateway-ports.js';
 import type { ConfigSnapshot, ListenerConfig } from '../config/snapshot.js';
 import { Executor, type RecordSink } from './executor.js';
@@ -23,6 +23,7 @@ import { freshBinder, type ListenerBinder } from './handover.js';
 import { GatewayListeners } from './gateway-ports.js';
 import { TcpGateway } from './tcp-gateway.js';
 import { TcpUpstreams } from './tcp-upstream.js';
+import { tcpListener } from './tcp-listener.js';
 import { GatewayTls } from './gateway-tls/gateway-tls.js';
 
 export interface NodeProxyOptions {
@@ -83,7 +84,7 @@ export class NodeProxy {
     this.executor = new Executor(this.pools, sinks, opts.telemetry);
     this.tcpUpstreams = new TcpUpstreams(this.executor.outlier);
     this.tunnels = new ConnectTunnels(sinks, opts.telemetry, this.tcpUpstreams);
-    const tcpGateway = new TcpGateway(this.tcpUpstreams, opts.telemetry, () => this.state.router);
+    const tcpGateway = new TcpGateway(this.tcpUpstreams, opts.telemetry, () => this.state.router, opts.sinks ?? []);
     this.gatewayPorts = new GatewayListeners(this.binder, this.host, { gatewayPort: opts.gatewayPort, tlsPort: opts.gatewayTlsPort ?? DEFAULT_GATEWAY_TLS_PORT }, {
       http: () => this.createServer({ kind: 'gateway' }),
       tcp: (port) => tcpListener((socket) => tcpGateway.handle(socket, port().number)),
@@ -264,28 +265,4 @@ function sourceOf(l: ListenerConfig): Source {
 
 function noConfig(req: RouteRequest): RouteDecision {
   return { kind: 'respond', status: 503, body: `no configuration yet for "${req.host}"\n`, flags: 'NC' };
-}
-
-/** A gateway TCP port's listener: each connection to `onConnection`; a drain stops accepting and waits for its connections. */
-function tcpListener(onConnection: (socket: net.Socket) => void): net.Server & { drain(graceMs: number): Promise<void>; closeAllConnections(): void } {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    onConnection(socket);
-  });
-  return Object.assign(server, {
-    drain: (graceMs: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, graceMs);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
-    closeAllConnections: () => {
-      for (const s of sockets) s.destroy();
-    },
-  });
 }

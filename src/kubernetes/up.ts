@@ -41,6 +41,7 @@ export interface UpFlags {
   context?: string;
   jaeger?: string;
   settleTime?: number;
+  kubePort?: number;
 }
 
 export function kubernetesUpOptions(f: UpFlags): KubernetesUpOptions {

@@ -16,6 +16,8 @@ export interface InstanceFile {
   gatewayUrl: string;
   pid: number;
   proxyPid?: number;
+  /** The Kubernetes API kubectl talks to (`up --kube-port`), https. */
+  kubeUrl?: string;
   startedAt: string;
 }
 

@@ -51,10 +51,10 @@ const HELP = {
   istio_response_bytes: 'Size of response bodies, in bytes.',
   istio_request_messages_total: 'gRPC messages received from the client, by Istio standard labels.',
   istio_response_messages_total: 'gRPC messages sent to the client, by Istio standard labels.',
-  istio_tcp_sent_bytes_total: 'Bytes sent to the client over TCP connections (switched protocols), by Istio standard labels.',
-  istio_tcp_received_bytes_total: 'Bytes received from the client over TCP connections (switched protocols), by Istio standard labels.',
-  istio_tcp_connections_opened_total: 'TCP connections opened (switched protocols).',
-  istio_tcp_connections_closed_total: 'TCP connections closed (switched protocols).',
+  istio_tcp_sent_bytes_total: 'Bytes sent to the client over TCP connections (TCP services, tunnels, WebSockets), by Istio standard labels.',
+  istio_tcp_received_bytes_total: 'Bytes received from the client over TCP connections (TCP services, tunnels, WebSockets), by Istio standard labels.',
+  istio_tcp_connections_opened_total: 'TCP connections opened (TCP services, tunnels, WebSockets).',
+  istio_tcp_connections_closed_total: 'TCP connections closed (TCP services, tunnels, WebSockets).',
 } as const;
 
 function header(name: keyof typeof HELP, type: 'counter' | 'histogram'): string {

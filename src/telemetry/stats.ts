@@ -69,7 +69,7 @@ export interface StatSeries {
 
 /**
  * Istio's TCP metrics of one label set (`request_protocol="tcp"`, no response
- * code): connections that switched protocols (WebSocket), cumulative since start.
+ * code): byte streams (WebSocket, CONNECT tunnels, TCP services), cumulative since start.
  */
 export interface TcpStatSeries {
   labels: Partial<Record<IstioLabel, string>>;
@@ -102,7 +102,7 @@ export interface StatsSnapshot {
   /** The proxy's start time (epoch ms): a change means counters restarted from zero. */
   startMs: number;
   series: StatSeries[];
-  /** TCP series (switched connections), when there were any. */
+  /** TCP series (byte streams), when there were any. */
   tcp?: TcpStatSeries[];
   /** The proxy's name (GRAYMESH_PROXY_NAME), when it reports one. */
   proxy?: string;

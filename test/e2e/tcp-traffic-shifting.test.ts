@@ -135,6 +135,16 @@ describe("Istio's TCP traffic shifting task", () => {
     expect(text).toMatch(/^istio_tcp_sent_bytes_total\{reporter="source",source_workload="tcp-echo-v1"[^}]*destination_version="v2"[^}]*request_protocol="tcp"[^}]*\} [1-9]/m);
   }, 30_000);
 
+  it("logs each gateway connection in the destination pod's proxy access log, as Envoy's tcp_proxy does", async () => {
+    const pods = gm.json<{ items: { metadata: { name: string; labels: Record<string, string> } }[] }>(['get', 'pods', '-p', P]);
+    const v2 = pods.items.find((x) => x.metadata.labels.version === 'v2')!.metadata.name;
+    const logs = await eventually(() => {
+      const out = gm.cli(['logs', v2, '-p', P, '--proxy']).stdout;
+      return out.includes(`":${port}"`) ? out : undefined;
+    });
+    expect(logs).toMatch(new RegExp(`"- - -" 0 - - - "-" 6 10 \\d+ \\d+ .*":${port}" "127\\.0\\.0\\.1:\\d+" outbound\\|9000\\|v2\\|tcp-echo\\.${P}\\.svc\\.cluster\\.local `));
+  });
+
   it('draws the TCP edges in the topology, in bytes per second', async () => {
     const graph = await eventually(() => {
       const g = gm.json<Graph>(['graph', '-p', P, '--window', '60s']);

@@ -270,7 +270,7 @@ export function apiCases(make: () => ApiHarness): void {
     const deployments = (await ok(call(tokens.admin, 'GET', `/api/v1/projects/${project}/deployments`))) as { items: { metadata: { name: string } }[] };
     expect(deployments.items.map((d) => d.metadata.name).sort()).toEqual(['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1']);
     const unknown = await call(tokens.admin, 'POST', `/api/v1/projects/${project}/samples/nope`, {});
-    expect(unknown.body).toEqual({ error: { code: 'GM_ERR_NOT_FOUND', message: 'unknown sample "nope"; the samples are: bookinfo, grpc-greeter' } });
+    expect(unknown.body).toEqual({ error: { code: 'GM_ERR_NOT_FOUND', message: 'unknown sample "nope"; the samples are: bookinfo, grpc-greeter, tcp-echo' } });
 
     const waited = (await ok(call(tokens.viewer, 'GET', '/api/v1/config/wait?timeout=10000'))) as { method: string; proxies: unknown[] };
     expect(waited.method).toBe(engine.name === 'local' ? 'acks' : 'istiod');

@@ -19,6 +19,7 @@ import { INSTANCE_ENV, envOf, isOurs } from '../../runtime/process-marker.js';
 import { PROXY_NODE_ARGS } from '../../dataplane/node-flags.js';
 import { ProxySupervisor } from '../../runtime/proxy-supervisor.js';
 import { DEFAULT_GATEWAY_TLS_PORT } from '../../config/gateway-ports.js';
+import { startKubeApi } from '../kube-api.js';
 
 /** Environment `up` passes to the node proxy: the tracing rate, its per-service budget, the slow-request threshold. */
 const TRACE_ENV = ['GRAYMESH_TRACE_SAMPLING', 'GRAYMESH_TRACE_RATE_LIMIT', 'GRAYMESH_TRACE_SLOW_MS'];
@@ -33,6 +34,8 @@ export interface UpOptions {
   listen: string;
   /** A Prometheus to read graph and chart metrics from. */
   prometheus?: string;
+  /** Serve the Kubernetes API kubectl talks to on this port (https). */
+  kubePort?: number;
 }
 
 export const SAMPLE_PROJECT = 'demo-project';
@@ -69,6 +72,13 @@ export async function up(home: Home, opts: UpOptions): Promise<number> {
   } catch (err) {
     throw portError(err, opts.port, 'API', '--port');
   }
+  if (opts.kubePort) {
+    try {
+      await checkPortFree(opts.kubePort, opts.listen);
+    } catch (err) {
+      throw portError(err, opts.kubePort, 'Kubernetes API', '--kube-port');
+    }
+  }
   const prior = home.readInstance();
   // A running proxy on this gateway port is adopted (or replaced) once the control plane runs.
   const proxyOnGateway = prior?.proxyPid !== undefined && isOurs(prior.proxyPid, prior.instance) && prior.gatewayUrl === `http://127.0.0.1:${opts.gatewayPort}`;
@@ -94,6 +104,7 @@ async function detach(home: Home, opts: UpOptions): Promise<number> {
   const args = [CLI, 'up', '--home', home.dir, '--port', String(opts.port), '--gateway-port', String(opts.gatewayPort), '--gateway-tls-port', String(tlsPortOf(opts)), '--listen', opts.listen];
   if (!opts.sample) args.push('--no-sample');
   if (opts.prometheus) args.push('--prometheus', opts.prometheus);
+  if (opts.kubePort !== undefined) args.push('--kube-port', String(opts.kubePort));
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -119,7 +130,7 @@ async function detach(home: Home, opts: UpOptions): Promise<number> {
         });
         const body = (await res.json()) as { proxies?: unknown[] };
         if (res.ok && (body.proxies?.length ?? 0) > 0) {
-          printWelcome(home, inst.url, inst.gatewayUrl, opts.sample);
+          printWelcome(home, inst.url, inst.gatewayUrl, opts.sample, inst.kubeUrl);
           return 0;
         }
       } catch {
@@ -131,7 +142,7 @@ async function detach(home: Home, opts: UpOptions): Promise<number> {
   throw unavailable(`graymesh did not become ready within 60 s; see ${log}`);
 }
 
-function printWelcome(home: Home, url: string, gatewayUrl: string, sample: boolean): void {
+function printWelcome(home: Home, url: string, gatewayUrl: string, sample: boolean, kubeUrl?: string): void {
   const gwPort = new URL(gatewayUrl).port;
   const lines = [
     `graymesh is running (home ${home.dir})`,
@@ -140,6 +151,7 @@ function printWelcome(home: Home, url: string, gatewayUrl: string, sample: boole
     `  credentials: ${home.credentialsFile}`,
     `  gateway:     ${gatewayUrl}`,
   ];
+  if (kubeUrl) lines.push(`  kubectl:     ${kubeUrl} (graymesh kubeconfig > kubeconfig)`);
   if (sample) lines.push(`  Bookinfo:    http://productpage.${SAMPLE_PROJECT}.localhost:${gwPort}/productpage`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -164,6 +176,15 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     if ((err as { code?: string }).code === 'EADDRINUSE') throw portError(err, opts.port, 'API', '--port');
     throw err;
   }
+  let kubeUrl: string | undefined;
+  if (opts.kubePort !== undefined) {
+    try {
+      kubeUrl = (await startKubeApi(cp, opts.kubePort, opts.listen, log)).url.replace('[::1]', '127.0.0.1');
+    } catch (err) {
+      await cp.stop(false).catch(() => undefined);
+      throw portError(err, opts.kubePort, 'Kubernetes API', '--kube-port');
+    }
+  }
   const instance = cp.instance;
   const gatewayUrl = `http://127.0.0.1:${opts.gatewayPort}`;
   const adopted = await runningProxy(home, cp, gatewayUrl, log);
@@ -174,7 +195,7 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     proxies.adopt(adopted);
     log(`adopting the running node proxy (pid ${adopted})`);
   }
-  const record = (): void => home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid: proxies.pid, startedAt: new Date().toISOString() });
+  const record = (): void => home.writeInstance({ instance, url: cp.url, gatewayUrl, pid: process.pid, proxyPid: proxies.pid, ...(kubeUrl ? { kubeUrl } : {}), startedAt: new Date().toISOString() });
   record();
   cp.distributor.onDisconnect(() => {
     proxies.checkAdopted();
@@ -215,7 +236,7 @@ async function foreground(home: Home, opts: UpOptions): Promise<number> {
     cp.store.setMeta('sampleDeployed', 'skipped');
   }
   await cp.distributor.waitFor(cp.syncConfig(), 30_000, true).catch((err: Error) => log(err.message));
-  if (process.env.GRAYMESH_DAEMON !== '1') printWelcome(home, cp.url, gatewayUrl, opts.sample);
+  if (process.env.GRAYMESH_DAEMON !== '1') printWelcome(home, cp.url, gatewayUrl, opts.sample, kubeUrl);
   if (opts.sample) void reportSampleReady(cp, log);
   log('press Ctrl-C to stop');
   return new Promise<number>(() => undefined);

@@ -23,11 +23,14 @@
  * (istio_request_messages_total, istio_response_messages_total), from the
  * counts the request path keeps in the record.
  *
- * A connection that switched protocols (a WebSocket) is one request with
- * status 101, and its bytes are Istio's TCP metrics from then on
- * (`istio_tcp_sent_bytes_total` upstream to client, `..._received_bytes_total`
- * client to upstream, connections opened and closed), at both reporters,
- * with Istio's TCP labels (`request_protocol="tcp"`, no response code).
+ * Every byte stream is counted here, the one TCP recorder: a connection that
+ * switched protocols (a WebSocket: one request with status 101 first), a
+ * CONNECT tunnel (one request with status 200 first), and a TCP service's
+ * connection (a gateway TCP port; no request at all). Its bytes are Istio's
+ * TCP metrics (`istio_tcp_sent_bytes_total` upstream to client,
+ * `..._received_bytes_total` client to upstream, connections opened and
+ * closed), at both reporters, with Istio's TCP labels
+ * (`request_protocol="tcp"`, no response code).
  */
 import { ISTIO_DURATION_BUCKETS_MS, ISTIO_SIZE_BUCKETS, type IstioLabel, type StatSeries, type TcpStatSeries } from '../../telemetry/stats.js';
 import { MESH_CLUSTER, UNKNOWN, UNKNOWN_PEER, type PeerMeta } from '../../telemetry/peer.js';
@@ -151,7 +154,7 @@ function serviceOfHost(rec: RequestRecord): [fqdn: string, name: string, namespa
 export class IstioMetrics {
   /** Every series, by label text. */
   private readonly series = new Map<string, Series>();
-  /** TCP series (switched connections), by label text. */
+  /** TCP series (byte streams), by label text. */
   private readonly tcpSeries = new Map<string, TcpSeries>();
   private readonly hot: Record<Reporter, WeakMap<PeerMeta, WeakMap<PeerMeta, ByService>>> = { source: new WeakMap(), destination: new WeakMap() };
   private readonly flagIds = new Map<string, number>();
@@ -171,7 +174,7 @@ export class IstioMetrics {
     }
   };
 
-  /** A connection that switched protocols: its bytes counted at the source reporter, and at the destination's (the pod that answered 101). */
+  /** A byte stream (switched protocols, a tunnel, a TCP service): its bytes counted at the source reporter, and at the destination's (the pod that took it). */
   tcp(rec: RequestRecord): TunnelMeter {
     const src = rec.sourcePeer ?? this.peers.source(rec.source);
     const dst = rec.destinationPeer ?? UNKNOWN_PEER;
