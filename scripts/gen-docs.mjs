@@ -37,7 +37,8 @@ const net = await import('node:net');
 const free = () => new Promise((r) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
 const port = await free();
 const gw = await free();
-spawnSync(process.execPath, ['bin/graymesh.js', 'up', '--detach', '--no-sample', '--port', String(port), '--gateway-port', String(gw)], { env });
+const gwTls = await free();
+spawnSync(process.execPath, ['bin/graymesh.js', 'up', '--detach', '--no-sample', '--port', String(port), '--gateway-port', String(gw), '--gateway-tls-port', String(gwTls)], { env });
 try {
   // The document is behind authentication like every API route: read it with the home's instance token.
   const token = /^token:\s*(\S+)/m.exec(readFileSync(path.join(home, 'admin-credentials'), 'utf8'))?.[1];
@@ -75,6 +76,9 @@ served at \`/api/openapi.json\`; this table is generated from it
   (\`PATCH /api/v1/projects/{project}\` with \`{"allowRoutesFrom": [...]}\`);
   any other host answers 422 naming the field and the owner (ARCHITECTURE.md,
   Tenancy).
+- Secrets (\`v1 Secret\`, \`secrets\`) need project-admin on every route and in
+  manifests; their \`data\` is answered only with \`?showSecrets=true\`, each value
+  otherwise reading \`REDACTED (N bytes; ...)\`.
 - A Deployment's \`status\` is Kubernetes': \`observedGeneration\` (the
   \`metadata.generation\` its pods were made for; generation moves on a spec
   change only), \`replicas\`, \`updatedReplicas\` (pods of the current

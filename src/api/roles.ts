@@ -22,7 +22,7 @@ export enum ProjectAccess {
   Read = 1,
   /** Changes apps, workloads, services, traffic rules, releases, samples. */
   Write = 2,
-  /** Changes its settings (governance, gateway) and its members. */
+  /** Changes its settings (governance, gateway) and its members; reads and writes its Secrets (TLS credentials). */
   Admin = 3,
   /** Deletes it (its workspace's admins and platform admins). */
   Owner = 4,

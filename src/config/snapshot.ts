@@ -98,17 +98,21 @@ export interface ConfigSnapshot {
   serviceEntries: KubeObject[];
   /** Tracing settings; absent: the proxy's environment (GRAYMESH_TRACE_SAMPLING, else 100%). */
   tracing?: TracingConfig;
-  /** The certificates Gateway servers name (`tls.credentialName`), from the Secrets of their projects; absent: none. */
+  /**
+   * The Secrets Gateway servers and DestinationRules name (`tls.credentialName`), from their
+   * projects, as PEM; absent: none.
+   */
   tlsCredentials?: TlsCredentialConfig[];
 }
 
-/** A `kubernetes.io/tls` Secret a Gateway server names: its certificate chain and private key, PEM. */
+/** A Secret a Gateway server or DestinationRule names: `tls.crt`, `tls.key` and `ca.crt`, PEM, those it has. */
 export interface TlsCredentialConfig {
-  /** The Secret's project (the Gateway's). */
+  /** The Secret's project (the Gateway's or the rule's). */
   namespace: string;
   name: string;
-  cert: string;
-  key: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
 }
 
 /** What a proxy reports back after receiving a snapshot. */

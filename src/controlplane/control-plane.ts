@@ -50,7 +50,7 @@ export interface ControlPlaneOptions {
   /** API port (0 for any). */
   port: number;
   gatewayPort: number;
-  /** Where a Gateway server on port 443 binds (`--gateway-tls-port`, default 8443). */
+  /** Where a Gateway server on port 443 binds (`--gateway-tls-port`, default 8443), shown in the status. */
   gatewayTlsPort?: number;
   /** Address to listen on. */
   listen: string;
@@ -136,6 +136,10 @@ export class ControlPlane {
 
   get gatewayPort(): number {
     return this.opts.gatewayPort;
+  }
+
+  get gatewayTlsPort(): number | undefined {
+    return this.opts.gatewayTlsPort;
   }
 
   async start(): Promise<void> {

@@ -4,14 +4,16 @@
  * to the proxies in the snapshot (`tlsCredentials`, PEM) when it holds a certificate and its
  * key. A Secret that is missing or cannot serve TLS is a status condition on the Gateway
  * (`ResolvedCredentials=False`, reason SecretNotFound or InvalidSecret, every server named),
- * removed once every name resolves; the Gateway's other servers serve on.
+ * removed once every name resolves; the Gateway's other servers serve on. The Secrets
+ * DestinationRules name for TLS origination go along too (`ca.crt`, else `cacert`, and
+ * `tls.crt`/`tls.key` for MUTUAL), as the proxy's CredentialSource reads them.
  */
 import type { KubeObject } from '../api/objects.js';
 import type { TlsCredentialConfig } from '../config/snapshot.js';
-import { tlsPairOf } from '../config/secrets/tls-pair.js';
+import { decodeData, tlsPairOf } from '../config/secrets/tls-pair.js';
 import { objectKey } from '../config/tenancy/facts.js';
 import type { Store } from './store.js';
-import { CREDENTIALS_CONDITION, SECRET_NOT_FOUND, findTlsCredential, withConditions, type Condition } from './tls-credentials.js';
+import { CREDENTIALS_CONDITION, SECRET_NOT_FOUND, findTlsCredential, tlsSettings, withConditions, type Condition } from './tls-credentials.js';
 
 export const INVALID_SECRET = 'InvalidSecret';
 
@@ -48,13 +50,28 @@ function resolve(store: Store, gw: KubeObject): Resolution[] {
   return out;
 }
 
-/** The credentials the accepted Gateways name, for the snapshot (nothing when none). */
+/** The Secrets the accepted Gateways and DestinationRules name, for the snapshot (nothing when none). */
 export function gatewayCredentials(store: Store, refused: ReadonlyMap<string, unknown>): { tlsCredentials?: TlsCredentialConfig[] } {
   const byKey = new Map<string, TlsCredentialConfig>();
   for (const gw of store.list('Gateway')) {
     if (refused.has(objectKey(gw))) continue;
     const ns = gw.metadata.namespace ?? 'default';
     for (const r of resolve(store, gw)) if (r.pair) byKey.set(`${ns}/${r.name}`, { namespace: ns, name: r.name, ...r.pair });
+  }
+  for (const rule of store.list('DestinationRule')) {
+    if (refused.has(objectKey(rule))) continue;
+    const ns = rule.metadata.namespace ?? 'default';
+    for (const { tls } of tlsSettings(rule.spec)) {
+      const name = tls?.credentialName;
+      if (!name || byKey.has(`${ns}/${name}`)) continue;
+      const data = (findTlsCredential(store, ns, name) as { data?: Record<string, unknown> } | undefined)?.data;
+      if (!data) continue;
+      const pem = (k: string): string | undefined => (data[k] === undefined ? undefined : decodeData(data[k]));
+      const ca = pem('ca.crt') ?? pem('cacert');
+      const cert = pem('tls.crt');
+      const key = pem('tls.key');
+      byKey.set(`${ns}/${name}`, { namespace: ns, name, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+    }
   }
   return byKey.size === 0 ? {} : { tlsCredentials: [...byKey.values()] };
 }

@@ -23,7 +23,7 @@ interface TlsAt {
 type Policy = { tls?: TlsAt['tls']; portLevelSettings?: { tls?: TlsAt['tls'] }[] } | undefined;
 
 /** Every tls of a DestinationRule's spec, with its path. */
-function tlsSettings(spec: Record<string, unknown> | undefined): TlsAt[] {
+export function tlsSettings(spec: Record<string, unknown> | undefined): TlsAt[] {
   const out: TlsAt[] = [];
   const policy = (p: Policy, at: string): void => {
     if (!p) return;

@@ -91,7 +91,7 @@ export class NodeProxy {
     });
     if (opts.gatewayTlsPort !== undefined) {
       const handler = (req: DownstreamRequest, res: DownstreamResponse): void => this.handle(req, res, { kind: 'gateway' }, true);
-      this.tls = new GatewayTls(opts.gatewayTlsPort, this.host, this.binder, new Server(handler, new H2Sessions(handler)), () => this.state.snapshot);
+      this.tls = new GatewayTls(opts.gatewayTlsPort, this.host, this.binder, new Server(handler, new H2Sessions(handler)), () => this.state.snapshot, opts.telemetry);
     }
   }
 
@@ -190,7 +190,7 @@ export class NodeProxy {
 
   async close(): Promise<void> {
     const servers = [this.gateway, ...[...this.listeners.values()].map((l) => l.server), ...this.gatewayPorts.servers()];
-    this.tls?.close();
+    this.tls?.close(true);
     this.tls?.http.closeAllConnections();
     await Promise.all(
       servers.map(

@@ -78,9 +78,9 @@ export class Handlers {
     if (!this.deps.projects.get(ns)) throw kubeNotFound('namespaces', ns, { kind: 'namespaces' });
   }
 
-  /** Secrets are read by those who may change the project (project-regular and above). */
+  /** Secrets are a project-admin matter (docs/ARCHITECTURE.md, Accounts and access), as on the REST API. */
   private readLevel(r: Resource): ProjectAccess {
-    return r.kind === 'Secret' ? ProjectAccess.Write : ProjectAccess.Read;
+    return r.kind === 'Secret' ? ProjectAccess.Admin : ProjectAccess.Read;
   }
 
   private async mustGet(c: Call, name: string): Promise<KubeObject> {

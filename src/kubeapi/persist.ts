@@ -57,7 +57,8 @@ export class Persist {
     if (r.storage === 'readonly') throw kubeMethodNotAllowed(`${r.plural} are managed by graymesh and cannot be changed; change their Deployment instead`);
     const a = w.access;
     if (r.kind !== 'Namespace') {
-      a.requireProject(ns as string, ProjectAccess.Write, `${verb} ${r.plural} in project ${ns}`);
+      // Secrets are a project-admin matter, as on the REST API.
+      a.requireProject(ns as string, r.kind === 'Secret' ? ProjectAccess.Admin : ProjectAccess.Write, `${verb} ${r.plural} in project ${ns}`);
       return;
     }
     const name = obj?.metadata.name ?? ns ?? '';

@@ -9,10 +9,15 @@ export const INSTANCE_ENV = 'GRAYMESH_INSTANCE';
 
 /** The instance id a process carries, read from /proc; undefined when unreadable or absent. */
 export function instanceOf(pid: number): string | undefined {
+  return envOf(pid, INSTANCE_ENV);
+}
+
+/** A variable of a process's environment, read from /proc; undefined when unreadable or absent. */
+export function envOf(pid: number, name: string): string | undefined {
   try {
     const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
     for (const kv of env.split('\0')) {
-      if (kv.startsWith(`${INSTANCE_ENV}=`)) return kv.slice(INSTANCE_ENV.length + 1);
+      if (kv.startsWith(`${name}=`)) return kv.slice(name.length + 1);
     }
   } catch {
     return undefined;

@@ -85,7 +85,10 @@ describe('TLS at the gateway (Secure Gateways)', () => {
     expect(r.code, r.stderr).toBe(0);
     okAs(undefined, ['project', 'create', P]);
     okAs(undefined, ['deploy', 'bookinfo', '-p', P]);
-    okAs(undefined, ['apply', '-f', '-'], [secret(certs), stringify(GATEWAY), stringify(ROUTES)].join('---\n'));
+    // The Secret as kubectl writes it (creationTimestamp: null and all), applied unchanged.
+    const made = await run('kubectl', ['create', 'secret', 'tls', 'bookinfo-credential', `--cert=${path.join(certs.dir, 'server.pem')}`, `--key=${path.join(certs.dir, 'server.key')}`, '--dry-run=client', '-o', 'yaml']);
+    expect(made.code, made.out).toBe(0);
+    okAs(undefined, ['apply', '-f', '-', '-p', P], [made.out, stringify(GATEWAY), stringify(ROUTES)].join('---\n'));
   }, 240_000);
 
   afterAll(() => {
@@ -154,23 +157,30 @@ describe('TLS at the gateway (Secure Gateways)', () => {
     expect(audit).not.toContain(keyB64.slice(0, 40));
   });
 
-  it('refuses Secrets to a project-viewer, who still reads the project\'s other objects', () => {
-    okAs(undefined, ['user', 'create', 'viewer', '--password-stdin'], `${PASSWORD}\n`);
-    okAs(undefined, ['member', 'add', '-p', P, 'viewer', '--role', 'project-viewer']);
-    const login = as(undefined, ['login', '--username', 'viewer', '--password-stdin', '-o', 'token'], PASSWORD);
-    expect(login.code, login.stderr).toBe(0);
-    tokens.viewer = login.stdout.trim();
-    expect(okAs('viewer', ['get', 'gw', '-p', P])).toContain('bookinfo-gateway');
-    for (const args of [['get', 'secrets', '-p', P], ['get', 'secret', 'bookinfo-credential', '-p', P, '--show-secrets']]) {
-      const r = as('viewer', args);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/^error: .*secrets in project secure-demo.*project-admin/);
+  it('refuses Secrets to a project-viewer and a project-regular, who still read the project\'s other objects', () => {
+    for (const [user, role] of [['viewer', 'project-viewer'], ['regular', 'project-regular']] as const) {
+      okAs(undefined, ['user', 'create', user, '--password-stdin'], `${PASSWORD}\n`);
+      okAs(undefined, ['member', 'add', '-p', P, user, '--role', role]);
+      const login = as(undefined, ['login', '--username', user, '--password-stdin', '-o', 'token'], PASSWORD);
+      expect(login.code, login.stderr).toBe(0);
+      tokens[user] = login.stdout.trim();
+      expect(okAs(user, ['get', 'gw', '-p', P])).toContain('bookinfo-gateway');
+      for (const args of [['get', 'secrets', '-p', P], ['get', 'secret', 'bookinfo-credential', '-p', P, '--show-secrets']]) {
+        const r = as(user, args);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/^error: .*secrets in project secure-demo.*project-admin/);
+      }
     }
     // The project's export, which a viewer may read, carries no Secret data to a viewer.
     const exported = okAs('viewer', ['export', '-p', P, '-o', 'json']);
     expect(exported).toContain('bookinfo-credential');
     expect(exported).not.toContain(b64(certs.key));
     expect(okAs(undefined, ['export', '-p', P, '-o', 'json'])).toContain(b64(certs.key));
+    // A regular may change the project's traffic rules, not its Secrets.
+    const r = as('regular', ['apply', '-f', '-'], secret(certs, 'sneaky'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^error: .*Secret objects in project secure-demo.*project-admin/);
+    expect(as(undefined, ['get', 'secret', 'sneaky', '-p', P]).code).not.toBe(0);
   });
 
   it('serves a rotated certificate on the next handshake, without a restart', async () => {
@@ -237,6 +247,12 @@ describe('TLS at the gateway (Secure Gateways)', () => {
         return r.code === 0 ? r.out : undefined;
       }, 60_000);
       expect(body).toBe('workload tls, sni nginx.example');
+      // Counted as TCP traffic from the gateway to the service, as every byte stream is.
+      const opened = await eventually(async () => {
+        const m = await request(gm.port, '/metrics', { authorization: `Bearer ${gm.adminCredential('token')}` });
+        return m.body.split('\n').find((l) => l.startsWith('istio_tcp_connections_opened_total{') && l.includes('reporter="source"') && l.includes(`destination_service="nginx.${P}.svc.cluster.local"`));
+      });
+      expect(opened).toContain('source_workload="istio-ingressgateway"');
       // Bookinfo's terminated server is untouched beside it.
       expect((await curl(rotated.caFile)).out).toMatch(/^200 /);
     } finally {

@@ -8,6 +8,7 @@
  * proxy originate TLS for a plain http:// call. Metrics, the access log and the topology show it.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -231,6 +232,26 @@ describe('Egress TLS origination', () => {
       expect(log.some((l) => l.includes('"GET /v1/orders HTTP/1.1" 503 UF'))).toBe(true);
     } finally {
       await proxy.apply(snapshot(3, certs.caFile));
+    }
+  });
+
+  it('verifies the upstream against a Secret the DestinationRule names (credentialName, its ca.crt)', async () => {
+    const withSecret = (version: number, caFile: string): ConfigSnapshot => ({
+      ...snapshot(version, certs.caFile),
+      destinationRules: [
+        dr(OPEN, 'example-api', { host: 'api.example.test', trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE', credentialName: 'api-ca' } }] } }),
+      ],
+      tlsCredentials: [{ namespace: OPEN, name: 'api-ca', ca: readFileSync(caFile, 'utf8') }],
+    });
+    try {
+      await proxy.apply(withSecret(4, certs.caFile));
+      const ok = await curl(`${OPEN}/web-v1`, ['-w', '\n%{http_code}', 'http://api.example.test/v1/orders']);
+      expect(ok.stdout.split('\n')[1]).toBe('200');
+      await proxy.apply(withSecret(5, certs.otherCaFile));
+      const bad = await curl(`${OPEN}/web-v1`, ['-w', '\n%{http_code}', 'http://api.example.test/v1/orders']);
+      expect(bad.stdout).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE[^\n]*\n\n503$/);
+    } finally {
+      await proxy.apply(snapshot(6, certs.caFile));
     }
   });
 

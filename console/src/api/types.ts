@@ -118,7 +118,7 @@ export interface Trace {
 /** GET /api/v1/status. */
 export interface InstanceStatus {
   controlPlane: { url: string; healthy: boolean; pid: number };
-  gateway: { url: string };
+  gateway: { url: string; tlsUrl?: string };
   configVersion: number;
 }
 

@@ -46,6 +46,14 @@ export function SettingsPage({ project }: { project: string }) {
           <dd>
             <code data-testid="gateway-url">{status.data?.gateway.url ?? '–'}</code>
           </dd>
+          {status.data?.gateway.tlsUrl ? (
+            <>
+              <dt>TLS address</dt>
+              <dd>
+                <code data-testid="gateway-tls-url">{status.data.gateway.tlsUrl}</code> (a Gateway server's port 443, with a Secret as its credentialName)
+              </dd>
+            </>
+          ) : null}
           <dt>Access method</dt>
           <dd>
             By hostname: <code>{'<service>'}.{project}.localhost</code> on the gateway port

@@ -126,7 +126,7 @@ function proxyState(p: ProxyRow, version: number): string {
 export async function statusCmd(client: ApiClient, output: string | undefined): Promise<number> {
   const s = await client.get<{
     controlPlane: { url: string; healthy: boolean; pid: number };
-    gateway: { url: string };
+    gateway: { url: string; tlsUrl?: string };
     proxies: ProxyRow[];
     configVersion: number;
   }>('/api/v1/status');
@@ -136,7 +136,7 @@ export async function statusCmd(client: ApiClient, output: string | undefined): 
     return 0;
   }
   process.stdout.write(`control plane  ${s.controlPlane.url}  healthy  pid ${s.controlPlane.pid}\n`);
-  process.stdout.write(`gateway        ${s.gateway.url}\n`);
+  process.stdout.write(`gateway        ${s.gateway.url}${s.gateway.tlsUrl ? `  tls ${s.gateway.tlsUrl}` : ''}\n`);
   process.stdout.write(`config         version ${s.configVersion}\n`);
   printTable(
     ['PROXY', 'PID', 'RESTARTS', 'ACKED', 'STATUS'],

@@ -23,7 +23,8 @@ export interface ProxyStatusBody {
 
 export interface StatusBody {
   controlPlane: { url: string; healthy: boolean; pid: number };
-  gateway: { url: string };
+  /** `tlsUrl`: the gateway's TLS listener (a Gateway server's port 443). */
+  gateway: { url: string; tlsUrl?: string };
   proxies: ProxyStatusBody[];
   configVersion: number;
 }
@@ -63,7 +64,7 @@ export function statusOf(cp: ControlPlane): StatusBody {
   const version = cp.distributor.version;
   return {
     controlPlane: { url: cp.url, healthy: true, pid: process.pid },
-    gateway: { url: `http://127.0.0.1:${cp.gatewayPort}` },
+    gateway: { url: `http://127.0.0.1:${cp.gatewayPort}`, ...(cp.gatewayTlsPort !== undefined ? { tlsUrl: `https://127.0.0.1:${cp.gatewayTlsPort}` } : {}) },
     proxies: proxiesOf(cp, version),
     configVersion: version,
   };

@@ -13,6 +13,7 @@ import type { RedirectAction } from '../policy.js';
 import { GatewayTlsListener } from './listener.js';
 import { passthrough } from './passthrough.js';
 import { TlsServers } from './servers.js';
+import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
 
 export class GatewayTls {
   private readonly listener: GatewayTlsListener;
@@ -26,13 +27,14 @@ export class GatewayTls {
     /** The gateway's HTTP/1.1 listener for decrypted connections (not listening itself), with its HTTP/2 sessions. */
     readonly http: Http1Server,
     snapshot: () => ConfigSnapshot | undefined,
+    telemetry?: RequestTelemetry,
   ) {
     this.servers = new TlsServers(undefined, wantedPort);
     this.listener = new GatewayTlsListener(
       {
         http1: (s) => http.emit('connection', s),
         http2: (s) => http.http2?.take(s, Buffer.alloc(0)),
-        passthrough: (sni, server, socket, hello) => passthrough(snapshot(), sni, server, socket, hello),
+        passthrough: (sni, server, socket, hello) => passthrough(snapshot(), sni, server, socket, hello, telemetry),
       },
       wantedPort,
     );
@@ -66,7 +68,8 @@ export class GatewayTls {
     return { kind: 'redirect', status: 301, location: `https://${host}${port}${path}`, routeName: 'https_redirect' };
   }
 
-  close(): void {
-    this.listener.close();
+  /** Stops accepting; `cut` also ends the connections still in their handshake. */
+  close(cut = false): void {
+    this.listener.close(cut);
   }
 }

@@ -73,10 +73,10 @@ export class GatewayTlsListener {
     this.servers = new TlsServers(snapshot, this.port);
   }
 
-  /** Stops accepting; handshakes in progress are cut. */
-  close(): void {
+  /** Stops accepting; connections whose ClientHello is still coming go on (a drain), or are cut (`cut`). */
+  close(cut = false): void {
     if (this.server.listening) this.server.close();
-    for (const s of this.pending) s.destroy();
+    if (cut) for (const s of this.pending) s.destroy();
   }
 
   private accept(socket: net.Socket): void {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gw, pod, snapshot, vs } from '../istio/fixtures.js';
-import { passthrough, passthroughEndpoint } from './passthrough.js';
+import { passthrough, passthroughTarget } from './passthrough.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
@@ -20,16 +20,16 @@ function snap(vss: unknown[], allowRoutesFrom?: string[]) {
   });
 }
 
-describe('passthroughEndpoint', () => {
+describe('passthroughTarget', () => {
   it("routes a name by the Gateway's project's tls route", () => {
-    expect(passthroughEndpoint(snap([route('demo', ['tls-gateway'])]), 'secure.example', 'demo/tls-gateway')?.project).toBe('demo');
+    expect(passthroughTarget(snap([route('demo', ['tls-gateway'])]), 'secure.example', 'demo/tls-gateway')?.project).toBe('demo');
   });
 
   it("another project's tls route bound to the Gateway takes none of its connections, unless that project is let in", () => {
     const hijack = route('evil', ['demo/tls-gateway']);
-    expect(passthroughEndpoint(snap([hijack, route('demo', ['tls-gateway'])]), 'secure.example', 'demo/tls-gateway')?.project).toBe('demo');
-    expect(passthroughEndpoint(snap([hijack]), 'secure.example', 'demo/tls-gateway')).toBeUndefined();
-    expect(passthroughEndpoint(snap([hijack], ['evil']), 'secure.example', 'demo/tls-gateway')?.project).toBe('evil');
+    expect(passthroughTarget(snap([hijack, route('demo', ['tls-gateway'])]), 'secure.example', 'demo/tls-gateway')?.project).toBe('demo');
+    expect(passthroughTarget(snap([hijack]), 'secure.example', 'demo/tls-gateway')).toBeUndefined();
+    expect(passthroughTarget(snap([hijack], ['evil']), 'secure.example', 'demo/tls-gateway')?.project).toBe('evil');
   });
 });
 

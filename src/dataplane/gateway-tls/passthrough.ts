@@ -4,12 +4,16 @@
  * `match.sniHosts` covers the ClientHello's name picks the destination (weighted), and the
  * connection's bytes, ClientHello first, are piped to a ready endpoint of that service
  * (tunnel.ts): the client's TLS runs end to end with the workload. No route, or no ready
- * endpoint: the connection is closed with an unrecognized_name alert.
+ * endpoint: the connection is closed with an unrecognized_name alert. Its bytes are Istio's
+ * TCP metrics at both reporters, through the telemetry's `tunnel` hook as every byte stream.
  * https://istio.io/latest/docs/reference/config/networking/virtual-service/#TLSRoute
  */
 import net from 'node:net';
 import type { ConfigSnapshot, EndpointConfig } from '../../config/snapshot.js';
 import { hostMatches, namespaceOf } from '../istio/hosts.js';
+import { openRecord, type RequestRecord } from '../request-record.js';
+import type { RouteRequest } from '../router.js';
+import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
 import { tunnel } from '../tunnel.js';
 import { UNRECOGNIZED_NAME_ALERT } from './client-hello.js';
 import { refuse } from './listener.js';
@@ -22,8 +26,14 @@ interface TlsRoute {
   route?: { destination?: { host?: string; port?: { number?: number } }; weight?: number }[];
 }
 
-/** The endpoint a name's `tls:` route sends a connection to, if any. */
-export function passthroughEndpoint(snapshot: ConfigSnapshot | undefined, sni: string, gateway: string): EndpointConfig | undefined {
+interface Target {
+  endpoint: EndpointConfig;
+  service: string;
+  project: string;
+}
+
+/** The endpoint a name's `tls:` route sends a connection to, if any, with its service. */
+export function passthroughTarget(snapshot: ConfigSnapshot | undefined, sni: string, gateway: string): Target | undefined {
   if (!snapshot) return undefined;
   // Only the Gateway's project, or one it lets in, routes the names its servers serve.
   const gwNs = gateway.split('/')[0]!;
@@ -56,20 +66,22 @@ function pickWeighted<T extends { weight?: number }>(routes: T[]): T | undefined
 }
 
 /** A ready endpoint of the service a destination host names (short, `name.ns`, or the cluster name). */
-function endpointOf(snapshot: ConfigSnapshot, host: string, vsNamespace: string): EndpointConfig | undefined {
+function endpointOf(snapshot: ConfigSnapshot, host: string, vsNamespace: string): Target | undefined {
   const [name, ns = vsNamespace] = host.toLowerCase().split('.');
   const svc = snapshot.services.find((s) => s.name === name && s.project === ns);
   if (!svc) return undefined;
   const ready = snapshot.endpoints.filter((e) => e.ready && e.project === ns && Object.entries(svc.selector).every(([k, v]) => e.labels[k] === v));
-  return ready[Math.floor(Math.random() * ready.length)];
+  const endpoint = ready[Math.floor(Math.random() * ready.length)];
+  return endpoint && { endpoint, service: name as string, project: ns };
 }
 
-export function passthrough(snapshot: ConfigSnapshot | undefined, sni: string, server: TlsServer, socket: net.Socket, hello: Buffer): void {
-  const ep = passthroughEndpoint(snapshot, sni, server.gateway);
-  if (!ep) {
+export function passthrough(snapshot: ConfigSnapshot | undefined, sni: string, server: TlsServer, socket: net.Socket, hello: Buffer, telemetry?: RequestTelemetry): void {
+  const target = passthroughTarget(snapshot, sni, server.gateway);
+  if (!target) {
     refuse(socket, UNRECOGNIZED_NAME_ALERT);
     return;
   }
+  const ep = target.endpoint;
   const upstream = net.connect({ host: ep.address, port: ep.port, timeout: CONNECT_TIMEOUT_MS });
   // A client gone while the connect is under way takes the connect with it.
   const clientGone = (): void => void upstream.destroy();
@@ -86,6 +98,22 @@ export function passthrough(snapshot: ConfigSnapshot | undefined, sni: string, s
       upstream.destroy();
       return;
     }
-    tunnel({ socket, head: hello }, { socket: upstream, head: undefined }, undefined);
+    const rec = record(socket, sni, target);
+    telemetry?.attempt(rec, ep);
+    rec.upstream = ep;
+    tunnel({ socket, head: hello }, { socket: upstream, head: undefined }, telemetry?.tunnel?.(rec));
   });
+}
+
+/** The record the connection's metrics are labelled from: the gateway as source, the route's service as destination. */
+function record(socket: net.Socket, sni: string, t: Target): RequestRecord {
+  const rr: RouteRequest = { source: { kind: 'gateway' }, authority: sni, host: sni, port: 443, method: '-', path: '-', scheme: 'tls', headers: {}, remoteAddress: socket.remoteAddress ?? '' };
+  const rec = openRecord({ headers: {}, socket, httpVersion: '1.1' } as Parameters<typeof openRecord>[0], rr);
+  const fqdn = `${t.service}.${t.project}.svc.cluster.local`;
+  rec.destinationService = fqdn;
+  rec.destinationServiceName = t.service;
+  rec.destinationProject = t.project;
+  rec.upstreamCluster = `outbound|443||${fqdn}`;
+  rec.routeName = 'tls_passthrough';
+  return rec;
 }

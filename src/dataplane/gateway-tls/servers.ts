@@ -77,6 +77,7 @@ function isTlsProtocol(p: string | undefined): boolean {
 function secureContexts(snapshot: ConfigSnapshot): Map<string, tls.SecureContext> {
   const out = new Map<string, tls.SecureContext>();
   for (const c of snapshot.tlsCredentials ?? []) {
+    if (c.cert === undefined || c.key === undefined) continue;
     try {
       out.set(`${c.namespace}/${c.name}`, tls.createSecureContext({ cert: c.cert, key: c.key }));
     } catch {

@@ -16,8 +16,18 @@ import type { ClientTlsSettings } from './types.js';
 /** PEM credentials of a Secret named by `credentialName`; undefined: no such Secret reaches the proxy. */
 export type CredentialSource = (namespace: string, name: string) => { ca?: string; cert?: string; key?: string } | undefined;
 
-/** No Secret reaches the proxy through its config yet: every credentialName is unresolved. */
+/** No Secrets: every credentialName is unresolved. */
 export const noCredentials: CredentialSource = () => undefined;
+
+/** The Secrets a snapshot carries (`tlsCredentials`), by project and name. */
+export function credentialsOf(snapshot: { tlsCredentials?: { namespace: string; name: string; ca?: string; cert?: string; key?: string }[] }): CredentialSource {
+  const byKey = new Map((snapshot.tlsCredentials ?? []).map((c) => [`${c.namespace}/${c.name}`, c]));
+  if (byKey.size === 0) return noCredentials;
+  return (namespace, name) => {
+    const c = byKey.get(`${namespace}/${name}`);
+    return c && { ...(c.ca !== undefined ? { ca: c.ca } : {}), ...(c.cert !== undefined ? { cert: c.cert } : {}), ...(c.key !== undefined ? { key: c.key } : {}) };
+  };
+}
 
 /** The TLS a cluster of `host` (in namespace `ns`) originates, or undefined for plain connections. */
 export function toUpstreamTls(settings: ClientTlsSettings | undefined, host: string, ns: string, credentials: CredentialSource = noCredentials): UpstreamTls | undefined {

@@ -13,7 +13,7 @@ import { balancerKind, createBalancer } from './balancer.js';
 import type { Backend, Backends } from './backends.js';
 import type { DestinationRules } from './destination-rules.js';
 import type { HostNames } from './hosts.js';
-import { toUpstreamTls } from './client-tls.js';
+import { noCredentials, toUpstreamTls, type CredentialSource } from './client-tls.js';
 import { effectivePolicy, toConnectionPool, toOutlier } from './traffic-policy.js';
 import type { Destination, LoadBalancerSettings } from './types.js';
 
@@ -27,6 +27,8 @@ export class Clusters {
     private readonly backends: Backends,
     private readonly rules: DestinationRules,
     private readonly names: HostNames,
+    /** The Secrets a rule's `credentialName` may name (the snapshot's tlsCredentials). */
+    private readonly credentials: CredentialSource = noCredentials,
   ) {}
 
   /** `destination` as written in an object of namespace `ns`. */
@@ -75,7 +77,7 @@ export class Clusters {
     if (pool) cluster.connectionPool = pool;
     const outlier = toOutlier(policy.outlierDetection);
     if (outlier) cluster.outlier = outlier;
-    const tls = toUpstreamTls(policy.tls, svc.fqdn, rule?.names[0]?.split('/')[0] ?? svc.project);
+    const tls = toUpstreamTls(policy.tls, svc.fqdn, rule?.names[0]?.split('/')[0] ?? svc.project, this.credentials);
     if (tls) cluster.tls = tls;
     this.byKey.set(key, cluster);
     return { cluster };

@@ -32,6 +32,7 @@ import { DestinationRules } from './destination-rules.js';
 import { GATEWAY_LABELS, GatewayRoutes } from './gateways.js';
 import { BoundedCache, HostIndex, HostNames, knownNamespaces } from './hosts.js';
 import { RequestView, type MatchContext } from './match.js';
+import { credentialsOf } from './client-tls.js';
 import { firstTcpRule, type CompiledTcpRule, type TcpMatchContext } from './tcp-routes.js';
 import { compileVirtualService, mergeRoutes, mergeTcpRules, type CompiledVirtualService, type FlatRoute } from './virtual-services.js';
 
@@ -69,7 +70,7 @@ export class IstioRouter implements Router {
     this.names = new HostNames(knownNamespaces([...snapshot.projects.map((p) => p.name), ...snapshot.services.map((s) => s.project)], objects));
     this.owners = new HostOwners({ projects: snapshot.projects, gateways: snapshot.gateways, namespaces: this.names.namespaces });
     this.backends = new Backends(this.registry, snapshot.serviceEntries, this.owners);
-    this.clusters = new Clusters(this.backends, new DestinationRules(snapshot.destinationRules, this.names, this.owners), this.names);
+    this.clusters = new Clusters(this.backends, new DestinationRules(snapshot.destinationRules, this.names, this.owners), this.names, credentialsOf(snapshot));
 
     const vss = snapshot.virtualServices.map((vs) => compileVirtualService(vs, this.clusters, this.names));
     for (const vs of vss.filter((v) => v.mesh)) {
