@@ -25,7 +25,7 @@ interface ServerTls {
 interface Resolution {
   path: string;
   name: string;
-  pair?: { cert: string; key: string };
+  pair?: { cert: string; key: string; ca?: string };
   problem?: { reason: string; message: string };
 }
 
@@ -43,9 +43,12 @@ function resolve(store: Store, gw: KubeObject): Resolution[] {
       out.push({ path, name, problem: { reason: SECRET_NOT_FOUND, message: `${path}: Secret "${name}" not found in project ${ns}; create it (kubectl create secret tls ${name} --cert=cert.pem --key=key.pem --dry-run=client -o yaml | graymesh apply -f -)` } });
       return;
     }
-    const pair = tlsPairOf((secret as { data?: Record<string, unknown> }).data);
+    const data = (secret as { data?: Record<string, unknown> }).data;
+    const pair = tlsPairOf(data);
+    const ca = data?.['ca.crt'] === undefined ? undefined : decodeData(data['ca.crt']);
     if ('error' in pair) out.push({ path, name, problem: { reason: INVALID_SECRET, message: `${path}: Secret "${name}" cannot serve TLS: ${pair.error}` } });
-    else out.push({ path, name, pair });
+    else if (s.tls?.mode === 'MUTUAL' && !ca) out.push({ path, name, problem: { reason: INVALID_SECRET, message: `${path}: Secret "${name}" has no data["ca.crt"], the CAs MUTUAL verifies clients with; add it (kubectl create secret generic ${name} --from-file=tls.crt --from-file=tls.key --from-file=ca.crt)` } });
+    else out.push({ path, name, pair: { ...pair, ...(ca ? { ca } : {}) } });
   });
   return out;
 }

@@ -2,8 +2,9 @@
  * Secrets at rest: a Secret's row in the store is sealed with AES-256-GCM under a key kept in
  * the instance home (`secret-key`, 32 random bytes, created mode 0600 on first use), so the
  * SQLite file alone does not give away a certificate's private key. Every other kind is kept
- * as plain JSON. A row reads `gmseal:v1:<iv>:<tag>:<ciphertext>` (base64), the object's kind,
- * namespace and name bound in as additional data would be redundant: the whole JSON is sealed.
+ * as plain JSON. A row reads `gmseal:v1:<iv>:<tag>:<ciphertext>` (base64 each): the whole
+ * object is sealed, metadata included; the row's kind, namespace and name columns stay clear,
+ * so lookups work as for any kind.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -20,8 +20,14 @@ function snapshot(cert: string, key: string): ConfigSnapshot {
   });
   return {
     version: 1, gatewayPort: 0, projects: [], services: [], endpoints: [], listeners: [], virtualServices: [], destinationRules: [], serviceEntries: [],
-    gateways: [gw('a', ['a.example', '*.wild.example'], { mode: 'SIMPLE', credentialName: 'a-cred' }), gw('b', ['b.example'], { mode: 'SIMPLE', credentialName: 'missing' })],
-    tlsCredentials: [{ namespace: 'demo', name: 'a-cred', cert, key }],
+    gateways: [
+      gw('a', ['a.example', '*.wild.example'], { mode: 'SIMPLE', credentialName: 'a-cred' }),
+      gw('b', ['b.example'], { mode: 'SIMPLE', credentialName: 'missing' }),
+      // MUTUAL with the CAs to verify clients, and without them (never served as SIMPLE).
+      gw('m', ['m.example'], { mode: 'MUTUAL', credentialName: 'm-cred' }),
+      gw('n', ['n.example'], { mode: 'MUTUAL', credentialName: 'a-cred' }),
+    ],
+    tlsCredentials: [{ namespace: 'demo', name: 'a-cred', cert, key }, { namespace: 'demo', name: 'm-cred', cert, key, ca: cert }],
   };
 }
 
@@ -55,11 +61,15 @@ function raw(bytes: Buffer | string): Promise<Buffer> {
   });
 }
 
-function handshake(servername: string, alpn: string[]): Promise<string> {
+function handshake(servername: string, alpn: string[], client = false): Promise<string> {
   return new Promise((resolve) => {
-    const c = tls.connect({ port, host: '127.0.0.1', servername, ALPNProtocols: alpn, ca: readFileSync(path.join(dir, 'c.pem')) }, () => resolve(`ok ${c.alpnProtocol as string}`));
-    c.on('error', (e: Error) => resolve(`error ${e.message}`));
+    const own = client ? { cert: readFileSync(path.join(dir, 'c.pem')), key: readFileSync(path.join(dir, 'k.pem')) } : {};
+    const c = tls.connect({ port, host: '127.0.0.1', servername, ALPNProtocols: alpn, ca: readFileSync(path.join(dir, 'c.pem')), checkServerIdentity: () => undefined, ...own });
+    // TLS 1.3 reports a refused client certificate after the handshake, on the first read.
+    c.on('secureConnect', () => c.write('x'));
     c.on('data', () => undefined);
+    c.on('error', (e: Error) => resolve(`error ${e.message}`));
+    c.on('end', () => resolve(`ok ${c.alpnProtocol as string}`));
   });
 }
 
@@ -67,6 +77,12 @@ it('terminates TLS by SNI, exact and wildcard, with ALPN picking the HTTP/1.1 or
   expect(await handshake('a.example', ['h2', 'http/1.1'])).toBe('ok h2');
   expect(await handshake('x.wild.example', ['http/1.1'])).toBe('ok http/1.1');
   await vi.waitFor(() => expect(seen).toEqual(expect.arrayContaining(['h2 a.example', 'http1 x.wild.example'])));
+});
+
+it('requires a client certificate the Secret\'s ca.crt signed on a MUTUAL server, and refuses MUTUAL without one', async () => {
+  expect(await handshake('m.example', ['http/1.1'], true)).toBe('ok http/1.1');
+  expect(await handshake('m.example', ['http/1.1'])).toMatch(/^error .*certificate required|^error .*handshake failure/i);
+  expect(await handshake('n.example', ['http/1.1'], true)).toMatch(/^error .*unrecognized name/i);
 });
 
 it('refuses a name nobody serves, and one whose Secret did not resolve, with unrecognized_name', async () => {

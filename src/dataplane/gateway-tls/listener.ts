@@ -48,6 +48,8 @@ export class GatewayTlsListener {
   /** The listening socket (bound by the proxy's binder). */
   readonly server: net.Server;
   private readonly terminator: tls.Server;
+  /** MUTUAL servers: a client certificate is required and verified against the Secret's CAs. */
+  private readonly mutualTerminator: tls.Server;
   private servers: TlsServers;
   private readonly pending = new Set<net.Socket>();
 
@@ -59,13 +61,19 @@ export class GatewayTlsListener {
   ) {
     this.servers = new TlsServers(undefined, port);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    this.terminator = tls.createServer({
-      ALPNProtocols: ['h2', 'http/1.1'],
-      SNICallback: (name, cb) => cb(null, this.servers.lookup(name.toLowerCase())?.context),
-      handshakeTimeout: helloTimeoutMs,
-    });
-    this.terminator.on('secureConnection', (s: tls.TLSSocket) => (s.alpnProtocol === 'h2' ? handlers.http2(s) : handlers.http1(s)));
-    this.terminator.on('tlsClientError', (_err, s) => s.destroy());
+    const terminator = (mutual: boolean): tls.Server => {
+      const t = tls.createServer({
+        ALPNProtocols: ['h2', 'http/1.1'],
+        SNICallback: (name, cb) => cb(null, this.servers.lookup(name.toLowerCase())?.context),
+        handshakeTimeout: helloTimeoutMs,
+        ...(mutual ? { requestCert: true, rejectUnauthorized: true } : {}),
+      });
+      t.on('secureConnection', (s: tls.TLSSocket) => (s.alpnProtocol === 'h2' ? handlers.http2(s) : handlers.http1(s)));
+      t.on('tlsClientError', (_err, s) => s.destroy());
+      return t;
+    };
+    this.terminator = terminator(false);
+    this.mutualTerminator = terminator(true);
   }
 
   /** The servers and certificates of a new snapshot, for the next handshakes. */
@@ -109,7 +117,7 @@ export class GatewayTlsListener {
         return;
       }
       socket.unshift(read);
-      this.terminator.emit('connection', socket);
+      (server.mode === 'MUTUAL' ? this.mutualTerminator : this.terminator).emit('connection', socket);
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());

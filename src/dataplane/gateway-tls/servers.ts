@@ -20,8 +20,9 @@ interface ServerSpec {
 
 export interface TlsServer {
   pattern: string;
-  mode: 'SIMPLE' | 'PASSTHROUGH';
-  /** The certificate it presents (SIMPLE), absent when its Secret did not resolve: its hosts are refused. */
+  /** MUTUAL: a client certificate the Secret's `ca.crt` signed is required. */
+  mode: 'SIMPLE' | 'MUTUAL' | 'PASSTHROUGH';
+  /** The certificate it presents (and, MUTUAL, the CAs it trusts), absent when its Secret did not resolve: its hosts are refused. */
   context?: tls.SecureContext;
   /** The Gateway, `namespace/name`. */
   gateway: string;
@@ -45,8 +46,10 @@ export class TlsServers {
         if (n !== TLS_SERVER_PORT && n !== tlsPort) continue;
         const mode = s.tls?.mode ?? 'PASSTHROUGH';
         if (mode !== 'SIMPLE' && mode !== 'PASSTHROUGH' && mode !== 'MUTUAL') continue;
-        const context = mode === 'PASSTHROUGH' ? undefined : contexts.get(`${ns}/${s.tls?.credentialName ?? ''}`);
-        for (const pattern of hosts) this.servers.push({ pattern, mode: mode === 'PASSTHROUGH' ? 'PASSTHROUGH' : 'SIMPLE', gateway: `${ns}/${gw.metadata.name}`, ...(context ? { context } : {}) });
+        const cred = contexts.get(`${ns}/${s.tls?.credentialName ?? ''}`);
+        // MUTUAL needs the CAs to verify clients with: without them the hosts are refused, never served as SIMPLE.
+        const context = mode === 'PASSTHROUGH' ? undefined : mode === 'MUTUAL' ? cred?.mutual : cred?.simple;
+        for (const pattern of hosts) this.servers.push({ pattern, mode, gateway: `${ns}/${gw.metadata.name}`, ...(context ? { context } : {}) });
       }
     }
     this.servers.sort((a, b) => specificity(b.pattern) - specificity(a.pattern));
@@ -73,13 +76,14 @@ function isTlsProtocol(p: string | undefined): boolean {
   return u === 'HTTPS' || u === 'TLS';
 }
 
-/** One secure context per credential; one that Node refuses is left out (its hosts are refused). */
-function secureContexts(snapshot: ConfigSnapshot): Map<string, tls.SecureContext> {
-  const out = new Map<string, tls.SecureContext>();
+/** Secure contexts per credential (MUTUAL's with its CAs); one that Node refuses is left out (its hosts are refused). */
+function secureContexts(snapshot: ConfigSnapshot): Map<string, { simple: tls.SecureContext; mutual?: tls.SecureContext }> {
+  const out = new Map<string, { simple: tls.SecureContext; mutual?: tls.SecureContext }>();
   for (const c of snapshot.tlsCredentials ?? []) {
     if (c.cert === undefined || c.key === undefined) continue;
     try {
-      out.set(`${c.namespace}/${c.name}`, tls.createSecureContext({ cert: c.cert, key: c.key }));
+      const simple = tls.createSecureContext({ cert: c.cert, key: c.key });
+      out.set(`${c.namespace}/${c.name}`, { simple, ...(c.ca ? { mutual: tls.createSecureContext({ cert: c.cert, key: c.key, ca: c.ca }) } : {}) });
     } catch {
       // The control plane checked the pair; a context Node cannot make serves nobody.
     }
