@@ -17,6 +17,7 @@ import type { Release } from '../config/release/types.js';
 import type { KubeApiDeps } from './deps.js';
 import type { Resource } from './resources.js';
 import { kubeMethodNotAllowed } from './status.js';
+import { withoutZeroValues } from './zero-values.js';
 
 export interface Writer {
   access: Access;
@@ -81,6 +82,7 @@ export class Persist {
 
   /** Validates an object as graymesh's apply does; the object as it would be stored. */
   async validate(r: Resource, obj: KubeObject, w: Writer): Promise<KubeObject> {
+    obj = withoutZeroValues(obj);
     if (r.storage === 'plain') return checkPlain(obj);
     if (r.kind === 'Secret') obj = foldStringData(obj);
     const ns = obj.metadata.namespace;

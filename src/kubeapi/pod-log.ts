@@ -21,6 +21,7 @@ function count(q: URLSearchParams, name: string): number | undefined {
 
 /** The engine's options from the query of GET .../pods/NAME/log. */
 export function logOptionsOf(q: URLSearchParams, signal: AbortSignal): PodLogOptions {
+  // kubectl sends tailLines only for --tail ≥ 0 (0: nothing of what is there).
   const tailLines = count(q, 'tailLines');
   const sinceSeconds = count(q, 'sinceSeconds');
   const limitBytes = count(q, 'limitBytes');
