@@ -1,7 +1,7 @@
 /**
  * pods/NAME/log: the pod's output from the engine's PodLogs port, with kubectl's options
  * (`--tail` tailLines, `--since` sinceSeconds, `--since-time` sinceTime, `--limit-bytes`
- * limitBytes, `-f` follow). The head is sent only once the engine has the log open, so a
+ * limitBytes, `-f` follow; `--previous` and `--timestamps` are refused). The head is sent only once the engine has the log open, so a
  * missing pod is a 404 Status, not a broken stream; a followed log ends when the pod's process
  * ends or the client goes away.
  */
@@ -27,6 +27,8 @@ export function logOptionsOf(q: URLSearchParams, signal: AbortSignal): PodLogOpt
   const limitBytes = count(q, 'limitBytes');
   const sinceTime = q.get('sinceTime') ?? undefined;
   if (sinceSeconds !== undefined && sinceTime !== undefined) throw kubeBadRequest('sinceSeconds and sinceTime: give at most one of them (kubectl logs --since or --since-time)');
+  if (q.get('previous') === 'true') throw kubeBadRequest('previous: graymesh keeps one log per pod, its restarts included; leave out --previous');
+  if (q.get('timestamps') === 'true') throw kubeBadRequest("timestamps: a pod's log lines carry no times here; leave out --timestamps");
   const follow = q.get('follow') === 'true' || q.get('follow') === '1';
   return {
     follow,

@@ -114,6 +114,8 @@ describe.skipIf(!present)('kubectl against graymesh', () => {
     expect(all).toContain(last.trim());
     expect(ok(['logs', '-n', 'demo', pod, '--limit-bytes=5'])).toBe(all.slice(0, 5));
     expect(ok(['logs', '-n', 'demo', pod, '--since=1h'])).toContain(last.trim());
+    expect(ok(['logs', '-n', 'demo', 'deploy/productpage-v1', '--tail=1']).trim().split('\n')).toHaveLength(1);
+    expect(kubectl(['logs', '-n', 'demo', pod, '--previous']).stderr).toContain('Error from server (BadRequest): previous: graymesh keeps one log per pod');
     const missing = kubectl(['logs', '-n', 'demo', 'productpage-v1-nope']);
     expect(missing.stderr).toContain('pods "productpage-v1-nope" not found');
     expect(ok(['scale', 'deploy/details-v1', '-n', 'demo', '--replicas=2'])).toBe('deployment.apps/details-v1 scaled\n');
