@@ -64,7 +64,7 @@ describe.skipIf(!present)('kubectl against graymesh', () => {
     expect(readFileSync(adminKc, 'utf8')).toMatch(/certificate-authority-data: /);
     expect(ok(['version', '-o', 'json'])).toMatch(/"gitVersion": "v1\.32\.0-graymesh"/);
     const res = ok(['api-resources', '--no-headers']);
-    for (const r of ['deployments', 'pods', 'services', 'namespaces', 'virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'applications', 'releases', 'secrets', 'configmaps']) {
+    for (const r of ['deployments', 'replicasets', 'pods', 'services', 'namespaces', 'virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'applications', 'releases', 'secrets', 'configmaps']) {
       expect(res).toMatch(new RegExp(`^${r}\\s`, 'm'));
     }
   });
