@@ -54,6 +54,11 @@ describe('LocalPodLogs', () => {
     for await (const chunk of await logs.podLog('demo', 'p1', { tailLines: 2 })) text += chunk;
     expect(text).toBe('three\nfour');
     text = '';
+    for await (const chunk of await logs.podLog('demo', 'p1', { tailLines: 0 })) text += chunk;
+    expect(text).toBe('');
+    for await (const chunk of await logs.podLog('demo', 'p1', { tailLines: -1 })) text += chunk;
+    expect(text).toBe('one\ntwo\nthree\nfour');
+    text = '';
     for await (const chunk of await logs.podLog('demo', 'p1', { limitBytes: 7 })) text += chunk;
     expect(text).toBe('one\ntwo');
     const err = await logs.podLog('demo', 'nope').catch((e: unknown) => e);

@@ -1,7 +1,7 @@
 /**
  * The local engine's pod logs (the PodLogs port, src/engine/deployments.ts): a pod's
  * stdout and stderr from its file under the home (src/runtime/log-paths.ts), the last
- * N lines, limited in bytes, and followed as the process writes them until that process
+ * N lines (none with 0, as `kubectl logs --tail=0`), limited in bytes, and followed as the process writes them until that process
  * ends (it exits, or the pod is removed) or the caller aborts. Lines carry no time of
  * their own, so `since` is decided per file: nothing from before it when the file was
  * last written earlier, else what the file holds (within tailLines). The first read is
@@ -24,7 +24,8 @@ const POLL_MS = 500;
 /** The byte offset from which the last `lines` lines of [0, size) start. */
 async function tailOffset(fh: FileHandle, size: number, lines: number | undefined): Promise<number> {
   const floor = Math.max(0, size - FIRST_READ_MAX);
-  if (!lines || lines <= 0) return floor;
+  if (lines === 0) return size;
+  if (lines === undefined || lines < 0) return floor;
   let pos = size;
   let seen = 0;
   // A last line without its newline counts as a line.

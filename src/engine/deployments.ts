@@ -22,7 +22,7 @@ export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** What a pod's log is read with (the query of GET .../pods/NAME/log). */
 export interface PodLogOptions {
-  /** The last N lines only (all when absent or ≤ 0, up to the engine's cap). */
+  /** The last N lines only; 0: none of what is there (with follow: only what comes next); all when absent or negative, up to the engine's cap. */
   tailLines?: number;
   /** Only what was written in the last N seconds, or since this RFC 3339 time. */
   sinceSeconds?: number;

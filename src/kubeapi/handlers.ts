@@ -10,11 +10,14 @@ import { GmError } from '../api/errors.js';
 import type { Deployment, KubeObject } from '../api/objects.js';
 import { ProjectAccess } from '../api/roles.js';
 import type { Access } from '../apiserver/auth/access.js';
+import { levelFor } from '../apiserver/auth/secret-policy.js';
 import type { KubeApiDeps } from './deps.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { newest, page, shown } from './objects.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
+import { dependentsOf, podsGone } from './foreground.js';
 import { Persist, type Writer } from './persist.js';
+import { servePodLog } from './pod-log.js';
 import { decodeProtobuf } from './protobuf.js';
 import { isCustom, type Resource } from './resources.js';
 import { equalities, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -78,9 +81,9 @@ export class Handlers {
     if (!this.deps.projects.get(ns)) throw kubeNotFound('namespaces', ns, { kind: 'namespaces' });
   }
 
-  /** Secrets are a project-admin matter (docs/ARCHITECTURE.md, Accounts and access), as on the REST API. */
+  /** Secrets are read by project-admins only (the one Secret policy, src/apiserver/auth/secret-policy.ts). */
   private readLevel(r: Resource): ProjectAccess {
-    return r.kind === 'Secret' ? ProjectAccess.Admin : ProjectAccess.Read;
+    return levelFor(r.kind, ProjectAccess.Read);
   }
 
   private async mustGet(c: Call, name: string): Promise<KubeObject> {
@@ -294,8 +297,12 @@ export class Handlers {
     const options = raw.length > 0 ? ((await this.body(c)) as { propagationPolicy?: string } | null) : null;
     const policy = c.query.get('propagationPolicy') ?? options?.propagationPolicy;
     if (policy === 'Orphan') throw kubeBadRequest(`propagationPolicy Orphan is not supported: graymesh deletes a ${c.r.kind}'s pods with it (use Background or Foreground)`);
+    if (policy !== undefined && policy !== 'Background' && policy !== 'Foreground') throw kubeBadRequest(`propagationPolicy: "${policy}" is not Background, Foreground or Orphan`);
     const obj = await this.mustGet(c, c.name as string);
-    await this.persist.remove(c.r, obj, this.writer(c));
+    const w = this.writer(c);
+    const owners = policy === 'Foreground' && obj.kind === 'Deployment' && !w.dryRun ? await dependentsOf(this.deps.store, obj as Deployment) : undefined;
+    await this.persist.remove(c.r, obj, w);
+    if (owners) await podsGone(this.deps.store, c.ns as string, owners, c.signal);
     return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: obj.metadata.name, ...details(c.r), uid: obj.metadata.uid } } };
   }
 
@@ -341,32 +348,13 @@ export class Handlers {
     return this.out(c, await this.mustGet(c, c.name as string));
   }
 
-  /** pods/NAME/log: the pod's output from the engine's PodLogs port; with follow, streamed. */
+  /** pods/NAME/log: the engine's pod log (pod-log.ts). */
   private async log(c: Call): Promise<Answer> {
     if (c.r.kind !== 'Pod') throw kubeNotFound(`${resourceName(c.r)}/log`, c.name ?? '', details(c.r));
     await this.mustGet(c, c.name as string);
     const logs = this.deps.logs;
     if (!logs) throw new GmError('GM_ERR_NOT_IMPLEMENTED', 501, 'this engine serves no pod logs here');
-    const tail = c.query.get('tailLines');
-    const follow = c.query.get('follow') === 'true';
-    const chunks = logs.read(c.ns as string, c.name as string, { follow, signal: c.signal, ...(tail !== null ? { tailLines: Number(tail) } : {}) });
-    const it = chunks[Symbol.asyncIterator]();
-    // The first chunk (or the error) before the head, so a missing pod is a 404, not a broken stream.
-    let first: IteratorResult<string>;
-    try {
-      first = await it.next();
-    } catch (err) {
-      if (err instanceof GmError && err.status === 404) throw kubeNotFound('pods', c.name as string, details(c.r));
-      throw err;
-    }
-    c.res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
-    c.res.flushHeaders();
-    try {
-      for (let r = first; !r.done; r = await it.next()) c.res.write(r.value);
-    } catch (err) {
-      this.deps.log(`kube API: log of pod ${c.ns}/${c.name}: ${(err as Error).message}`);
-    }
-    c.res.end();
+    await servePodLog(logs, c.ns as string, c.name as string, c.query, c.res, c.signal, this.deps.log);
     return undefined;
   }
 }

@@ -12,32 +12,9 @@ export function shown(o: KubeObject, r: Resource, version: string): KubeObject {
   const out: KubeObject = { ...o, apiVersion: apiVersionOf(r.group, version) };
   if (r.kind === 'Namespace') out.status = { phase: 'Active', ...(o.status ?? {}) };
   if (r.kind === 'Pod') out.spec = { nodeName: 'localhost', ...(o.spec ?? {}) };
-  if (r.kind === 'Deployment') out.status = withConditions(o);
   const ts = o.metadata.creationTimestamp;
   if (ts) out.metadata = { ...o.metadata, creationTimestamp: ts.replace(/\.\d+Z$/, 'Z') };
   return out;
-}
-
-/**
- * A Deployment's status with the Available and Progressing conditions a cluster reports, read
- * from its replica counts while the engine writes none of its own (its conditions win).
- */
-function withConditions(o: KubeObject): Record<string, unknown> {
-  const status = (o.status ?? {}) as Record<string, unknown> & { conditions?: unknown[] };
-  if (Array.isArray(status.conditions) && status.conditions.length > 0) return status;
-  const want = Number((o.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-  const available = Number(status.availableReplicas ?? status.readyReplicas ?? 0);
-  const updated = Number(status.updatedReplicas ?? 0);
-  const at = (o.metadata.creationTimestamp ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z');
-  const ok = available >= want;
-  const done = ok && updated >= want;
-  return {
-    ...status,
-    conditions: [
-      { type: 'Available', status: ok ? 'True' : 'False', reason: ok ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: ok ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', lastUpdateTime: at, lastTransitionTime: at },
-      { type: 'Progressing', status: 'True', reason: done ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated', message: done ? `Deployment "${o.metadata.name}" has successfully progressed.` : `Deployment "${o.metadata.name}" is progressing.`, lastUpdateTime: at, lastTransitionTime: at },
-    ],
-  };
 }
 
 const rvOf = (o: KubeObject): number => Number(o.metadata.resourceVersion ?? 0) || 0;

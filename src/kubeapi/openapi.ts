@@ -23,6 +23,7 @@ const DESCRIPTIONS: Record<string, string> = {
   Secret: 'Data kept for workloads, as given.',
   ConfigMap: 'Configuration data kept for workloads, as given.',
   Event: 'A report of something that happened to an object.',
+  ReplicaSet: "One revision of a Deployment: its pod template and the pods of it that run; kept by graymesh's workload controller, read-only.",
   Deployment: 'One version of one service: graymesh runs its replicas as processes and rolls out a changed template make-before-break.',
 };
 
@@ -46,15 +47,6 @@ function withMergeKeys(s: Schema, kind: string, path: string[] = []): Schema {
 
 const plainSchemas: Record<string, () => Schema> = {
   Pod: () => ({ type: 'object', properties: { spec: schemaOf('PodSpec', KUBE_TYPES), status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }),
-  Secret: () => ({
-    type: 'object',
-    properties: {
-      data: { type: 'object', additionalProperties: { type: 'string' } },
-      stringData: { type: 'object', additionalProperties: { type: 'string' } },
-      type: { type: 'string' },
-      immutable: { type: 'boolean' },
-    },
-  }),
   ConfigMap: () => ({
     type: 'object',
     properties: {
@@ -64,6 +56,20 @@ const plainSchemas: Record<string, () => Schema> = {
     },
   }),
   Event: () => ({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }),
+  ReplicaSet: () => ({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer' },
+          selector: { type: 'object', properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } } },
+          template: schemaOf('PodTemplateSpec', KUBE_TYPES),
+        },
+      },
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+  }),
 };
 
 /** The schema of a kind, with apiVersion, kind and the full ObjectMeta. */

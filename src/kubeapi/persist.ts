@@ -1,7 +1,8 @@
 /**
  * How the Kubernetes API writes one object: graymesh's kinds through the engine's validation,
  * the shared tenancy check and its writes (releases through the one release controller),
- * projects through the project writes, Secrets and ConfigMaps straight into the object store.
+ * projects through the project writes (Secrets are graymesh's kind too: validated, the
+ * project-admin's), ConfigMaps straight into the object store.
  * Who may write is checked here, with graymesh's roles.
  */
 import { forbidden, invalid } from '../api/errors.js';
@@ -10,11 +11,13 @@ import { dns1123SubdomainError } from '../api/names.js';
 import { GOVERNANCE_ANNOTATION, type KubeObject, type Namespace } from '../api/objects.js';
 import { ProjectAccess, WORKSPACE_LABEL, WorkspaceAccess } from '../api/roles.js';
 import type { Access } from '../apiserver/auth/access.js';
+import { levelFor } from '../apiserver/auth/secret-policy.js';
 import { withTenancy } from '../apiserver/routes/objects.js';
 import type { Release } from '../config/release/types.js';
 import type { KubeApiDeps } from './deps.js';
 import type { Resource } from './resources.js';
 import { kubeMethodNotAllowed } from './status.js';
+import { withoutZeroValues } from './zero-values.js';
 
 export interface Writer {
   access: Access;
@@ -24,7 +27,7 @@ export interface Writer {
 
 const ctxOf = (w: Writer) => ({ user: w.user, canSee: (p: string) => w.access.canSeeProject(p) });
 
-/** Secrets and ConfigMaps: a name, string data; stringData folded into data as a cluster does. */
+/** ConfigMaps: a name, string data. */
 function checkPlain(o: KubeObject): KubeObject {
   const err = dns1123SubdomainError(o.metadata.name);
   if (err) throw invalid(`${o.kind} ${o.metadata.name}: metadata.name: ${err}`);
@@ -36,12 +39,21 @@ function checkPlain(o: KubeObject): KubeObject {
       throw invalid(`${o.kind} ${o.metadata.name}: ${field}: must map keys to strings`);
     }
   }
-  if (o.kind === 'Secret' && out.stringData) {
-    const data = { ...((out.data as Record<string, string> | undefined) ?? {}) };
-    for (const [k, v] of Object.entries(out.stringData as Record<string, string>)) data[k] = Buffer.from(v).toString('base64');
-    out.data = data;
-    delete out.stringData;
+  return out;
+}
+
+/** A Secret's stringData folded into data (base64), as a cluster stores it. */
+function foldStringData(o: KubeObject): KubeObject {
+  const strings = o.stringData;
+  if (strings === undefined) return o;
+  if (typeof strings !== 'object' || strings === null || Object.values(strings).some((x) => typeof x !== 'string')) {
+    throw invalid(`Secret ${o.metadata.name}: stringData: must map keys to strings`);
   }
+  const out = structuredClone(o);
+  const data = { ...((out.data as Record<string, string> | undefined) ?? {}) };
+  for (const [k, v] of Object.entries(strings as Record<string, string>)) data[k] = Buffer.from(v).toString('base64');
+  out.data = data;
+  delete out.stringData;
   return out;
 }
 
@@ -57,8 +69,7 @@ export class Persist {
     if (r.storage === 'readonly') throw kubeMethodNotAllowed(`${r.plural} are managed by graymesh and cannot be changed; change their Deployment instead`);
     const a = w.access;
     if (r.kind !== 'Namespace') {
-      // Secrets are a project-admin matter, as on the REST API.
-      a.requireProject(ns as string, r.kind === 'Secret' ? ProjectAccess.Admin : ProjectAccess.Write, `${verb} ${r.plural} in project ${ns}`);
+      a.requireProject(ns as string, levelFor(r.kind, ProjectAccess.Write), `${verb} ${r.plural} in project ${ns}`);
       return;
     }
     const name = obj?.metadata.name ?? ns ?? '';
@@ -71,7 +82,9 @@ export class Persist {
 
   /** Validates an object as graymesh's apply does; the object as it would be stored. */
   async validate(r: Resource, obj: KubeObject, w: Writer): Promise<KubeObject> {
+    obj = withoutZeroValues(obj);
     if (r.storage === 'plain') return checkPlain(obj);
+    if (r.kind === 'Secret') obj = foldStringData(obj);
     const ns = obj.metadata.namespace;
     const { objects } = await this.prepare([obj], ns, { ...(ns && r.namespaced ? { onlyIn: ns } : {}), canSee: ctxOf(w).canSee });
     const out = objects[0] as KubeObject;

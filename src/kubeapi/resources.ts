@@ -2,8 +2,10 @@
  * The resources the Kubernetes API serves, one row each: its group, versions, names as
  * discovery lists them, and how it is kept. `graymesh` resources are the kinds graymesh
  * validates (src/api/kinds.ts), written through the engine's validation, tenancy check and
- * writes as `graymesh apply` writes them; `plain` ones (Secret, ConfigMap) are kept in the
- * object store as they are; `readonly` ones are the engine's (Pods, Events).
+ * writes as `graymesh apply` writes them; `plain` ones (ConfigMap) are kept in the object
+ * store as they are; `readonly` ones are the engine's (Pods, Events, and ReplicaSets, a
+ * Deployment's revisions): get, list and watch only, any write a 405 MethodNotAllowed, as a
+ * cluster answers a verb a resource does not serve.
  */
 export type Storage = 'graymesh' | 'plain' | 'readonly';
 
@@ -42,9 +44,10 @@ export const RESOURCES: Resource[] = [
   { group: '', versions: ['v1'], plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], storage: 'readonly', subresources: ['status', 'log'], categories: ['all'] },
   { group: '', versions: ['v1'], plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], storage: 'graymesh', subresources: ['status'], categories: ['all'] },
   { group: '', versions: ['v1'], plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], storage: 'graymesh', subresources: [] },
-  { group: '', versions: ['v1'], plural: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, shortNames: [], storage: 'plain', subresources: [] },
+  { group: '', versions: ['v1'], plural: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, shortNames: [], storage: 'graymesh', subresources: [] },
   { group: '', versions: ['v1'], plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], storage: 'plain', subresources: [] },
   { group: '', versions: ['v1'], plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], storage: 'readonly', subresources: [] },
+  { group: 'apps', versions: ['v1'], plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], storage: 'readonly', subresources: ['status'], categories: ['all'] },
   { group: 'apps', versions: ['v1'], plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], storage: 'graymesh', subresources: ['status', 'scale'], categories: ['all'] },
   istio('VirtualService', 'virtualservices', 'vs'),
   istio('DestinationRule', 'destinationrules', 'dr'),

@@ -23,6 +23,13 @@ describe('tables', () => {
     expect(tableOf('Deployment', [d], {}, now).rows[0]?.cells.slice(0, 5)).toEqual(['r', '2/3', 3, 2, '60m']);
   });
 
+  it('prints replicasets with Desired, Current and Ready', () => {
+    const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r-abc12', creationTimestamp: '2025-01-01T00:59:00Z' }, spec: { replicas: 0 }, status: { replicas: 1, readyReplicas: 1 } };
+    const t = tableOf('ReplicaSet', [rs], {}, now);
+    expect(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Age']);
+    expect(t.rows[0]?.cells.slice(0, 5)).toEqual(['r-abc12', 0, 1, 1, '60s']);
+  });
+
   it('writes ages as kubectl does', () => {
     expect(humanDuration(45_000)).toBe('45s');
     expect(humanDuration(200_000)).toBe('3m20s');

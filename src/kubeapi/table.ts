@@ -1,7 +1,7 @@
 /**
  * `Accept: application/json;as=Table;g=meta.k8s.io;v=v1`: the columns `kubectl get` prints, as a
  * cluster's API server fills them (pods: Name, Ready, Status, Restarts, Age; deployments:
- * Ready, Up-to-date, Available, Age; custom resources: their CRD's printer columns).
+ * Ready, Up-to-date, Available, Age; replicasets: Desired, Current, Ready, Age; custom resources: their CRD's printer columns).
  * Columns of priority 1 are printed by `-o wide` only.
  */
 import type { KubeObject } from '../api/objects.js';
@@ -115,6 +115,16 @@ const COLUMNS: Record<string, ColumnDef[]> = {
     { name: 'Ready', cell: (o) => `${Number(get(o, 'status.readyReplicas') ?? 0)}/${Number(get(o, 'spec.replicas') ?? 1)}` },
     int('Up-to-date', (o) => Number(get(o, 'status.updatedReplicas') ?? 0)),
     int('Available', (o) => Number(get(o, 'status.availableReplicas') ?? 0)),
+    age,
+    { name: 'Containers', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.name).join(',') },
+    { name: 'Images', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.image).join(',') },
+    { name: 'Selector', wide: true, cell: (o) => selectorText(get(o, 'spec.selector.matchLabels')) },
+  ],
+  ReplicaSet: [
+    name,
+    int('Desired', (o) => Number(get(o, 'spec.replicas') ?? 1)),
+    int('Current', (o) => Number(get(o, 'status.replicas') ?? 0)),
+    int('Ready', (o) => Number(get(o, 'status.readyReplicas') ?? 0)),
     age,
     { name: 'Containers', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.name).join(',') },
     { name: 'Images', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.image).join(',') },

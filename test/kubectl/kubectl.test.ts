@@ -1,19 +1,22 @@
 /**
  * The real kubectl against a real graymesh instance's Kubernetes API (`up --kube-port`, the
  * kubeconfig `graymesh kubeconfig` prints): a namespace created, Istio's own Bookinfo manifest
- * applied and waited for, pods and deployments listed as a cluster prints them, traffic rules
- * applied, listed, diffed and deleted, explain, scale, logs, server-side apply conflicts, a
- * viewer's refusals, and the same objects seen by `graymesh get`.
+ * applied and waited for and its product page served through the gateway, pods and deployments
+ * listed as a cluster prints them, traffic rules applied, listed, diffed and deleted, explain,
+ * scale, logs (tail, limit, follow), rollout restart, history and undo over the engine's
+ * ReplicaSets, server-side apply conflicts, a viewer's refusals, Secrets for project-admins
+ * only, a foreground delete, and the same objects seen by `graymesh get`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Instance, ROOT, freePort } from '../helpers/instance.js';
+import { Instance, ROOT, eventually, freePort } from '../helpers/instance.js';
 
 const KUBECTL = '/usr/bin/kubectl';
 const BOOKINFO = path.join(ROOT, 'src/config/validate/testdata/bookinfo.yaml');
+const BOOKINFO_GATEWAY = path.join(ROOT, 'src/config/validate/testdata/bookinfo-gateway.yaml');
 const present = existsSync(KUBECTL);
 
 interface Run {
@@ -61,7 +64,7 @@ describe.skipIf(!present)('kubectl against graymesh', () => {
     expect(readFileSync(adminKc, 'utf8')).toMatch(/certificate-authority-data: /);
     expect(ok(['version', '-o', 'json'])).toMatch(/"gitVersion": "v1\.32\.0-graymesh"/);
     const res = ok(['api-resources', '--no-headers']);
-    for (const r of ['deployments', 'pods', 'services', 'namespaces', 'virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'applications', 'releases', 'secrets', 'configmaps']) {
+    for (const r of ['deployments', 'replicasets', 'pods', 'services', 'namespaces', 'virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'applications', 'releases', 'secrets', 'configmaps']) {
       expect(res).toMatch(new RegExp(`^${r}\\s`, 'm'));
     }
   });
@@ -76,6 +79,16 @@ describe.skipIf(!present)('kubectl against graymesh', () => {
     expect(waited.trim().split('\n')).toHaveLength(6);
     ok(['rollout', 'status', 'deploy/productpage-v1', '-n', 'demo', '--timeout=60s']);
   }, 150_000);
+
+  it('serves the product page through the gateway once the Istio gateway is applied', async () => {
+    expect(ok(['apply', '-n', 'demo', '-f', BOOKINFO_GATEWAY])).toContain('gateway.networking.istio.io/bookinfo-gateway created');
+    const page = await eventually(async () => {
+      const r = await gm.gateway('bookinfo.localhost', '/productpage');
+      return r.status === 200 && r.body.includes('Reviews served by') ? r : undefined;
+    }, 60_000, 250);
+    expect(page.body).toContain('Book Details');
+    expect(page.body).toContain('The Comedy of Errors');
+  }, 90_000);
 
   it('lists pods and deployments with the columns a cluster prints', () => {
     const pods = ok(['get', 'pods', '-n', 'demo', '-o', 'wide']);
@@ -92,12 +105,76 @@ describe.skipIf(!present)('kubectl against graymesh', () => {
     expect(ok(['get', 'pods', '-n', 'demo', '--field-selector', 'metadata.name=nope', '--no-headers'], undefined)).toBe('');
   });
 
-  it('reads a pod log and scales a deployment', () => {
-    const pod = ok(['get', 'pods', '-n', 'demo', '-l', 'app=ratings', '-o', 'jsonpath={.items[0].metadata.name}']);
-    expect(kubectl(['logs', '-n', 'demo', pod]).code).toBe(0);
+  it('reads a pod log, its last line, a limit of bytes, and scales a deployment', () => {
+    const pod = ok(['get', 'pods', '-n', 'demo', '-l', 'app=productpage', '-o', 'jsonpath={.items[0].metadata.name}']);
+    const all = ok(['logs', '-n', 'demo', pod]);
+    expect(all.trim().split('\n').length).toBeGreaterThan(1);
+    const last = ok(['logs', '-n', 'demo', pod, '--tail=1']);
+    expect(last.trim().split('\n')).toHaveLength(1);
+    expect(all).toContain(last.trim());
+    expect(ok(['logs', '-n', 'demo', pod, '--limit-bytes=5'])).toBe(all.slice(0, 5));
+    expect(ok(['logs', '-n', 'demo', pod, '--since=1h'])).toContain(last.trim());
+    expect(ok(['logs', '-n', 'demo', 'deploy/productpage-v1', '--tail=1']).trim().split('\n')).toHaveLength(1);
+    expect(kubectl(['logs', '-n', 'demo', pod, '--previous']).stderr).toContain('Error from server (BadRequest): previous: graymesh keeps one log per pod');
+    const missing = kubectl(['logs', '-n', 'demo', 'productpage-v1-nope']);
+    expect(missing.stderr).toContain('pods "productpage-v1-nope" not found');
     expect(ok(['scale', 'deploy/details-v1', '-n', 'demo', '--replicas=2'])).toBe('deployment.apps/details-v1 scaled\n');
     expect(ok(['get', 'deploy', 'details-v1', '-n', 'demo', '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
   });
+
+  it('follows a pod log (-f): a line written after it started, until it is stopped', async () => {
+    const pod = ok(['get', 'pods', '-n', 'demo', '-l', 'app=productpage', '-o', 'jsonpath={.items[0].metadata.name}']);
+    // --tail=0: nothing of what the log holds, so every line shown was written after the start.
+    const child = spawn(KUBECTL, ['--kubeconfig', adminKc, 'logs', '-f', '--tail=0', '-n', 'demo', pod], { env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      await eventually(async () => {
+        await gm.gateway('bookinfo.localhost', '/productpage');
+        return /GET \/productpage 200/.test(out);
+      }, 30_000, 250);
+    } finally {
+      child.kill();
+    }
+    // kubectl ends when stopped, and the follow with it (the server sees the connection close).
+    expect(await Promise.race([exited.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still running'), 10_000))])).toBe('ended');
+  }, 60_000);
+
+  it('restarts a rollout, lists its revisions as ReplicaSets and undoes it', () => {
+    const templateOf = (): unknown => (JSON.parse(ok(['get', 'deploy', 'reviews-v1', '-n', 'demo', '-o', 'json'])) as { spec: { template: unknown } }).spec.template;
+    const before = templateOf();
+    expect(ok(['rollout', 'restart', 'deploy/reviews-v1', '-n', 'demo'])).toBe('deployment.apps/reviews-v1 restarted\n');
+    expect(ok(['rollout', 'status', 'deploy/reviews-v1', '-n', 'demo', '--timeout=90s'])).toContain('deployment "reviews-v1" successfully rolled out');
+    interface Rs { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> }; spec: { replicas: number }; status: { readyReplicas?: number } }
+    const sets = (JSON.parse(ok(['get', 'rs', '-n', 'demo', '-l', 'app=reviews,version=v1', '-o', 'json'])) as { items: Rs[] }).items;
+    const rev = (rs: Rs): number => Number(rs.metadata.annotations['deployment.kubernetes.io/revision']);
+    const [newest, old] = [...sets].sort((a, b) => rev(b) - rev(a));
+    expect(sets.map(rev).sort()).toEqual([1, 2]);
+    expect([newest?.spec.replicas, newest?.status.readyReplicas, old?.spec.replicas]).toEqual([1, 1, 0]);
+    // The new pods are ready; none of the old template runs.
+    interface P { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; status: { containerStatuses?: { ready: boolean }[] } }
+    const pods = (JSON.parse(ok(['get', 'pods', '-n', 'demo', '-l', `pod-template-hash=${newest?.metadata.labels['pod-template-hash']}`, '-o', 'json'])) as { items: P[] }).items;
+    expect(pods.map((p) => p.status.containerStatuses?.[0]?.ready)).toEqual([true]);
+    expect(pods[0]?.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
+    const table = ok(['get', 'rs', '-n', 'demo', '-l', 'app=reviews,version=v1']);
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE$/);
+    expect(table).toMatch(new RegExp(`^${newest?.metadata.name}\\s+1\\s+1\\s+1\\s+`, 'm'));
+    const history = ok(['rollout', 'history', 'deploy/reviews-v1', '-n', 'demo']);
+    expect(history).toMatch(/^REVISION\s+CHANGE-CAUSE$/m);
+    expect(history).toMatch(/^1\s+<none>$/m);
+    expect(history).toMatch(/^2\s+<none>$/m);
+    expect(ok(['rollout', 'undo', 'deploy/reviews-v1', '-n', 'demo', '--to-revision=1'])).toBe('deployment.apps/reviews-v1 rolled back\n');
+    ok(['rollout', 'status', 'deploy/reviews-v1', '-n', 'demo', '--timeout=90s']);
+    expect(templateOf()).toEqual(before);
+    // Revision 1's ReplicaSet is the newest again (3), as a cluster numbers it.
+    const after = ok(['rollout', 'history', 'deploy/reviews-v1', '-n', 'demo']);
+    expect(after).toMatch(/^2\s+<none>$/m);
+    expect(after).toMatch(/^3\s+<none>$/m);
+    expect(after).not.toMatch(/^1\s/m);
+    const write = kubectl(['delete', 'rs', old?.metadata.name ?? '', '-n', 'demo']);
+    expect(write.stderr).toContain('Error from server (MethodNotAllowed): replicasets are managed by graymesh');
+  }, 240_000);
 
   it('applies, lists, diffs and deletes Istio objects, seen by graymesh get too', () => {
     const rules = (subset: string): string => `apiVersion: networking.istio.io/v1
@@ -123,7 +200,7 @@ spec:
     expect(ok(['apply', '-n', 'demo', '-f', file('rules.yaml', rules('v1'))])).toContain('virtualservice.networking.istio.io/reviews created');
     expect(ok(['get', 'virtualservices', '-n', 'demo'])).toMatch(/^reviews\s+reviews\s+/m);
     const seen = gm.json<{ items: { metadata: { name: string } }[] }>(['get', 'virtualservices', '-p', 'demo']);
-    expect(seen.items.map((v) => v.metadata.name)).toEqual(['reviews']);
+    expect(seen.items.map((v) => v.metadata.name)).toContain('reviews');
     const diff = kubectl(['diff', '-n', 'demo', '-f', file('rules2.yaml', rules('v2'))]);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(/^-\s+subset: v1$/m);
@@ -178,6 +255,25 @@ spec:
     expect(audit.stdout).toMatch(/"user": "vera"[\s\S]*"result": "refused"|"result": "refused"[\s\S]*"user": "vera"/);
   });
 
+  it("keeps Secrets to project-admins, and their data out of the audit log", () => {
+    expect(ok(['create', 'secret', 'generic', 'creds', '-n', 'demo', '--from-literal=password=kube-s3cret-1'])).toBe('secret/creds created\n');
+    ok(['apply', '-n', 'demo', '-f', '-'], 'apiVersion: v1\nkind: Secret\nmetadata: {name: strs}\nstringData: {token: kube-t0ken-2}\n');
+    expect(Buffer.from(ok(['get', 'secret', 'strs', '-n', 'demo', '-o', 'jsonpath={.data.token}']), 'base64').toString()).toBe('kube-t0ken-2');
+    expect(gm.cli(['user', 'create', 'rex', '--password-stdin'], 'rex-password-1').code).toBe(0);
+    expect(gm.cli(['member', 'add', 'rex', '-p', 'demo', '--role', 'project-regular']).code).toBe(0);
+    const kc = gm.cli(['kubeconfig', '--user', 'rex', '--password-stdin'], 'rex-password-1');
+    const rexKc = file('rex.kubeconfig', kc.stdout);
+    const read = kubectl(['get', 'secrets', '-n', 'demo'], undefined, rexKc);
+    expect(read.stderr).toContain('Error from server (Forbidden): rex may not read secrets in project demo: that needs project-admin');
+    expect(kubectl(['get', 'secret', 'creds', '-n', 'demo'], undefined, rexKc).stderr).toContain('(Forbidden)');
+    expect(kubectl(['create', 'secret', 'generic', 'mine', '-n', 'demo', '--from-literal=a=b'], undefined, rexKc).stderr).toContain('rex may not create secrets in project demo');
+    // Other kinds stay theirs to change.
+    expect(kubectl(['create', 'configmap', 'by-rex', '-n', 'demo', '--from-literal=a=b'], undefined, rexKc).code).toBe(0);
+    const audit = gm.cli(['audit', '-o', 'json']).stdout;
+    expect(audit).toContain('"path": "/api/v1/namespaces/demo/secrets"');
+    for (const secret of ['kube-s3cret-1', 'kube-t0ken-2', Buffer.from('kube-s3cret-1').toString('base64')]) expect(audit).not.toContain(secret);
+  });
+
   it('streams a watch until the change arrives (get -w)', async () => {
     const child = spawn(KUBECTL, ['--kubeconfig', adminKc, 'get', 'configmaps', '-n', 'demo', '-w', '--no-headers'], { env });
     let out = '';
@@ -203,4 +299,22 @@ spec:
       child.kill();
     }
   }, 60_000);
+
+  it('deletes a deployment in the foreground with its pods and ReplicaSets, ending a followed log', async () => {
+    const pod = ok(['get', 'pods', '-n', 'demo', '-l', 'app=details', '-o', 'jsonpath={.items[0].metadata.name}']);
+    const child = spawn(KUBECTL, ['--kubeconfig', adminKc, 'logs', '-f', '-n', 'demo', pod], { env });
+    let out = '';
+    const started = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), resolve())));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error(`no log output; got: ${out}`)), 30_000))]);
+      expect(ok(['delete', 'deploy', 'details-v1', '-n', 'demo', '--cascade=foreground'])).toBe('deployment.apps "details-v1" deleted\n');
+      expect(ok(['get', 'pods', '-n', 'demo', '-l', 'app=details', '--no-headers'])).toBe('');
+      expect(ok(['get', 'rs', '-n', 'demo', '-l', 'app=details', '--no-headers'])).toBe('');
+      // The followed log ends by itself once its pod is gone.
+      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))])).toBe(0);
+    } finally {
+      child.kill();
+    }
+  }, 90_000);
 });

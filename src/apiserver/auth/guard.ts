@@ -14,7 +14,7 @@ import { forbidden, notFound, unauthorized } from '../../api/errors.js';
 import { KINDS, kindOf } from '../../api/kinds.js';
 import { Access } from './access.js';
 import type { AuditResult } from './audit-log.js';
-import { secretNeed } from './secret-policy.js';
+import { levelFor, secretNeed } from './secret-policy.js';
 import type { AuthService } from './auth-service.js';
 import { checkParams } from './params.js';
 import type { ProjectDirectory } from '../projects.js';
@@ -322,6 +322,6 @@ function checkObjects(req: FastifyRequest, projects: ProjectDirectory, docs: { d
     }
     // Without a project the apply fails validation (nothing is written); a platform admin sees that message.
     if (ns === undefined || created.has(ns)) continue;
-    a.requireProject(ns, doc.kind === 'Secret' ? ProjectAccess.Admin : ProjectAccess.Write, `${isDelete ? 'delete' : 'change'} ${String(doc.kind)} objects in project ${ns}`);
+    a.requireProject(ns, levelFor(String(doc.kind), ProjectAccess.Write), `${isDelete ? 'delete' : 'change'} ${String(doc.kind)} objects in project ${ns}`);
   }
 }

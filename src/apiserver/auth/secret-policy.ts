@@ -1,10 +1,15 @@
 /**
  * Secrets are a project-admin matter (docs/ARCHITECTURE.md, Accounts and access): reading,
  * creating, changing or deleting one, by its routes or in a manifest, needs project-admin,
- * whatever the route needs for other kinds.
+ * or through the Kubernetes API (src/kubeapi), whatever is needed for other kinds.
  */
 import { kindByName } from '../../api/kinds.js';
 import { ProjectAccess } from '../../api/roles.js';
+
+/** The level objects of `kind` need, for a route or a manifest or the Kubernetes API: project-admin for Secrets, else `level`. */
+export function levelFor(kind: string | undefined, level: ProjectAccess): ProjectAccess {
+  return kind === 'Secret' ? Math.max(level, ProjectAccess.Admin) : level;
+}
 
 /** Whether a route's `:resource` names Secrets (`secrets`, `secret`). */
 export function isSecretResource(resource: unknown): boolean {
@@ -15,5 +20,5 @@ export function isSecretResource(resource: unknown): boolean {
 export function secretNeed(method: string, params: Record<string, unknown>, level: ProjectAccess, action: string | undefined): { level: ProjectAccess; action: string | undefined } {
   if (!isSecretResource(params.resource)) return { level, action };
   const verb = method === 'GET' || method === 'HEAD' ? 'read' : 'change';
-  return { level: Math.max(level, ProjectAccess.Admin), action: `${verb} secrets in project ${String(params.project)}` };
+  return { level: levelFor('Secret', level), action: `${verb} secrets in project ${String(params.project)}` };
 }
