@@ -59,9 +59,13 @@ const TRACE = {
   warnings: null,
 };
 
-/** Answers the PromQL graymesh asks from SERIES: `sum by (...)` of the rate, and 20 ms for every latency quantile. */
+/**
+ * Answers the PromQL graymesh asks from SERIES: `sum by (...)` of the rate, and 20 ms for every
+ * latency quantile. Bookinfo speaks no plain TCP, so the istio_tcp_* series are empty.
+ */
 function prometheusAnswer(u: URL): unknown {
   const query = u.searchParams.get('query') ?? '';
+  if (query.includes('istio_tcp_')) return { status: 'success', data: { resultType: u.pathname === '/api/v1/query_range' ? 'matrix' : 'vector', result: [] } };
   const by = (/sum by \(([^)]*)\)/.exec(query)?.[1] ?? '').split(',').filter((l) => l && l !== 'le');
   const groups = new Map<string, { metric: Record<string, string>; rate: number }>();
   for (const s of SERIES) {

@@ -46,7 +46,7 @@ function deployment(version: string): Deployment {
     kind: 'Deployment',
     metadata: { name: `reviews-${version}`, namespace: NS },
     spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'reviews', image: `reviews-${version}` }] } } },
-    status: { replicas: 1, readyReplicas: 1 },
+    status: { replicas: 1, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 1 },
   };
 }
 
@@ -126,7 +126,7 @@ describe('automatic releases', () => {
   };
   const start = async (a: ReleaseAnalysis): Promise<void> => {
     await ctl.create(release(a), { user: 'alice', readyTimeoutMs: 0 });
-    store.updateStatus('Deployment', NS, 'reviews-v2', { replicas: 1, readyReplicas: 1 });
+    store.updateStatus('Deployment', NS, 'reviews-v2', { replicas: 1, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 1 });
     await settleDown();
   };
 

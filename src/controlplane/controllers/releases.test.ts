@@ -22,7 +22,7 @@ function deployment(version: string, ready = true): Deployment {
     // Labels on the template only, as Istio's samples write them.
     metadata: { name: `reviews-${version}`, namespace: NS },
     spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'reviews', image: `reviews-${version}` }] } } },
-    status: { replicas: 1, readyReplicas: ready ? 1 : 0 },
+    status: { replicas: 1, readyReplicas: ready ? 1 : 0, updatedReplicas: 1, observedGeneration: 1 },
   };
 }
 
@@ -85,7 +85,7 @@ describe('release controller: make-before-break order', () => {
     steps = [];
     return out;
   };
-  const ready = (version: string): void => void store.updateStatus('Deployment', NS, `reviews-${version}`, { replicas: 1, readyReplicas: 1 });
+  const ready = (version: string): void => void store.updateStatus('Deployment', NS, `reviews-${version}`, { replicas: 1, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 1 });
   const status = (name: string): ReleaseStatus => store.get<Release>('Release', NS, name)?.status as ReleaseStatus;
   /** Resolves when the store tells of the object's `type` event. */
   const storeEvent = (type: WatchEventType, kind: string, name: string): Promise<void> =>
