@@ -122,6 +122,9 @@ interface JsonPatchOp {
   from?: string;
 }
 
+/** A field of an object or an item of a list, its own only (never one of Object.prototype's). */
+const child = (cur: Json, p: string): Json => (Array.isArray(cur) ? cur[Number(p)] : isObj(cur) && Object.hasOwn(cur, p) ? cur[p] : undefined);
+
 const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 function pointer(path: string): string[] {
@@ -133,9 +136,7 @@ function pointer(path: string): string[] {
 function parentOf(doc: Json, parts: string[], path: string): { parent: Obj | Json[]; last: string } {
   let cur = doc;
   for (const p of parts.slice(0, -1)) {
-    if (Array.isArray(cur)) cur = cur[Number(p)];
-    else if (isObj(cur)) cur = cur[p];
-    else cur = undefined;
+    cur = child(cur, p);
     if (cur === undefined) throw invalid(`json patch: path ${path}: ${p} does not exist`);
   }
   if (!Array.isArray(cur) && !isObj(cur)) throw invalid(`json patch: path ${path}: not inside an object or a list`);
@@ -145,7 +146,7 @@ function parentOf(doc: Json, parts: string[], path: string): { parent: Obj | Jso
 function getAt(doc: Json, path: string): Json {
   let cur = doc;
   for (const p of pointer(path)) {
-    cur = Array.isArray(cur) ? cur[Number(p)] : isObj(cur) ? cur[p] : undefined;
+    cur = child(cur, p);
     if (cur === undefined) throw invalid(`json patch: path ${path} does not exist`);
   }
   return cur;
@@ -158,7 +159,7 @@ function removeAt(doc: Json, path: string): Json {
     if (!(i >= 0 && i < parent.length)) throw invalid(`json patch: remove ${path}: no such index`);
     return parent.splice(i, 1)[0];
   }
-  if (!(last in parent)) throw invalid(`json patch: remove ${path}: no such field`);
+  if (!Object.hasOwn(parent, last)) throw invalid(`json patch: remove ${path}: no such field`);
   const v = parent[last];
   delete parent[last];
   return v;
@@ -173,8 +174,8 @@ function addAt(doc: Json, path: string, value: Json, replace: boolean): Json {
     if (!(i >= 0 && i <= parent.length) || (replace && i >= parent.length)) throw invalid(`json patch: ${path}: index out of range`);
     parent.splice(i, replace ? 1 : 0, value);
   } else {
-    if (replace && !(last in parent)) throw invalid(`json patch: replace ${path}: no such field`);
-    parent[last] = value;
+    if (replace && !Object.hasOwn(parent, last)) throw invalid(`json patch: replace ${path}: no such field`);
+    Object.defineProperty(parent, last, { value, writable: true, enumerable: true, configurable: true });
   }
   return doc;
 }
