@@ -69,3 +69,14 @@ describe('JSON patch and the prototype', () => {
     }
   });
 });
+
+describe('merge patches and the prototype', () => {
+  it('writes a __proto__ key as an ordinary field, never as the object prototype', () => {
+    const patch = JSON.parse('{"spec":{"__proto__":{"replicas":9}}}') as unknown;
+    for (const out of [mergePatch({ spec: {} }, patch), strategicMerge({ spec: {} }, patch, 'Deployment')] as { spec: Record<string, unknown> }[]) {
+      expect(Object.getPrototypeOf(out.spec)).toBe(Object.prototype);
+      expect(out.spec.replicas).toBeUndefined();
+      expect(JSON.stringify(out)).toBe('{"spec":{"__proto__":{"replicas":9}}}');
+    }
+  });
+});

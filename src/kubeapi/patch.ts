@@ -13,6 +13,10 @@ type Obj = Record<string, Json>;
 
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Own fields only: a `__proto__` key is a field like any other, not the object's prototype. */
+const own = (o: Obj, k: string): Json => (Object.hasOwn(o, k) ? o[k] : undefined);
+const put = (o: Obj, k: string, value: Json): void => void Object.defineProperty(o, k, { value, writable: true, enumerable: true, configurable: true });
+
 /**
  * The merge key of a list, by its field name and the fields above it (as the Kubernetes types'
  * `patchMergeKey` tags say); undefined for a list replaced whole.
@@ -64,7 +68,8 @@ function mergeObject(target: Json, patch: Json, path: string[], kind: string): J
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const field = k.slice('$deleteFromPrimitiveList/'.length);
       const drop = new Set((Array.isArray(v) ? v : []).map((x) => JSON.stringify(x)));
-      if (Array.isArray(out[field])) out[field] = (out[field] as Json[]).filter((x) => !drop.has(JSON.stringify(x)));
+      const list = own(out, field);
+      if (Array.isArray(list)) put(out, field, list.filter((x) => !drop.has(JSON.stringify(x))));
       continue;
     }
     if (v === null) {
@@ -74,12 +79,12 @@ function mergeObject(target: Json, patch: Json, path: string[], kind: string): J
     if (Array.isArray(v)) {
       const key = mergeKeyOf(k, path, kind);
       const order = patch[`$setElementOrder/${k}`];
-      out[k] = key ? mergeList(out[k], v, key, Array.isArray(order) ? order : undefined, [...path, k], kind) : stripDirectives(v);
+      put(out, k, key ? mergeList(own(out, k), v, key, Array.isArray(order) ? order : undefined, [...path, k], kind) : stripDirectives(v));
       continue;
     }
-    const merged = mergeObject(out[k], v, [...path, k], kind);
+    const merged = mergeObject(own(out, k), v, [...path, k], kind);
     if (merged === undefined) delete out[k];
-    else out[k] = merged;
+    else put(out, k, merged);
   }
   return out;
 }
@@ -111,7 +116,7 @@ function stripDirectives(v: Json): Json {
   if (Array.isArray(v)) return v.map(stripDirectives);
   if (!isObj(v)) return v;
   const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) put(out, k, stripDirectives(x));
   return out;
 }
 
