@@ -53,6 +53,21 @@ function named(err: unknown, r: Resource, name: string): unknown {
   return new KubeError(422, 'Invalid', st.message, st.details);
 }
 
+/** Deepest nesting of objects and lists a body may have (every later step walks it recursively). */
+const MAX_DEPTH = 512;
+
+/** Whether a parsed body nests deeper than max (walked without recursion). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]);
+  }
+  return false;
+}
+
 /** The field manager of a write: the one asked for, else the client's name (as the API server derives it). */
 function managerOf(c: Call): string {
   const asked = c.query.get('fieldManager');
@@ -100,11 +115,14 @@ export class Handlers {
     const buf = await c.body();
     if (/protobuf/.test(c.contentType)) return decodeProtobuf(buf);
     const text = buf.toString('utf8');
+    let value: unknown;
     try {
-      return /yaml/.test(c.contentType) ? parseYaml(text) : JSON.parse(text);
+      value = /yaml/.test(c.contentType) ? parseYaml(text) : JSON.parse(text);
     } catch (err) {
       throw kubeBadRequest(`the body is not valid ${/yaml/.test(c.contentType) ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
     }
+    if (nestedDeeperThan(value, MAX_DEPTH)) throw kubeBadRequest(`the body nests objects and lists deeper than ${MAX_DEPTH} levels`);
+    return value;
   }
 
   private writer(c: Call): Writer {

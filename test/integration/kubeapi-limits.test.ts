@@ -77,4 +77,20 @@ describe('the Kubernetes API under hostile requests', () => {
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', code: 413, reason: 'RequestEntityTooLarge' });
   });
+
+  it('refuses a body nested without end as a 400, not an internal error', async () => {
+    const n = 20_000;
+    const deep = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":{"a":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}}`;
+    const r = await call('POST', '/api/v1/namespaces/demo/configmaps', admin, deep);
+    expect(r.status, r.body).toBe(400);
+    expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringMatching(/nest/) });
+    const patch = await call('PATCH', '/api/v1/namespaces/demo/configmaps/deep', admin, `${'['.repeat(n)}${']'.repeat(n)}`, { 'content-type': 'application/merge-patch+json' });
+    expect(patch.status, patch.body).toBe(400);
+  });
+
+  it('answers a malformed escape in the path with a 400', async () => {
+    const r = await call('GET', '/api/v1/namespaces/%zz/pods', admin);
+    expect(r.status, r.body).toBe(400);
+    expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+  });
 });
