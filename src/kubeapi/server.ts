@@ -99,7 +99,7 @@ export class KubeApiServer {
     let target: Target | undefined;
     let status = 500;
     try {
-      const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+      const parts = url.pathname.split('/').filter((p) => p !== '').map(decodePart);
       const open = this.open(parts, res);
       if (open) {
         status = open.status;
@@ -202,6 +202,15 @@ export class KubeApiServer {
       message: 'kubectl API',
       ip: req.socket.remoteAddress ?? '',
     });
+  }
+}
+
+/** A path segment unescaped; a malformed escape (`%zz`) is the client's error. */
+function decodePart(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw new KubeError(400, 'BadRequest', `the path segment ${p.slice(0, 100)} is not valid percent-encoding`);
   }
 }
 
