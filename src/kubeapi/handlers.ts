@@ -53,6 +53,9 @@ function named(err: unknown, r: Resource, name: string): unknown {
   return new KubeError(422, 'Invalid', st.message, st.details);
 }
 
+/** Most watches one user may hold open at once (each holds a connection and sees every change). */
+const MAX_WATCHES_PER_USER = 100;
+
 /** Deepest nesting of objects and lists a body may have (every later step walks it recursively). */
 const MAX_DEPTH = 512;
 
@@ -77,6 +80,8 @@ function managerOf(c: Call): string {
 
 export class Handlers {
   readonly persist: Persist;
+  /** Open watches by user. */
+  private readonly watching = new Map<string, number>();
 
   constructor(private readonly deps: KubeApiDeps) {
     this.persist = new Persist(deps);
@@ -189,7 +194,16 @@ export class Handlers {
     const level = this.readLevel(c.r);
     const visible = (o: KubeObject): boolean =>
       c.r.kind === 'Namespace' ? c.access.canSeeProject(o.metadata.name) : c.access.projectAccess(o.metadata.namespace ?? '') >= level;
-    await watch(this.deps.store, c, visible);
+    const open = this.watching.get(c.user) ?? 0;
+    if (open >= MAX_WATCHES_PER_USER) throw new KubeError(429, 'TooManyRequests', `${c.user} has ${open} watches open, the most one user may; close some (each kubectl get -w is one)`);
+    this.watching.set(c.user, open + 1);
+    try {
+      await watch(this.deps.store, c, visible);
+    } finally {
+      const left = (this.watching.get(c.user) ?? 1) - 1;
+      if (left > 0) this.watching.set(c.user, left);
+      else this.watching.delete(c.user);
+    }
     return undefined;
   }
 

@@ -93,4 +93,28 @@ describe('the Kubernetes API under hostile requests', () => {
     expect(r.status, r.body).toBe(400);
     expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
   });
+
+  it("bounds a user's concurrent watches at 100 and counts one down when its client goes", async () => {
+    const open = await Promise.all(Array.from({ length: 100 }, () => openWatch(vera)));
+    try {
+      expect(open.map((w) => w.status)).toEqual(Array.from({ length: 100 }, () => 200));
+      const over = await openWatch(vera);
+      expect(over.status).toBe(429);
+      expect(JSON.parse(await over.body)).toMatchObject({ kind: 'Status', code: 429, reason: 'TooManyRequests' });
+      // Another user's watches are their own.
+      const other = await openWatch(admin);
+      expect(other.status).toBe(200);
+      other.close();
+      open.pop()?.close();
+      const again = await eventually(async () => {
+        const w = await openWatch(vera);
+        if (w.status === 200) return w;
+        w.close();
+        return undefined;
+      });
+      open.push(again);
+    } finally {
+      for (const w of open) w.close();
+    }
+  }, 60_000);
 });
