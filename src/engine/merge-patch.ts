@@ -4,7 +4,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    // Own fields only: a `__proto__` key is a field like any other, not the object's prototype.
+    else Object.defineProperty(out, k, { value: mergePatch(Object.hasOwn(out, k) ? out[k] : undefined, v), writable: true, enumerable: true, configurable: true });
   }
   return out;
 }

@@ -56,6 +56,24 @@ function named(err: unknown, r: Resource, name: string): unknown {
   return new KubeError(422, 'Invalid', st.message, st.details);
 }
 
+/** Most watches one user may hold open at once (each holds a connection and sees every change). */
+const MAX_WATCHES_PER_USER = 100;
+
+/** Deepest nesting of objects and lists a body may have (every later step walks it recursively). */
+const MAX_DEPTH = 512;
+
+/** Whether a parsed body nests deeper than max (walked without recursion). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]);
+  }
+  return false;
+}
+
 /** The field manager of a write: the one asked for, else the client's name (as the API server derives it). */
 function managerOf(c: Call): string {
   const asked = c.query.get('fieldManager');
@@ -65,6 +83,8 @@ function managerOf(c: Call): string {
 
 export class Handlers {
   readonly persist: Persist;
+  /** Open watches by user. */
+  private readonly watching = new Map<string, number>();
 
   constructor(private readonly deps: KubeApiDeps) {
     this.persist = new Persist(deps);
@@ -103,11 +123,14 @@ export class Handlers {
     const buf = await c.body();
     if (/protobuf/.test(c.contentType)) return decodeProtobuf(buf);
     const text = buf.toString('utf8');
+    let value: unknown;
     try {
-      return /yaml/.test(c.contentType) ? parseYaml(text) : JSON.parse(text);
+      value = /yaml/.test(c.contentType) ? parseYaml(text) : JSON.parse(text);
     } catch (err) {
       throw kubeBadRequest(`the body is not valid ${/yaml/.test(c.contentType) ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
     }
+    if (nestedDeeperThan(value, MAX_DEPTH)) throw kubeBadRequest(`the body nests objects and lists deeper than ${MAX_DEPTH} levels`);
+    return value;
   }
 
   private writer(c: Call): Writer {
@@ -174,7 +197,16 @@ export class Handlers {
     const level = this.readLevel(c.r);
     const visible = (o: KubeObject): boolean =>
       c.r.kind === 'Namespace' ? c.access.canSeeProject(o.metadata.name) : c.access.projectAccess(o.metadata.namespace ?? '') >= level;
-    await watch(this.deps.store, c, visible);
+    const open = this.watching.get(c.user) ?? 0;
+    if (open >= MAX_WATCHES_PER_USER) throw new KubeError(429, 'TooManyRequests', `${c.user} has ${open} watches open, the most one user may; close some (each kubectl get -w is one)`);
+    this.watching.set(c.user, open + 1);
+    try {
+      await watch(this.deps.store, c, visible);
+    } finally {
+      const left = (this.watching.get(c.user) ?? 1) - 1;
+      if (left > 0) this.watching.set(c.user, left);
+      else this.watching.delete(c.user);
+    }
     return undefined;
   }
 

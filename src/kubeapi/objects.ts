@@ -44,7 +44,7 @@ export function page(objects: KubeObject[], labels: Requirement[], fields: Field
     }
     items = items.filter((o) => keyOf(o) > after);
   }
-  if (!limit || items.length <= limit) return { items };
+  if (!limit || limit < 1 || items.length <= limit) return { items };
   const shownItems = items.slice(0, limit);
   const last = shownItems[shownItems.length - 1] as KubeObject;
   return { items: shownItems, continue: Buffer.from(JSON.stringify({ after: keyOf(last) })).toString('base64url'), remaining: items.length - limit };

@@ -51,3 +51,32 @@ describe('JSON merge patch and JSON patch', () => {
     expect(() => jsonPatch({ a: 1 }, [{ op: 'remove', path: '/b' }])).toThrow('json patch: remove /b: no such field');
   });
 });
+
+describe('JSON patch and the prototype', () => {
+  it('treats __proto__ as an ordinary key: no write, remove or read reaches Object.prototype', () => {
+    try {
+      expect(() => jsonPatch({ metadata: {} }, [{ op: 'add', path: '/metadata/__proto__/polluted', value: 'yes' }])).toThrow(/does not exist/);
+      expect(() => jsonPatch({ metadata: {} }, [{ op: 'remove', path: '/metadata/__proto__/hasOwnProperty' }])).toThrow(/does not exist/);
+      expect(() => jsonPatch({ metadata: {} }, [{ op: 'copy', from: '/metadata/__proto__', path: '/metadata/x' }])).toThrow(/does not exist/);
+      expect(() => jsonPatch({ metadata: {} }, [{ op: 'remove', path: '/metadata/toString' }])).toThrow(/no such field/);
+      const out = jsonPatch({ data: {} }, [{ op: 'add', path: '/data/__proto__', value: 'v' }]) as { data: Record<string, unknown> };
+      expect(Object.getPrototypeOf(out.data)).toBe(Object.prototype);
+      expect(JSON.stringify(out)).toBe('{"data":{"__proto__":"v"}}');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(typeof Object.prototype.hasOwnProperty).toBe('function');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+  });
+});
+
+describe('merge patches and the prototype', () => {
+  it('writes a __proto__ key as an ordinary field, never as the object prototype', () => {
+    const patch = JSON.parse('{"spec":{"__proto__":{"replicas":9}}}') as unknown;
+    for (const out of [mergePatch({ spec: {} }, patch), strategicMerge({ spec: {} }, patch, 'Deployment')] as { spec: Record<string, unknown> }[]) {
+      expect(Object.getPrototypeOf(out.spec)).toBe(Object.prototype);
+      expect(out.spec.replicas).toBeUndefined();
+      expect(JSON.stringify(out)).toBe('{"spec":{"__proto__":{"replicas":9}}}');
+    }
+  });
+});

@@ -13,6 +13,10 @@ type Obj = Record<string, Json>;
 
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Own fields only: a `__proto__` key is a field like any other, not the object's prototype. */
+const own = (o: Obj, k: string): Json => (Object.hasOwn(o, k) ? o[k] : undefined);
+const put = (o: Obj, k: string, value: Json): void => void Object.defineProperty(o, k, { value, writable: true, enumerable: true, configurable: true });
+
 /**
  * The merge key of a list, by its field name and the fields above it (as the Kubernetes types'
  * `patchMergeKey` tags say); undefined for a list replaced whole.
@@ -64,7 +68,8 @@ function mergeObject(target: Json, patch: Json, path: string[], kind: string): J
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const field = k.slice('$deleteFromPrimitiveList/'.length);
       const drop = new Set((Array.isArray(v) ? v : []).map((x) => JSON.stringify(x)));
-      if (Array.isArray(out[field])) out[field] = (out[field] as Json[]).filter((x) => !drop.has(JSON.stringify(x)));
+      const list = own(out, field);
+      if (Array.isArray(list)) put(out, field, list.filter((x) => !drop.has(JSON.stringify(x))));
       continue;
     }
     if (v === null) {
@@ -74,12 +79,12 @@ function mergeObject(target: Json, patch: Json, path: string[], kind: string): J
     if (Array.isArray(v)) {
       const key = mergeKeyOf(k, path, kind);
       const order = patch[`$setElementOrder/${k}`];
-      out[k] = key ? mergeList(out[k], v, key, Array.isArray(order) ? order : undefined, [...path, k], kind) : stripDirectives(v);
+      put(out, k, key ? mergeList(own(out, k), v, key, Array.isArray(order) ? order : undefined, [...path, k], kind) : stripDirectives(v));
       continue;
     }
-    const merged = mergeObject(out[k], v, [...path, k], kind);
+    const merged = mergeObject(own(out, k), v, [...path, k], kind);
     if (merged === undefined) delete out[k];
-    else out[k] = merged;
+    else put(out, k, merged);
   }
   return out;
 }
@@ -111,7 +116,7 @@ function stripDirectives(v: Json): Json {
   if (Array.isArray(v)) return v.map(stripDirectives);
   if (!isObj(v)) return v;
   const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) put(out, k, stripDirectives(x));
   return out;
 }
 
@@ -121,6 +126,9 @@ interface JsonPatchOp {
   value?: Json;
   from?: string;
 }
+
+/** A field of an object or an item of a list, its own only (never one of Object.prototype's). */
+const child = (cur: Json, p: string): Json => (Array.isArray(cur) ? cur[Number(p)] : isObj(cur) && Object.hasOwn(cur, p) ? cur[p] : undefined);
 
 const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
@@ -133,9 +141,7 @@ function pointer(path: string): string[] {
 function parentOf(doc: Json, parts: string[], path: string): { parent: Obj | Json[]; last: string } {
   let cur = doc;
   for (const p of parts.slice(0, -1)) {
-    if (Array.isArray(cur)) cur = cur[Number(p)];
-    else if (isObj(cur)) cur = cur[p];
-    else cur = undefined;
+    cur = child(cur, p);
     if (cur === undefined) throw invalid(`json patch: path ${path}: ${p} does not exist`);
   }
   if (!Array.isArray(cur) && !isObj(cur)) throw invalid(`json patch: path ${path}: not inside an object or a list`);
@@ -145,7 +151,7 @@ function parentOf(doc: Json, parts: string[], path: string): { parent: Obj | Jso
 function getAt(doc: Json, path: string): Json {
   let cur = doc;
   for (const p of pointer(path)) {
-    cur = Array.isArray(cur) ? cur[Number(p)] : isObj(cur) ? cur[p] : undefined;
+    cur = child(cur, p);
     if (cur === undefined) throw invalid(`json patch: path ${path} does not exist`);
   }
   return cur;
@@ -158,7 +164,7 @@ function removeAt(doc: Json, path: string): Json {
     if (!(i >= 0 && i < parent.length)) throw invalid(`json patch: remove ${path}: no such index`);
     return parent.splice(i, 1)[0];
   }
-  if (!(last in parent)) throw invalid(`json patch: remove ${path}: no such field`);
+  if (!Object.hasOwn(parent, last)) throw invalid(`json patch: remove ${path}: no such field`);
   const v = parent[last];
   delete parent[last];
   return v;
@@ -173,8 +179,8 @@ function addAt(doc: Json, path: string, value: Json, replace: boolean): Json {
     if (!(i >= 0 && i <= parent.length) || (replace && i >= parent.length)) throw invalid(`json patch: ${path}: index out of range`);
     parent.splice(i, replace ? 1 : 0, value);
   } else {
-    if (replace && !(last in parent)) throw invalid(`json patch: replace ${path}: no such field`);
-    parent[last] = value;
+    if (replace && !Object.hasOwn(parent, last)) throw invalid(`json patch: replace ${path}: no such field`);
+    Object.defineProperty(parent, last, { value, writable: true, enumerable: true, configurable: true });
   }
   return doc;
 }

@@ -55,6 +55,7 @@ class Reader {
     let shift = 0;
     for (;;) {
       if (this.pos >= this.buf.length) throw kubeUnsupportedMediaType('protobuf body ends inside a number; send application/json');
+      if (shift > 63) throw kubeUnsupportedMediaType('protobuf number longer than ten bytes; send application/json');
       const b = this.buf[this.pos++] as number;
       result += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) return result;
@@ -63,6 +64,7 @@ class Reader {
   }
   bytes(): Buffer<ArrayBufferLike> {
     const n = this.varint();
+    if (n > this.buf.length - this.pos) throw kubeUnsupportedMediaType('protobuf field longer than the body (truncated); send application/json');
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -70,8 +72,11 @@ class Reader {
   skip(wire: number): void {
     if (wire === 0) this.varint();
     else if (wire === 2) this.bytes();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 5) this.pos += 4;
+    else if (wire === 1 || wire === 5) {
+      const n = wire === 1 ? 8 : 4;
+      if (n > this.buf.length - this.pos) throw kubeUnsupportedMediaType('protobuf field longer than the body (truncated); send application/json');
+      this.pos += n;
+    }
     else throw kubeUnsupportedMediaType(`protobuf wire type ${wire} is not supported; send application/json`);
   }
 }
@@ -117,7 +122,9 @@ function decodeMessage(buf: Buffer<ArrayBufferLike>, type: string, path: string)
       else if (field.type === 'time') {
         const t = decodeRaw(b);
         if (!t[1]) continue;
-        value = new Date((t[1] ?? 0) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+        const at = new Date((t[1] ?? 0) * 1000);
+        if (Number.isNaN(at.getTime())) throw kubeUnsupportedMediaType(`protobuf ${path}${path ? '.' : ''}${field.name}: not a time; send application/json`);
+        value = at.toISOString().replace(/\.\d+Z$/, 'Z');
       } else if (field.type.startsWith('map:')) {
         const [k, v] = decodeMap(b, field.type.slice(4) as 'string' | 'bytes');
         out[field.name] = { ...((out[field.name] as object | undefined) ?? {}), [k]: v };

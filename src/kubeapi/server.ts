@@ -99,7 +99,7 @@ export class KubeApiServer {
     let target: Target | undefined;
     let status = 500;
     try {
-      const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+      const parts = url.pathname.split('/').filter((p) => p !== '').map(decodePart);
       const open = this.open(parts, res);
       if (open) {
         status = open.status;
@@ -205,6 +205,15 @@ export class KubeApiServer {
   }
 }
 
+/** A path segment unescaped; a malformed escape (`%zz`) is the client's error. */
+function decodePart(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw new KubeError(400, 'BadRequest', `the path segment ${p.slice(0, 100)} is not valid percent-encoding`);
+  }
+}
+
 function send(res: ServerResponse, a: { status: number; body: unknown }): void {
   const text = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
   if (!res.hasHeader('content-type')) res.setHeader('content-type', typeof a.body === 'string' ? 'text/plain' : 'application/json');
@@ -217,23 +226,25 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     const timer = setTimeout(() => {
       reject(new KubeError(408, 'Timeout', 'the request body did not arrive in time'));
       req.destroy();
     }, BODY_TIMEOUT_MS);
+    // Over the limit, the rest of the body is read and dropped (never kept, for at most the
+    // body timeout) and then answered 413, so the client reads the answer, not a reset connection.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) over = true;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
-      if (size > MAX_BODY) {
-        clearTimeout(timer);
-        reject(new KubeError(413, 'RequestEntityTooLarge', `the request body is larger than ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= MAX_BODY) return void chunks.push(c);
+      over = true;
+      chunks.length = 0;
     });
     req.on('end', () => {
       clearTimeout(timer);
-      resolve(Buffer.concat(chunks));
+      if (over) reject(new KubeError(413, 'RequestEntityTooLarge', `the request body is larger than ${MAX_BODY} bytes`));
+      else resolve(Buffer.concat(chunks));
     });
     req.on('error', (err) => {
       clearTimeout(timer);
