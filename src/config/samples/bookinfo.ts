@@ -4,7 +4,7 @@
  * per version, with KubeSphere's images and labels.
  */
 import type { KubeObject } from '../../api/objects.js';
-import { sampleDeployment } from './deployment.js';
+import { sampleApplication, sampleDeployment } from './deployment.js';
 
 export const BOOKINFO_APP = 'bookinfo';
 export const BOOKINFO_TAG = '1.13.0';
@@ -49,25 +49,7 @@ export function bookinfoDeployment(ns: string, app: string, version: string, ima
 export function bookinfoManifests(ns: string, allVersions = false): KubeObject[] {
   const components = ['productpage', 'details', 'reviews', 'ratings'];
   const objects: KubeObject[] = [
-    {
-      apiVersion: 'app.k8s.io/v1beta1',
-      kind: 'Application',
-      metadata: {
-        name: BOOKINFO_APP,
-        namespace: ns,
-        labels: APP_LABELS,
-        annotations: { 'servicemesh.kubesphere.io/enabled': 'true', 'graymesh.dev/entry': 'productpage' },
-      },
-      spec: {
-        selector: { matchLabels: APP_LABELS },
-        addOwnerRef: true,
-        componentKinds: [
-          { group: '', kind: 'Service' },
-          { group: 'apps', kind: 'Deployment' },
-        ],
-        descriptor: { description: 'The Bookinfo sample: productpage, details, reviews and ratings' },
-      },
-    },
+    sampleApplication(BOOKINFO_APP, ns, APP_LABELS, 'productpage', 'The Bookinfo sample: productpage, details, reviews and ratings'),
   ];
   for (const c of components) objects.push(serviceAccount(ns, c), service(ns, c));
   objects.push(bookinfoDeployment(ns, 'details', 'v1'), bookinfoDeployment(ns, 'ratings', 'v1'), bookinfoDeployment(ns, 'reviews', 'v1'));

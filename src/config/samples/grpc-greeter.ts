@@ -6,7 +6,7 @@
  * A gRPC server answers no HTTP/1.1 `/health`, so readiness is a TCP probe.
  */
 import type { KubeObject } from '../../api/objects.js';
-import { sampleDeployment } from './deployment.js';
+import { sampleApplication, sampleDeployment } from './deployment.js';
 
 export const GREETER_APP = 'grpc-greeter';
 export const GREETER_SERVICE = 'greeter';
@@ -39,25 +39,7 @@ export function greeterDeployment(ns: string, version: string, image = greeterIm
 /** Every object of the sample; greeter v1 only unless allVersions. */
 export function greeterManifests(ns: string, allVersions = false): KubeObject[] {
   const objects: KubeObject[] = [
-    {
-      apiVersion: 'app.k8s.io/v1beta1',
-      kind: 'Application',
-      metadata: {
-        name: GREETER_APP,
-        namespace: ns,
-        labels: APP_LABELS,
-        annotations: { 'servicemesh.kubesphere.io/enabled': 'true', 'graymesh.dev/entry': GREETER_SERVICE },
-      },
-      spec: {
-        selector: { matchLabels: APP_LABELS },
-        addOwnerRef: true,
-        componentKinds: [
-          { group: '', kind: 'Service' },
-          { group: 'apps', kind: 'Deployment' },
-        ],
-        descriptor: { description: "gRPC's helloworld Greeter, answering SayHello with the version that served it" },
-      },
-    },
+    sampleApplication(GREETER_APP, ns, APP_LABELS, GREETER_SERVICE, "gRPC's helloworld Greeter, answering SayHello with the version that served it"),
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',

@@ -6,7 +6,7 @@
  * readiness is a TCP probe.
  */
 import type { KubeObject } from '../../api/objects.js';
-import { sampleDeployment } from './deployment.js';
+import { sampleApplication, sampleDeployment } from './deployment.js';
 
 export const TCP_ECHO_APP = 'tcp-echo';
 export const TCP_ECHO_PORT = 9000;
@@ -37,20 +37,7 @@ export function tcpEchoDeployment(ns: string, version: string): KubeObject {
 /** Every object of the sample; tcp-echo-v1 only unless allVersions. */
 export function tcpEchoManifests(ns: string, allVersions = false): KubeObject[] {
   const objects: KubeObject[] = [
-    {
-      apiVersion: 'app.k8s.io/v1beta1',
-      kind: 'Application',
-      metadata: { name: TCP_ECHO_APP, namespace: ns, labels: APP_LABELS, annotations: { 'servicemesh.kubesphere.io/enabled': 'true', 'graymesh.dev/entry': TCP_ECHO_APP } },
-      spec: {
-        selector: { matchLabels: APP_LABELS },
-        addOwnerRef: true,
-        componentKinds: [
-          { group: '', kind: 'Service' },
-          { group: 'apps', kind: 'Deployment' },
-        ],
-        descriptor: { description: "Istio's tcp-echo: answers each line with its version's prefix (v1 one, v2 two)" },
-      },
-    },
+    sampleApplication(TCP_ECHO_APP, ns, APP_LABELS, TCP_ECHO_APP, "Istio's tcp-echo: answers each line with its version's prefix (v1 one, v2 two)"),
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: TCP_ECHO_APP, namespace: ns, labels: { ...APP_LABELS, account: TCP_ECHO_APP } } },
     {
       apiVersion: 'v1',
