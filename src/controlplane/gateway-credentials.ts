@@ -13,7 +13,7 @@ import type { TlsCredentialConfig } from '../config/snapshot.js';
 import { decodeData, tlsPairOf } from '../config/secrets/tls-pair.js';
 import { objectKey } from '../config/tenancy/facts.js';
 import type { Store } from './store.js';
-import { CREDENTIALS_CONDITION, SECRET_NOT_FOUND, findTlsCredential, tlsSettings, withConditions, type Condition } from './tls-credentials.js';
+import { SECRET_NOT_FOUND, findTlsCredential, recordCredentialCondition, tlsSettings } from './tls-credentials.js';
 
 export const INVALID_SECRET = 'InvalidSecret';
 
@@ -82,19 +82,6 @@ export function gatewayCredentials(store: Store, refused: ReadonlyMap<string, un
 /** Writes the condition on every Gateway whose verdict changed. */
 export function recordGatewayCredentialVerdicts(store: Store, now: () => Date = () => new Date()): void {
   for (const gw of store.list('Gateway')) {
-    const problems = resolve(store, gw).flatMap((r) => (r.problem ? [r.problem] : []));
-    const all = (gw.status?.conditions as Condition[] | undefined) ?? [];
-    const prior = all.find((c) => c.type === CREDENTIALS_CONDITION);
-    const others = all.filter((c) => c.type !== CREDENTIALS_CONDITION);
-    const { name, namespace } = gw.metadata;
-    if (problems.length === 0) {
-      if (prior) store.updateStatus('Gateway', namespace, name, withConditions(gw.status, others));
-      continue;
-    }
-    const message = problems.map((p) => p.message).join(' | ');
-    if (prior?.message === message) continue;
-    const reason = problems.every((p) => p.reason === INVALID_SECRET) ? INVALID_SECRET : SECRET_NOT_FOUND;
-    const condition: Condition = { type: CREDENTIALS_CONDITION, status: 'False', reason, message, lastTransitionTime: now().toISOString() };
-    store.updateStatus('Gateway', namespace, name, withConditions(gw.status, [...others, condition]));
+    recordCredentialCondition(store, gw, resolve(store, gw).flatMap((r) => (r.problem ? [r.problem] : [])), now);
   }
 }

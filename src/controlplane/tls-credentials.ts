@@ -59,20 +59,36 @@ export interface Condition {
 /** Writes the condition on every DestinationRule whose verdict changed. */
 export function recordCredentialVerdicts(store: Store, now: () => Date = () => new Date()): void {
   for (const rule of store.list('DestinationRule')) {
-    const problems = unresolvedCredentials(store, rule);
-    const all = (rule.status?.conditions as Condition[] | undefined) ?? [];
-    const prior = all.find((c) => c.type === CREDENTIALS_CONDITION);
-    const others = all.filter((c) => c.type !== CREDENTIALS_CONDITION);
-    const { name, namespace } = rule.metadata;
-    if (problems.length === 0) {
-      if (prior) store.updateStatus('DestinationRule', namespace, name, withConditions(rule.status, others));
-      continue;
-    }
-    const message = problems.join(' | ');
-    if (prior?.message === message) continue;
-    const condition: Condition = { type: CREDENTIALS_CONDITION, status: 'False', reason: SECRET_NOT_FOUND, message, lastTransitionTime: now().toISOString() };
-    store.updateStatus('DestinationRule', namespace, name, withConditions(rule.status, [...others, condition]));
+    recordCredentialCondition(store, rule, unresolvedCredentials(store, rule).map((message) => ({ message, reason: SECRET_NOT_FOUND })), now);
   }
+}
+
+/** One unresolved credential of an object: the condition's message and reason. */
+export interface CredentialProblem {
+  message: string;
+  reason: string;
+}
+
+/**
+ * Sets the ResolvedCredentials condition of `obj` (a DestinationRule or a Gateway) to what its
+ * problems say, writing only when the verdict changed: none clears it, otherwise False with the
+ * messages joined and the reason all problems share (else SecretNotFound).
+ */
+export function recordCredentialCondition(store: Store, obj: KubeObject, problems: CredentialProblem[], now: () => Date): void {
+  const all = (obj.status?.conditions as Condition[] | undefined) ?? [];
+  const prior = all.find((c) => c.type === CREDENTIALS_CONDITION);
+  const others = all.filter((c) => c.type !== CREDENTIALS_CONDITION);
+  const { name, namespace } = obj.metadata;
+  if (problems.length === 0) {
+    if (prior) store.updateStatus(obj.kind, namespace, name, withConditions(obj.status, others));
+    return;
+  }
+  const message = problems.map((p) => p.message).join(' | ');
+  if (prior?.message === message) return;
+  const first = problems[0]!.reason;
+  const reason = problems.every((p) => p.reason === first) ? first : SECRET_NOT_FOUND;
+  const condition: Condition = { type: CREDENTIALS_CONDITION, status: 'False', reason, message, lastTransitionTime: now().toISOString() };
+  store.updateStatus(obj.kind, namespace, name, withConditions(obj.status, [...others, condition]));
 }
 
 export function withConditions(status: KubeObject['status'], conditions: Condition[]): KubeObject['status'] {

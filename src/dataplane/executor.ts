@@ -13,7 +13,7 @@ import type { HeaderMap } from './hop-by-hop.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { OutlierDetector } from './outlier.js';
 import type { Cluster, DirectAction, RedirectAction, RouteAction } from './policy.js';
-import { openRecord, type RequestRecord } from './request-record.js';
+import { openRecord, reportRecord, type RequestRecord } from './request-record.js';
 import type { RouteDecision, RouteRequest } from './router.js';
 import { Attempts } from './stages/attempts.js';
 import { CircuitBreaker } from './stages/circuit-breaker.js';
@@ -104,13 +104,7 @@ export class Executor {
 
   /** Hands a finished record (a request's, or a mirror's copy's) to every sink. */
   private report(rec: RequestRecord): void {
-    for (const sink of this.sinks) {
-      try {
-        sink(rec);
-      } catch {
-        // a sink never fails a request
-      }
-    }
+    reportRecord(rec, this.sinks);
   }
 }
 

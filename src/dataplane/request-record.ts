@@ -197,3 +197,14 @@ export function formatAccessLog(r: RequestRecord): string {
     `${r.downstreamLocal} ${r.downstreamRemote} - ${r.routeName ?? '-'}\n`
   );
 }
+
+/** Hands a finished record to every sink; a sink that throws never fails the request or connection. */
+export function reportRecord(rec: RequestRecord, sinks: readonly ((r: RequestRecord) => void)[]): void {
+  for (const sink of sinks) {
+    try {
+      sink(rec);
+    } catch {
+      // a sink never fails a request
+    }
+  }
+}

@@ -12,7 +12,7 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RecordSink } from './executor.js';
-import { openRecord, type RequestRecord } from './request-record.js';
+import { openRecord, reportRecord, type RequestRecord } from './request-record.js';
 import type { RouteRequest, Router } from './router.js';
 import type { TcpUpstreams } from './tcp-upstream.js';
 import type { RequestTelemetry } from './telemetry/request-telemetry.js';
@@ -82,13 +82,7 @@ export class TcpGateway {
 
   private finish(rec: RequestRecord): void {
     rec.durationMs = performance.now() - rec.hrStart;
-    for (const sink of this.logSinks) {
-      try {
-        sink(rec);
-      } catch {
-        // a sink never fails a connection
-      }
-    }
+    reportRecord(rec, this.logSinks);
   }
 }
 

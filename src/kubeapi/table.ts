@@ -91,6 +91,13 @@ const selectorText = (sel: unknown): string =>
         .join(',')
     : '<none>';
 
+/** The `-o wide` columns of what runs a pod template (Deployments, ReplicaSets). */
+const templateColumns: ColumnDef[] = [
+  { name: 'Containers', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.name).join(',') },
+  { name: 'Images', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.image).join(',') },
+  { name: 'Selector', wide: true, cell: (o) => selectorText(get(o, 'spec.selector.matchLabels')) },
+];
+
 const COLUMNS: Record<string, ColumnDef[]> = {
   Pod: [
     name,
@@ -116,9 +123,7 @@ const COLUMNS: Record<string, ColumnDef[]> = {
     int('Up-to-date', (o) => Number(get(o, 'status.updatedReplicas') ?? 0)),
     int('Available', (o) => Number(get(o, 'status.availableReplicas') ?? 0)),
     age,
-    { name: 'Containers', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.name).join(',') },
-    { name: 'Images', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.image).join(',') },
-    { name: 'Selector', wide: true, cell: (o) => selectorText(get(o, 'spec.selector.matchLabels')) },
+    ...templateColumns,
   ],
   ReplicaSet: [
     name,
@@ -126,9 +131,7 @@ const COLUMNS: Record<string, ColumnDef[]> = {
     int('Current', (o) => Number(get(o, 'status.replicas') ?? 0)),
     int('Ready', (o) => Number(get(o, 'status.readyReplicas') ?? 0)),
     age,
-    { name: 'Containers', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.name).join(',') },
-    { name: 'Images', wide: true, cell: (o) => containers(o, 'spec.template.spec.containers').map((c) => c.image).join(',') },
-    { name: 'Selector', wide: true, cell: (o) => selectorText(get(o, 'spec.selector.matchLabels')) },
+    ...templateColumns,
   ],
   Service: [
     name,

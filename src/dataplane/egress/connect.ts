@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { EndpointConfig } from '../../config/snapshot.js';
 import type { RecordSink } from '../executor.js';
 import { statusLine, type RequestHead } from '../http1/head.js';
-import { openRecord, type RequestRecord } from '../request-record.js';
+import { openRecord, reportRecord, type RequestRecord } from '../request-record.js';
 import type { ConnectDecision, RouteRequest, Router, Source } from '../router.js';
 import type { RequestTelemetry } from '../telemetry/request-telemetry.js';
 import { tunnel } from '../tunnel.js';
@@ -116,13 +116,7 @@ export class ConnectTunnels {
 
   private finish(rec: RequestRecord): void {
     rec.durationMs = performance.now() - rec.hrStart;
-    for (const sink of this.sinks) {
-      try {
-        sink(rec);
-      } catch {
-        // a sink never fails a request
-      }
-    }
+    reportRecord(rec, this.sinks);
   }
 }
 
