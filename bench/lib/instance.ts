@@ -85,8 +85,9 @@ export async function startInstance(root: string): Promise<BenchInstance> {
     if (r.status !== 0) throw new Error(`graymesh ${args.join(' ')} (${root}): ${r.stderr || r.stdout}`);
     return r.stdout;
   };
-  const [port, gatewayPort] = [await freePort(), await freePort()];
-  run(['up', '--detach', '--no-sample', '--port', String(port), '--gateway-port', String(gatewayPort)]);
+  const [port, gatewayPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  // Ports of its own, so that a baseline instance (or another graymesh on this machine) runs beside it.
+  run(['up', '--detach', '--no-sample', '--port', String(port), '--gateway-port', String(gatewayPort), '--gateway-tls-port', String(tlsPort)]);
   const down = (): void => {
     spawnSync(process.execPath, [cli, 'down'], { env });
     rmSync(home, { recursive: true, force: true });

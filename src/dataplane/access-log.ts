@@ -3,7 +3,11 @@
  * kept per pod (requests it served) and per workload (requests it sent), as a
  * sidecar's log would show them; `graymesh logs POD --proxy` reads both.
  * Lines are batched per file and written every 50 ms, so a busy proxy pays one
- * write per file per batch instead of one per request.
+ * write per file per batch instead of one per request. A line is encoded into
+ * the file's batch buffer (off the JavaScript heap) as soon as it is made, so
+ * the line's string dies young: held as strings for 50 ms, a busy proxy's
+ * lines outlived two scavenges and piled up in the old generation (about 3 MB
+ * a second under load) until the next full collection.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -13,10 +17,18 @@ import type { Source } from './router.js';
 import { accessLogFile, gatewayAccessLogFile } from '../runtime/log-paths.js';
 
 const FLUSH_MS = 50;
+/** A batch buffer's size: about 250 lines; a fuller batch is written at once. */
+const BATCH_BYTES = 64 * 1024;
+/** The most bytes a UTF-16 code unit takes in UTF-8. */
+const MAX_UTF8_PER_UNIT = 3;
 
 interface LogFile {
   stream: WriteStream;
-  pending: string[];
+  /** Bytes [0, used) are lines not yet handed to the stream. */
+  batch: Buffer;
+  used: number;
+  /** A batch buffer the stream has written and given back, for the next batch. */
+  spare: Buffer | undefined;
   /** Set when the stream failed: the file is opened again on its next line. */
   failed: boolean;
 }
@@ -34,8 +46,6 @@ export class AccessLog {
 
   readonly sink = (r: RequestRecord): void => {
     const line = formatAccessLog(r);
-    // The line goes to two files: flattened once here (charCodeAt does that) rather than by each file's join.
-    line.charCodeAt(0);
     const up = r.upstream;
     if (up?.pod) this.push(this.fileOf(up) ?? this.open(up, `${up.project}/${up.pod}`, up.project, up.pod), line);
     // A mirror's copy is the mirror pod's line only: its caller logged the request it answered.
@@ -56,7 +66,7 @@ export class AccessLog {
       const file = project ? accessLogFile(this.logDir, project, name) : gatewayAccessLogFile(this.logDir);
       mkdirSync(path.dirname(file), { recursive: true });
       const stream = createWriteStream(file, { flags: 'a' });
-      const opened: LogFile = { stream, pending: [], failed: false };
+      const opened: LogFile = { stream, batch: Buffer.allocUnsafeSlow(BATCH_BYTES), used: 0, spare: undefined, failed: false };
       stream.on('error', () => {
         this.failures += 1;
         opened.failed = true;
@@ -70,21 +80,37 @@ export class AccessLog {
   }
 
   private push(f: LogFile, line: string): void {
-    f.pending.push(line);
+    if (line.length * MAX_UTF8_PER_UNIT > f.batch.length - f.used) {
+      this.write(f);
+      // A line longer than a whole batch goes to the stream on its own.
+      if (line.length * MAX_UTF8_PER_UNIT > f.batch.length) {
+        f.stream.write(line);
+        return;
+      }
+    }
+    f.used += f.batch.write(line, f.used, 'utf8');
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);
       this.timer.unref();
     }
   }
 
+  /** Hands a file's batch to its stream; the buffer comes back as the spare once written. */
+  private write(f: LogFile): void {
+    if (f.used === 0) return;
+    const full = f.batch;
+    f.stream.write(full.subarray(0, f.used), () => {
+      f.spare = full;
+    });
+    f.batch = f.spare ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+    f.spare = undefined;
+    f.used = 0;
+  }
+
   /** Writes every batched line now. */
   flush(): void {
     this.timer = undefined;
-    for (const f of this.files.values()) {
-      if (f.pending.length === 0) continue;
-      f.stream.write(f.pending.join(''));
-      f.pending = [];
-    }
+    for (const f of this.files.values()) this.write(f);
   }
 
   close(): void {

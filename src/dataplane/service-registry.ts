@@ -88,11 +88,14 @@ export class ServiceRegistry {
  */
 export function parseGatewayHost(host: string): [string, string] | undefined {
   const h = stripPort(host).toLowerCase();
-  if (!h.endsWith('.localhost')) return undefined;
-  const parts = h.slice(0, -'.localhost'.length).split('.');
-  if (parts.length !== 2) return undefined;
-  return [parts[0] as string, parts[1] as string];
+  if (!h.endsWith(GATEWAY_SUFFIX)) return undefined;
+  const end = h.length - GATEWAY_SUFFIX.length;
+  const dot = h.indexOf('.');
+  if (dot >= end || h.indexOf('.', dot + 1) < end) return undefined;
+  return [h.slice(0, dot), h.slice(dot + 1, end)];
 }
+
+const GATEWAY_SUFFIX = '.localhost';
 
 /** host without its `:port` (IPv6 literals kept whole). */
 export function stripPort(host: string): string {

@@ -311,7 +311,7 @@ function superviseProxy(home: Home, cp: ControlPlane, opts: UpOptions, log: (m: 
 function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string): ChildProcess {
   const fd = openSync(path.join(home.logDir, 'proxy.log'), 'a');
   // The IPC channel carries the listening sockets (src/runtime/handover-protocol.ts).
-  const child = spawn(process.execPath, [...PROXY_NODE_ARGS, CLI, 'proxy'], {
+  const child = spawn(process.execPath, [...PROXY_NODE_ARGS, ...extraProxyArgs(), CLI, 'proxy'], {
     detached: true,
     stdio: ['ignore', fd, fd, 'ipc'],
     serialization: 'json',
@@ -333,6 +333,11 @@ function startProxy(home: Home, cp: ControlPlane, opts: UpOptions, name: string)
   child.unref();
   child.channel?.unref();
   return child;
+}
+
+/** Node flags for the proxy alone from GRAYMESH_PROXY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it as it runs). */
+function extraProxyArgs(): string[] {
+  return (process.env.GRAYMESH_PROXY_NODE_ARGS ?? '').split(' ').filter((a) => a.startsWith('--'));
 }
 
 /** The gateway's TLS port `up` was given, else 8443. */

@@ -175,13 +175,23 @@ function bodyFraming(headers: HeaderTable, request: boolean): Framing {
     if (te.toLowerCase() !== 'chunked') throw new HttpError(request ? 501 : 502, `transfer coding "${te}" is not supported`);
     return { contentLength: -1, chunked: true };
   }
-  if (cl !== undefined) {
-    if (!/^\d+$/.test(cl)) throw new HttpError(400, 'malformed Content-Length');
-    const digits = cl.replace(/^0+(?=.)/, '');
-    if (digits.length > MAX_LENGTH_DIGITS) throw new HttpError(400, 'Content-Length too large');
-    return { contentLength: Number(digits), chunked: false };
-  }
+  if (cl !== undefined) return { contentLength: lengthOf(cl), chunked: false };
   return { contentLength: -1, chunked: false };
+}
+
+/** A Content-Length value: digits only (leading zeros allowed), at most MAX_LENGTH_DIGITS after them. */
+function lengthOf(cl: string): number {
+  if (cl.length === 0) throw new HttpError(400, 'malformed Content-Length');
+  let zeros = 0;
+  while (zeros < cl.length - 1 && cl.charCodeAt(zeros) === 48) zeros++;
+  let n = 0;
+  for (let i = 0; i < cl.length; i++) {
+    const d = cl.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw new HttpError(400, 'malformed Content-Length');
+    n = n * 10 + d;
+  }
+  if (cl.length - zeros > MAX_LENGTH_DIGITS) throw new HttpError(400, 'Content-Length too large');
+  return n;
 }
 
 export interface ResponseHead {
@@ -206,9 +216,8 @@ export function parseResponseHead(text: string): ResponseHead {
   if (lineEnd < 0) lineEnd = text.length;
   if (!text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32) throw new HttpError(502, 'malformed status line');
   const minor = text.charCodeAt(7) - 48;
-  const code = text.slice(9, 12);
-  const status = Number(code);
-  if ((minor !== 0 && minor !== 1) || !/^[1-9]\d\d$/.test(code) || (lineEnd > 12 && (text.charCodeAt(12) !== 32 || !isFieldValue(text.slice(13, lineEnd))))) {
+  const status = statusCode(text);
+  if ((minor !== 0 && minor !== 1) || status < 0 || (lineEnd > 12 && (text.charCodeAt(12) !== 32 || !isReason(text, lineEnd)))) {
     throw new HttpError(502, 'malformed status line');
   }
   const table: HeaderTable = {};
@@ -222,7 +231,7 @@ export function parseResponseHead(text: string): ResponseHead {
       if (name === 'content-length' || name === 'transfer-encoding') addField(table, name, value, trailingTab);
       if (name === 'connection') {
         readConnection(conn, value, trailingTab);
-        for (const t of tokenList(value)) if (t !== 'close' && t !== 'keep-alive') (listed ??= new Set()).add(t);
+        if (value !== 'keep-alive' && value !== 'close') for (const t of tokenList(value)) if (t !== 'close' && t !== 'keep-alive') (listed ??= new Set()).add(t);
       } else if (name === 'keep-alive') keepAlive = value;
       else if (name === 'upgrade') upgrade = value;
       if (!HOP_BY_HOP.has(name)) flat.push(name, value);
@@ -248,8 +257,35 @@ export function parseResponseHead(text: string): ResponseHead {
     throw new HttpError(502, (err as Error).message);
   }
   const close = conn.close || (minor === 0 && !conn.keepAlive);
-  const m = keepAlive === undefined ? null : /timeout\s*=\s*(\d+)/i.exec(keepAlive);
-  return { status, minor, headers: out, contentLength: framing.contentLength, chunked: framing.chunked, close, keepAliveMs: m ? Number(m[1]) * 1000 : 0, upgrade };
+  return { status, minor, headers: out, contentLength: framing.contentLength, chunked: framing.chunked, close, keepAliveMs: keepAlive === undefined ? 0 : keepAliveMs(keepAlive), upgrade };
+}
+
+/** The three digits after `HTTP/1.x ` (100-999), or -1. */
+function statusCode(text: string): number {
+  const a = text.charCodeAt(9) - 48;
+  const b = text.charCodeAt(10) - 48;
+  const c = text.charCodeAt(11) - 48;
+  if (!(a >= 1 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9)) return -1;
+  return a * 100 + b * 10 + c;
+}
+
+/** Whether the reason phrase (from offset 13 to the line's end) holds only field-value bytes. */
+function isReason(text: string, lineEnd: number): boolean {
+  return (lineEnd === 15 && text.charCodeAt(13) === 79 && text.charCodeAt(14) === 75) /* OK */ || isFieldValue(text.slice(13, lineEnd));
+}
+
+/** The last Keep-Alive value read and its timeout: upstreams send the same one each time. */
+let lastKeepAlive = '';
+let lastKeepAliveMs = 0;
+
+/** The idle limit of `Keep-Alive: timeout=N`, ms; 0 when it names none. */
+function keepAliveMs(value: string): number {
+  if (value !== lastKeepAlive) {
+    const m = /timeout\s*=\s*(\d+)/i.exec(value);
+    lastKeepAliveMs = m ? Number(m[1]) * 1000 : 0;
+    lastKeepAlive = value;
+  }
+  return lastKeepAliveMs;
 }
 
 /**
@@ -261,15 +297,41 @@ export function fieldLine(name: string, value: string): string {
   return `${name}: ${value}\r\n`;
 }
 
-/** Field lines for every value of a table (repeated for a list). */
+/**
+ * Field lines for every value of a table (repeated for a list). The lines are
+ * built first and checked once: a value holding a CR, LF or NUL shows as a
+ * NUL, or as more line ends than lines; only then is each value looked at, to
+ * name the field (fieldLine's error).
+ */
 export function fieldLines(fields: Record<string, string | string[] | number>): string {
   let out = '';
+  let lines = 0;
   for (const name in fields) {
     const v = fields[name]!;
-    if (Array.isArray(v)) for (const one of v) out += fieldLine(name, one);
-    else out += fieldLine(name, typeof v === 'string' ? v : String(v));
+    if (Array.isArray(v)) {
+      for (const one of v) out += `${name}: ${one}\r\n`;
+      lines += v.length;
+    } else {
+      out += `${name}: ${typeof v === 'string' ? v : String(v)}\r\n`;
+      lines++;
+    }
   }
-  return out;
+  if (onlyLineEnds(out, lines)) return out;
+  for (const name in fields) for (const v of [fields[name]!].flat()) fieldLine(name, String(v));
+  throw new HttpError(400, 'a header name has a line break in it');
+}
+
+/** Whether `text` holds no NUL and exactly `lines` CRs and LFs, each CR right before an LF. */
+function onlyLineEnds(text: string, lines: number): boolean {
+  if (text.indexOf('\0') >= 0) return false;
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    if (text.charCodeAt(i - 1) !== 13) return false;
+    n++;
+  }
+  if (n !== lines) return false;
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) n--;
+  return n === 0;
 }
 
 const REASONS: Record<number, string> = {

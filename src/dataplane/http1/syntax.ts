@@ -64,6 +64,21 @@ export function checkTarget(target: string): void {
   throw new HttpError(400, target.includes('#') ? 'fragment in request target' : 'malformed request target');
 }
 
+/** Field names already checked, as sent → lowercase: most heads repeat the same few. Bounded: emptied when full. */
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 512;
+
+/** A field name as sent, checked (TOKEN) and lowercased; undefined when it is not a token. */
+function fieldName(raw: string): string | undefined {
+  const known = NAMES.get(raw);
+  if (known !== undefined) return known;
+  if (!TOKEN.test(raw)) return undefined;
+  if (NAMES.size >= MAX_NAMES) NAMES.clear();
+  const name = raw.toLowerCase();
+  NAMES.set(raw, name);
+  return name;
+}
+
 /**
  * Calls fn with each field line's name (lowercase) and value (OWS trimmed)
  * from `pos` on; a malformed line (a control character, a bare CR or LF
@@ -78,16 +93,17 @@ export function forEachField(text: string, pos: number, status: number, fn: (nam
     if (colon < 0 || colon > end) throw new HttpError(status, 'malformed header line');
     const first = text.charCodeAt(pos);
     if (first === 32 || first === 9) throw new HttpError(status, 'obsolete line folding');
-    const name = text.slice(pos, colon);
-    if (!TOKEN.test(name)) throw new HttpError(status, 'malformed header name');
+    const raw = text.slice(pos, colon);
+    const name = fieldName(raw);
+    if (name === undefined) throw new HttpError(status, 'malformed header name');
     let vs = colon + 1;
     let ve = end;
     while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
     let trailingTab = false;
     while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) if (text.charCodeAt(--ve) === 9) trailingTab = true;
     const value = text.slice(vs, ve);
-    if (NOT_VALUE_BYTE.test(value)) throw new HttpError(status, `control character in the value of ${name}`);
-    fn(name.toLowerCase(), value, trailingTab);
+    if (NOT_VALUE_BYTE.test(value)) throw new HttpError(status, `control character in the value of ${raw}`);
+    fn(name, value, trailingTab);
     pos = end + 2;
   }
 }
@@ -120,6 +136,15 @@ export const noConnectionOptions = (): ConnectionOptions => ({ close: false, kee
  * same way, and so does graymesh.
  */
 export function readConnection(o: ConnectionOptions, value: string, trailingTab: boolean): void {
+  // The values nearly every message sends, read as the general case below reads them.
+  if (value === 'keep-alive' || value === 'Keep-Alive') {
+    if (!trailingTab) o.keepAlive = true;
+    return;
+  }
+  if (value === 'close') {
+    o.close = true;
+    return;
+  }
   const parts = value.split(',');
   parts.forEach((part, i) => {
     const t = part.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase();
