@@ -64,18 +64,28 @@ export function checkTarget(target: string): void {
   throw new HttpError(400, target.includes('#') ? 'fragment in request target' : 'malformed request target');
 }
 
-/** Field names already checked, as sent → lowercase: most heads repeat the same few. Bounded: emptied when full. */
+/**
+ * Field names already checked, as sent → lowercase: most heads repeat the same
+ * few. Bounded: emptied when full, and only names of at most MAX_NAME_CHARS
+ * are kept, each as a copy of its own, so a client sending long or ever-new
+ * names makes graymesh hold a few KiB, not the heads they came in (a name
+ * sliced from a head keeps the whole head alive).
+ */
 const NAMES = new Map<string, string>();
 const MAX_NAMES = 512;
+const MAX_NAME_CHARS = 64;
 
 /** A field name as sent, checked (TOKEN) and lowercased; undefined when it is not a token. */
 function fieldName(raw: string): string | undefined {
   const known = NAMES.get(raw);
   if (known !== undefined) return known;
   if (!TOKEN.test(raw)) return undefined;
+  if (raw.length > MAX_NAME_CHARS) return raw.toLowerCase();
   if (NAMES.size >= MAX_NAMES) NAMES.clear();
-  const name = raw.toLowerCase();
-  NAMES.set(raw, name);
+  // A token is ASCII, so latin1 copies it exactly, into a string that is no slice of the head.
+  const own = Buffer.from(raw, 'latin1').toString('latin1');
+  const name = own.toLowerCase();
+  NAMES.set(own, name);
   return name;
 }
 
