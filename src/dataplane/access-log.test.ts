@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointConfig } from '../config/snapshot.js';
 import { AccessLog } from './access-log.js';
@@ -102,5 +104,25 @@ describe('AccessLog', () => {
     log.close();
     await until(() => read(workloadFile) !== '');
     expect(read(workloadFile)).toBe(formatAccessLog(record({ upstream: undefined, path: '/kept' })));
+  });
+
+  it('holds no batch buffer for a file with nothing to write, whatever the number of pods it has logged for', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gm-access-log-'));
+    dirs.push(dir);
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const log = new AccessLog(dir);
+    const pods = Array.from({ length: 200 }, (_, i): EndpointConfig => ({ ...pod, pod: `reviews-v1-${i}` }));
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (const p of pods) log.sink(record({ upstream: p }));
+    log.flush();
+    await until(() => pods.every((p) => read(accessLogFile(dir, 'demo', p.pod)) !== ''));
+    await new Promise((r) => setImmediate(r));
+    gc();
+    // 200 files, each written once: 64 KiB buffers kept per file would be 12.8 MiB; the spares are 4 at most.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * 1024 * 1024);
+    expect(read(accessLogFile(dir, 'demo', 'reviews-v1-7'))).toBe(formatAccessLog(record({ upstream: pods[7] })));
+    log.close();
   });
 });

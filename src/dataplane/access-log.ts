@@ -21,14 +21,14 @@ const FLUSH_MS = 50;
 const BATCH_BYTES = 64 * 1024;
 /** The most bytes a UTF-16 code unit takes in UTF-8. */
 const MAX_UTF8_PER_UNIT = 3;
+/** Written batch buffers kept for the next batches of any file. */
+const MAX_SPARES = 4;
 
 interface LogFile {
   stream: WriteStream;
-  /** Bytes [0, used) are lines not yet handed to the stream. */
-  batch: Buffer;
+  /** Lines not yet handed to the stream, bytes [0, used); none between batches, so an idle file holds no buffer. */
+  batch: Buffer | undefined;
   used: number;
-  /** A batch buffer the stream has written and given back, for the next batch. */
-  spare: Buffer | undefined;
   /** Set when the stream failed: the file is opened again on its next line. */
   failed: boolean;
 }
@@ -39,6 +39,8 @@ export class AccessLog {
   /** The file of a pod's endpoint and of a listener's source, so no key is built per request. */
   private byObject = new WeakMap<EndpointConfig | Source, LogFile>();
   private timer: NodeJS.Timeout | undefined;
+  /** Batch buffers the streams have written, for the next batches (at most MAX_SPARES, whatever the number of files). */
+  private readonly spares: Buffer[] = [];
   /** Streams that failed (a file that could not be opened or written); each file is opened again on its next line. */
   failures = 0;
 
@@ -66,7 +68,7 @@ export class AccessLog {
       const file = project ? accessLogFile(this.logDir, project, name) : gatewayAccessLogFile(this.logDir);
       mkdirSync(path.dirname(file), { recursive: true });
       const stream = createWriteStream(file, { flags: 'a' });
-      const opened: LogFile = { stream, batch: Buffer.allocUnsafeSlow(BATCH_BYTES), used: 0, spare: undefined, failed: false };
+      const opened: LogFile = { stream, batch: undefined, used: 0, failed: false };
       stream.on('error', () => {
         this.failures += 1;
         opened.failed = true;
@@ -80,14 +82,14 @@ export class AccessLog {
   }
 
   private push(f: LogFile, line: string): void {
-    if (line.length * MAX_UTF8_PER_UNIT > f.batch.length - f.used) {
-      this.write(f);
-      // A line longer than a whole batch goes to the stream on its own.
-      if (line.length * MAX_UTF8_PER_UNIT > f.batch.length) {
-        f.stream.write(line);
-        return;
-      }
+    const most = line.length * MAX_UTF8_PER_UNIT;
+    if (f.batch !== undefined && most > f.batch.length - f.used) this.write(f);
+    // A line longer than a whole batch goes to the stream on its own (after the batch before it).
+    if (most > BATCH_BYTES) {
+      f.stream.write(line);
+      return;
     }
+    f.batch ??= this.spares.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
     f.used += f.batch.write(line, f.used, 'utf8');
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);
@@ -95,15 +97,14 @@ export class AccessLog {
     }
   }
 
-  /** Hands a file's batch to its stream; the buffer comes back as the spare once written. */
+  /** Hands a file's batch to its stream; the buffer is a spare again once written. */
   private write(f: LogFile): void {
-    if (f.used === 0) return;
     const full = f.batch;
+    if (full === undefined) return;
     f.stream.write(full.subarray(0, f.used), () => {
-      f.spare = full;
+      if (this.spares.length < MAX_SPARES) this.spares.push(full);
     });
-    f.batch = f.spare ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
-    f.spare = undefined;
+    f.batch = undefined;
     f.used = 0;
   }
 
