@@ -34,9 +34,10 @@ describe('graymesh runs Bookinfo on one machine', () => {
   afterAll(() => gm.cleanup());
 
   it('deploys Bookinfo into demo-project on first start and serves the v1 page through the gateway', async () => {
+    // `up` returns before every Bookinfo workload is ready: wait for the page with both backends it shows.
     const res = await eventually(async () => {
       const r = await gm.gateway(HOST, PAGE);
-      return r.status === 200 && r.body.includes('Reviews served by') ? r : undefined;
+      return r.status === 200 && r.body.includes('Reviews served by') && r.body.includes('Book Details') ? r : undefined;
     }, 60_000, 250);
     expect(res.body).toContain('The Comedy of Errors');
     expect(res.body).toContain('Book Details');
