@@ -84,7 +84,8 @@ describe.skipIf(!present)('kubectl against graymesh', () => {
     expect(ok(['apply', '-n', 'demo', '-f', BOOKINFO_GATEWAY])).toContain('gateway.networking.istio.io/bookinfo-gateway created');
     const page = await eventually(async () => {
       const r = await gm.gateway('bookinfo.localhost', '/productpage');
-      return r.status === 200 && r.body.includes('Reviews served by') ? r : undefined;
+      // Only productpage's rollout was waited for: the page counts once both backends it shows answer.
+      return r.status === 200 && r.body.includes('Reviews served by') && r.body.includes('Book Details') ? r : undefined;
     }, 60_000, 250);
     expect(page.body).toContain('Book Details');
     expect(page.body).toContain('The Comedy of Errors');
